@@ -1,0 +1,54 @@
+// Entry point: argv → command, common flags, one place that prints errors and picks the exit code.
+import { parseArgs } from './cli/flags.js';
+import { commonFlags } from './cli/global-flags.js';
+import { commandHelp, rootHelp } from './cli/help.js';
+import { commands, findCommand } from './commands/index.js';
+import { createContext, type Streams } from './context.js';
+import { ExitCode, MeshError, UsageError } from './errors.js';
+
+export async function main(argv: string[], streams: Streams, env: NodeJS.ProcessEnv): Promise<number> {
+  let verbose = argv.some((a) => /^(-v|--v)(=|$)/.test(a));
+  try {
+    const verbIndex = argv.findIndex((a) => !a.startsWith('-'));
+    const verb = verbIndex === -1 ? undefined : argv[verbIndex];
+    if (verb === undefined || verb === 'help') {
+      const topic = verb === 'help' ? argv[verbIndex + 1] : undefined;
+      const cmd = topic ? findCommand(topic) : undefined;
+      if (topic && !cmd) throw new UsageError(`unknown command "${topic}"`, 'run "kubectl mesh --help" for the list');
+      streams.stdout.write(cmd ? commandHelp(cmd, commonFlags) : rootHelp(commands));
+      return ExitCode.ok;
+    }
+    const cmd = findCommand(verb);
+    if (!cmd) throw new UsageError(`unknown command "${verb}" for "kubectl mesh"`, 'run "kubectl mesh --help" for the list of commands');
+    const rest = [...argv.slice(0, verbIndex), ...argv.slice(verbIndex + 1)];
+    const { flags, args } = parseArgs(rest, [...cmd.flags, ...commonFlags], `mesh ${cmd.name}`);
+    if (flags.help) {
+      streams.stdout.write(commandHelp(cmd, commonFlags));
+      return ExitCode.ok;
+    }
+    const ctx = createContext(streams, env, flags);
+    verbose = ctx.verbosity > 0;
+    return (await cmd.run(ctx, args, flags)) ?? ExitCode.ok;
+  } catch (err) {
+    return reportError(err, streams, verbose);
+  }
+}
+
+function reportError(err: unknown, streams: Streams, verbose: boolean): number {
+  if (err instanceof MeshError) {
+    streams.stderr.write(`error: ${err.message}${err.hint ? ` (${err.hint})` : ''}\n`);
+    if (verbose && err.cause) streams.stderr.write(`cause: ${String((err.cause as Error).stack ?? err.cause)}\n`);
+    return err.exitCode;
+  }
+  const e = err as Error;
+  streams.stderr.write(`error: ${e?.message ?? String(err)}\n`);
+  if (verbose && e?.stack) streams.stderr.write(`${e.stack}\n`);
+  else streams.stderr.write('(run with -v for details; this is a bug in kubectl-mesh, please report it)\n');
+  return ExitCode.failed;
+}
+
+// Run when bundled as the plugin entry (dist/kubectl-mesh.cjs) or executed directly.
+export async function run(): Promise<void> {
+  const code = await main(process.argv.slice(2), process, process.env);
+  process.exitCode = code;
+}

@@ -1,0 +1,89 @@
+// Finds the versions behind a Service and the VirtualService / DestinationRule that route it.
+import { ConflictError, PreconditionError } from '../errors.js';
+import { hostRefersTo } from './hosts.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, isOwnedRoute } from './names.js';
+import type { HttpRoute, Obj, Subset, Version } from './types.js';
+
+const selects = (selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean =>
+  !!selector && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+
+const byAge = (a: { created?: string; value: string }, b: { created?: string; value: string }): number =>
+  (a.created ?? '').localeCompare(b.created ?? '') || a.value.localeCompare(b.value, undefined, { numeric: true });
+
+/**
+ * Versions of a service, oldest first: one per distinct value of `versionLabel` among the
+ * Deployments whose pod template the Service selects. A DestinationRule subset that already
+ * selects exactly that version lends it its name.
+ */
+export function findVersions(svc: Obj, deployments: Obj[], versionLabel: string, dr?: Obj): Version[] {
+  const selector = svc.spec?.selector as Record<string, string> | undefined;
+  const seen = new Map<string, Version>();
+  for (const d of deployments) {
+    const labels = d.spec?.template?.metadata?.labels as Record<string, string> | undefined;
+    const value = labels?.[versionLabel];
+    if (!value || !selects(selector, labels) || seen.has(value)) continue;
+    const existing = (dr?.spec?.subsets as Subset[] | undefined)?.find(
+      (s) => s.labels && Object.keys(s.labels).length === 1 && s.labels[versionLabel] === value,
+    );
+    seen.set(value, {
+      value,
+      subset: existing?.name ?? value,
+      labels: { [versionLabel]: value },
+      deployment: d.metadata.name,
+      created: d.metadata.creationTimestamp,
+    });
+  }
+  return [...seen.values()].sort(byAge);
+}
+
+const boundToMesh = (vs: Obj): boolean => {
+  const gateways = vs.spec?.gateways as string[] | undefined;
+  return !gateways?.length || gateways.includes('mesh');
+};
+
+const vsNamesService = (vs: Obj, svc: Obj): boolean =>
+  ((vs.spec?.hosts as string[] | undefined) ?? []).some((h) =>
+    hostRefersTo(h, vs.metadata.namespace, svc.metadata.name, svc.metadata.namespace ?? 'default'));
+
+const isOurs = (o: Obj): boolean =>
+  o.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE ||
+  ((o.spec?.http as HttpRoute[] | undefined) ?? []).some(isOwnedRoute);
+
+/** The VirtualService that routes this service, if any. Several mesh-bound ones conflict (IST0109). */
+export function findVirtualService(svc: Obj, virtualServices: Obj[]): Obj | undefined {
+  const candidates = virtualServices.filter((vs) => vsNamesService(vs, svc));
+  if (candidates.length <= 1) return candidates[0];
+  const ours = candidates.filter(isOurs);
+  if (ours.length === 1) return ours[0];
+  const meshBound = candidates.filter(boundToMesh);
+  if (meshBound.length === 1) return meshBound[0];
+  const names = candidates.map((c) => c.metadata.name).join(', ');
+  throw new ConflictError(
+    `several VirtualServices route ${svc.metadata.name} (${names}); Istio merges them unpredictably (IST0109)`,
+    'merge them into one VirtualService, then run the command again',
+  );
+}
+
+export function findDestinationRule(svc: Obj, destinationRules: Obj[]): Obj | undefined {
+  const candidates = destinationRules.filter((dr) =>
+    typeof dr.spec?.host === 'string' &&
+    hostRefersTo(dr.spec.host, dr.metadata.namespace, svc.metadata.name, svc.metadata.namespace ?? 'default'));
+  return candidates.find(isOurs) ?? candidates[0];
+}
+
+/** Fails unless the service has at least two versions to route between. */
+export function requireVersions(svc: Obj, versions: Version[], versionLabel: string): void {
+  const name = `${svc.metadata.namespace}/${svc.metadata.name}`;
+  if (versions.length === 0) {
+    throw new PreconditionError(
+      `no Deployment behind service ${name} has a "${versionLabel}" label on its pod template`,
+      `label each version's pod template (e.g. ${versionLabel}: v1), or pass --version-label`,
+    );
+  }
+  if (versions.length === 1) {
+    throw new PreconditionError(
+      `service ${name} has only one version (${versionLabel}=${versions[0]!.value})`,
+      'deploy the new version as a second Deployment with its own version label first',
+    );
+  }
+}

@@ -1,0 +1,70 @@
+// env NAME / green: an owned header route per named environment, above the catch-all,
+// sends requests carrying the header to one subset; everything else keeps the catch-all.
+import { NotFoundError, UsageError } from '../errors.js';
+import { finish } from './finish.js';
+import { headerMatch } from './headers.js';
+import { latestRevision } from './history.js';
+import { envRouteName } from './names.js';
+import type { Plan } from './plan.js';
+import { setPrimary } from './primary.js';
+import { httpRoutes, removeRoute, upsertRoute } from './routes.js';
+import { chooseRoles, resolveSubset, withSubsets, type Gateway, type Target } from './target.js';
+import type { HeaderCondition, Roles } from './types.js';
+import { describeHeaders, envRoutes } from './view.js';
+
+export interface EnvRequest {
+  env: string;
+  headers: HeaderCondition[];
+  subset?: string;
+  /** Only needed when the VirtualService is created and discovery cannot tell stable apart. */
+  stable?: string;
+  gateway?: Gateway;
+  user: string;
+  at: string;
+}
+
+export function planEnv(t: Target, req: EnvRequest): Plan {
+  if (!req.headers.length) throw new UsageError(`environment "${req.env}" needs at least one --header`, `pass e.g. --header x-env=${req.env}`);
+  const recorded: Roles = latestRevision(t.vs)?.roles ?? {};
+  const needRoles = !req.subset || !t.vs;
+  const roles: Roles = needRoles ? chooseRoles(t, { stable: req.stable, canary: req.subset }) : recorded;
+  const subset = req.subset ? resolveSubset(t, req.subset, '--subset') : roles.canary!;
+  const vsName = `${t.ref.namespace}/${t.vs?.metadata.name ?? t.ref.name}`;
+  // A new VirtualService needs a catch-all too, or requests without the header would get 404.
+  const { routes: withPrimary, baseline } = t.vs
+    ? { routes: httpRoutes(t.vs), baseline: undefined }
+    : setPrimary(t, [{ subset: roles.stable!, weight: 100 }]);
+  const routes = upsertRoute(withPrimary, envRouteName(req.env), (existing) => ({
+    ...(existing ?? { name: envRouteName(req.env) }),
+    match: [headerMatch(req.headers)],
+    route: [{ destination: { ...existing?.route?.[0]?.destination, host: t.ref.host, subset } }],
+  }), vsName);
+  const previous = envRoutes(t.vs).find((e) => e.name === req.env)?.subset;
+  const what = `${describeHeaders(req.headers)} → ${subset}`;
+  return finish(t, {
+    summary: `${t.ref.name}: env ${req.env}: ${what}`,
+    routes,
+    dr: withSubsets(t, t.vs ? [subset] : [subset, roles.stable!]),
+    baseline,
+    entry: { at: req.at, user: req.user, change: `env ${req.env}: ${what}`, roles },
+    receiving: previous === subset ? [] : [subset],
+    gateway: req.gateway,
+  });
+}
+
+export function planEnvDelete(t: Target, env: string, who: { user: string; at: string }): Plan {
+  const envs = envRoutes(t.vs);
+  if (!envs.some((e) => e.name === env)) {
+    throw new NotFoundError(
+      `environment "${env}" has no route on ${t.ref.namespace}/${t.ref.name}`,
+      envs.length ? `existing environments: ${envs.map((e) => e.name).join(', ')}` : 'there are no environments; nothing to delete',
+    );
+  }
+  return finish(t, {
+    summary: `${t.ref.name}: env ${env} removed`,
+    routes: removeRoute(t.vs!.spec.http, envRouteName(env)),
+    dr: t.dr,
+    entry: { at: who.at, user: who.user, change: `env ${env} removed`, roles: latestRevision(t.vs)?.roles ?? {} },
+    receiving: [],
+  });
+}

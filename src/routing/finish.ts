@@ -1,0 +1,40 @@
+// Turns a verb's new routing into a Plan: the new VirtualService (with its history entry),
+// ordered writes, and nothing at all when the routing would not change.
+import type { Revision } from './history.js';
+import { orderWrites, type Plan } from './plan.js';
+import { httpRoutes } from './routes.js';
+import { nextVirtualService, type Gateway, type Target } from './target.js';
+import type { HttpRoute, Obj } from './types.js';
+
+export interface Outcome {
+  summary: string;
+  routes: HttpRoute[];
+  dr: Obj | undefined;
+  entry: Omit<Revision, 'revision' | 'routes' | 'subsets'>;
+  /** Our routes before the change plus any user route we adopted. */
+  baseline?: HttpRoute[];
+  hpas?: [Obj, Obj][];
+  receiving: string[];
+  gateway?: Gateway;
+  /** Set by rollback to the baseline: the objects go away. */
+  deleteVirtualService?: boolean;
+  deleteDestinationRule?: boolean;
+}
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+export function finish(t: Target, o: Outcome): Plan {
+  const common = { namespace: t.ref.namespace, service: t.ref.name, summary: o.summary, receiving: o.receiving };
+  if (o.deleteVirtualService) {
+    const dr = o.deleteDestinationRule ? undefined : o.dr;
+    return { ...common, writes: orderWrites({ vs: [t.vs, undefined], dr: [t.dr, dr], hpas: o.hpas }), destinationRule: dr };
+  }
+  const hpas = (o.hpas ?? []).filter(([b, a]) => !same(b, a));
+  const gatewayBound = !o.gateway || (
+    (t.vs?.spec?.hosts as string[] | undefined)?.includes(o.gateway.host) &&
+    (t.vs?.spec?.gateways as string[] | undefined)?.includes(o.gateway.gateway));
+  const unchanged = t.vs && same(httpRoutes(t.vs), o.routes) && same(t.dr, o.dr) && !hpas.length && gatewayBound;
+  if (unchanged) return { ...common, writes: [], receiving: [], virtualService: t.vs, destinationRule: t.dr };
+  const vs = nextVirtualService(t, o.routes, o.entry, o.dr, o.baseline, o.gateway);
+  return { ...common, writes: orderWrites({ vs: [t.vs, vs], dr: [t.dr, o.dr], hpas }), virtualService: vs, destinationRule: o.dr };
+}

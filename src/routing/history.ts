@@ -1,0 +1,60 @@
+// Routing revisions, kept in one annotation on the VirtualService so they travel with it:
+// any machine, any user can see and roll back. Each revision is a copy of the routes we own.
+import { HISTORY_ANNOTATION, HISTORY_LIMIT, isOwnedRoute } from './names.js';
+import { httpRoutes } from './routes.js';
+import type { HttpRoute, Obj, Roles, Subset } from './types.js';
+
+export interface Revision {
+  revision: number;
+  /** ISO time of the change. */
+  at: string;
+  /** kubeconfig user (or --as) that made it. */
+  user: string;
+  /** One line: what changed. */
+  change: string;
+  /** Our routes after the change, in order (for the baseline: the user's route we then adopted, if any). */
+  routes: HttpRoute[];
+  /** DestinationRule subsets those routes use, so a rollback can restore pruned ones first. */
+  subsets: Subset[];
+  roles: Roles;
+  /** HPAs were scaled to the weights of this revision. */
+  scaled?: boolean;
+  /** Baseline only: the objects did not exist before kubectl-mesh; rolling back to it deletes them. */
+  absent?: { virtualService?: boolean; destinationRule?: boolean };
+}
+
+export function readHistory(vs: Obj | undefined): Revision[] {
+  const raw = vs?.metadata.annotations?.[HISTORY_ANNOTATION];
+  if (!raw) return [];
+  try {
+    const parsed = JSON.parse(raw) as Revision[];
+    return Array.isArray(parsed) ? parsed.filter((r) => typeof r?.revision === 'number') : [];
+  } catch {
+    return []; // a hand-edited, broken annotation must not block releases; the next write replaces it
+  }
+}
+
+export const latestRevision = (vs: Obj | undefined): Revision | undefined => readHistory(vs).at(-1);
+
+export const ownedRoutes = (vs: Obj | undefined): HttpRoute[] => httpRoutes(vs).filter(isOwnedRoute);
+
+/** Appends a revision (numbered after the last), keeping the newest HISTORY_LIMIT. */
+export function appendRevisions(history: Revision[], ...revisions: Omit<Revision, 'revision'>[]): Revision[] {
+  let next = (history.at(-1)?.revision ?? 0) + 1;
+  const added = revisions.map((r) => ({ revision: next++, ...r }));
+  return [...history, ...added].slice(-HISTORY_LIMIT);
+}
+
+export function withHistory(vs: Obj, history: Revision[]): Obj {
+  return {
+    ...vs,
+    metadata: { ...vs.metadata, annotations: { ...vs.metadata.annotations, [HISTORY_ANNOTATION]: JSON.stringify(history) } },
+  };
+}
+
+/** Our routes differ from what our last revision wrote: someone edited them by hand. */
+export function hasDrifted(vs: Obj | undefined): boolean {
+  const last = latestRevision(vs);
+  if (!last) return false;
+  return JSON.stringify(ownedRoutes(vs)) !== JSON.stringify(last.routes.filter(isOwnedRoute));
+}

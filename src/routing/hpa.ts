@@ -1,0 +1,53 @@
+// Each version's HPA scaled in proportion to its traffic weight, from a baseline recorded
+// (as an annotation on the HPA) the first time we scale it. Never below one replica.
+import { HPA_BASELINE_ANNOTATION } from './names.js';
+import type { Obj, Version, WeightedSubset } from './types.js';
+
+interface Baseline { min: number; max: number }
+
+export const hpaFor = (hpas: Obj[], deployment: string): Obj | undefined =>
+  hpas.find((h) => h.spec?.scaleTargetRef?.kind === 'Deployment' && h.spec.scaleTargetRef.name === deployment);
+
+const baselineOf = (h: Obj): Baseline => {
+  const raw = h.metadata.annotations?.[HPA_BASELINE_ANNOTATION];
+  if (raw) {
+    try { const b = JSON.parse(raw) as Baseline; if (b.max > 0) return b; } catch { /* re-record below */ }
+  }
+  return { min: h.spec?.minReplicas ?? 1, max: h.spec?.maxReplicas ?? 1 };
+};
+
+export function scaledReplicas(base: Baseline, weight: number): Baseline {
+  const min = Math.max(1, Math.ceil((base.min * weight) / 100));
+  const max = Math.max(min, Math.ceil((base.max * weight) / 100));
+  return { min, max };
+}
+
+const withReplicas = (h: Obj, r: Baseline, annotations: Record<string, string> | undefined): Obj => ({
+  ...h,
+  metadata: { ...h.metadata, annotations },
+  spec: { ...h.spec, minReplicas: r.min, maxReplicas: r.max },
+});
+
+/** [before, after] for the HPAs of the weighted versions. */
+export function scaleToWeights(hpas: Obj[], versions: Version[], weights: WeightedSubset[]): [Obj, Obj][] {
+  const out: [Obj, Obj][] = [];
+  for (const { subset, weight } of weights) {
+    const version = versions.find((v) => v.subset === subset);
+    const hpa = version && hpaFor(hpas, version.deployment);
+    if (!hpa) continue;
+    const base = baselineOf(hpa);
+    const annotations = { ...hpa.metadata.annotations, [HPA_BASELINE_ANNOTATION]: JSON.stringify(base) };
+    out.push([hpa, withReplicas(hpa, scaledReplicas(base, weight), annotations)]);
+  }
+  return out;
+}
+
+/** Puts every HPA we scaled back to its baseline and forgets the baseline. */
+export function restoreBaselines(hpas: Obj[]): [Obj, Obj][] {
+  return hpas
+    .filter((h) => h.metadata.annotations?.[HPA_BASELINE_ANNOTATION])
+    .map((h) => {
+      const { [HPA_BASELINE_ANNOTATION]: _dropped, ...rest } = h.metadata.annotations!;
+      return [h, withReplicas(h, baselineOf(h), Object.keys(rest).length ? rest : undefined)] as [Obj, Obj];
+    });
+}

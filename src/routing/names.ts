@@ -1,0 +1,33 @@
+// The one place that knows the names kubectl-mesh writes into the cluster.
+
+/** Every http route we own carries a name with this prefix; everything else belongs to the user. */
+export const ROUTE_PREFIX = 'mesh-';
+/** The owned weighted catch-all route (always the last of our routes). */
+export const PRIMARY_ROUTE = 'mesh-primary';
+/** Header routes of named environments: `mesh-env-<name>`. */
+export const ENV_ROUTE_PREFIX = 'mesh-env-';
+
+export const ANNOTATION_PREFIX = 'kubectl-mesh.io/';
+/** JSON list of routing revisions kept on the VirtualService. */
+export const HISTORY_ANNOTATION = 'kubectl-mesh.io/history';
+/** JSON {stable, canary} of the roles the last write assigned. */
+export const ROLES_ANNOTATION = 'kubectl-mesh.io/roles';
+/** Hash of the owned routes as we last wrote them, to detect drift. */
+export const WRITTEN_ANNOTATION = 'kubectl-mesh.io/written';
+/** JSON {min, max} on an HPA: its replicas before we first scaled it. */
+export const HPA_BASELINE_ANNOTATION = 'kubectl-mesh.io/hpa-baseline';
+
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY_VALUE = 'kubectl-mesh';
+export const FIELD_MANAGER = 'kubectl-mesh';
+export const DEFAULT_VERSION_LABEL = 'version';
+/** Revisions kept in the history annotation. */
+export const HISTORY_LIMIT = 10;
+
+export const ISTIO_GROUP = 'networking.istio.io';
+/** Preferred first. */
+export const ISTIO_VERSIONS = ['v1', 'v1beta1', 'v1alpha3'] as const;
+
+export const envRouteName = (env: string): string => `${ENV_ROUTE_PREFIX}${env}`;
+export const isOwnedRoute = (route: { name?: string }): boolean =>
+  typeof route.name === 'string' && route.name.startsWith(ROUTE_PREFIX);

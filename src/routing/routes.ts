@@ -1,0 +1,88 @@
+// Surgical edits of a VirtualService's http route list: we touch only routes we own
+// (named mesh-…), and only the keys we manage inside them.
+import { ConflictError } from '../errors.js';
+import { hostRefersTo } from './hosts.js';
+import { PRIMARY_ROUTE, isOwnedRoute } from './names.js';
+import type { HttpRoute, Obj, RouteDestination, WeightedSubset } from './types.js';
+
+export const httpRoutes = (vs: Obj | undefined): HttpRoute[] => (vs?.spec?.http as HttpRoute[] | undefined) ?? [];
+
+/** A route with no match, or with a match clause that has no condition, takes every request. */
+export const isCatchAll = (r: HttpRoute): boolean =>
+  !r.match || r.match.length === 0 || r.match.some((m) => Object.keys(m).every((k) => k === 'name'));
+
+export interface ServiceRef { name: string; namespace: string; host: string }
+
+const goesOnlyTo = (r: HttpRoute, svc: ServiceRef, vsNamespace: string | undefined): boolean =>
+  !!r.route?.length &&
+  r.route.every((d) => hostRefersTo(d.destination?.host ?? '', vsNamespace, svc.name, svc.namespace)) &&
+  r.redirect === undefined && r.directResponse === undefined && r.delegate === undefined;
+
+/**
+ * Index of a user's final catch-all route that sends everything to this service: we may take it
+ * over as our primary route (keeping its retries, timeouts, fault, …). -1 when there is none.
+ */
+export function adoptableIndex(vs: Obj | undefined, svc: ServiceRef): number {
+  const routes = httpRoutes(vs);
+  if (routes.some((r) => r.name === PRIMARY_ROUTE)) return -1;
+  const i = routes.findIndex(isCatchAll);
+  if (i === -1 || isOwnedRoute(routes[i]!)) return -1;
+  return goesOnlyTo(routes[i]!, svc, vs?.metadata.namespace) ? i : -1;
+}
+
+/** Weighted destinations for our service; keeps extra fields of destinations that stay. */
+export function weightedDestinations(svc: ServiceRef, weights: WeightedSubset[], existing: RouteDestination[] = []): RouteDestination[] {
+  return weights.map(({ subset, weight }) => {
+    const old = existing.find((d) => d.destination?.subset === subset);
+    if (!old) return { destination: { host: svc.host, subset }, weight };
+    return { ...old, destination: { ...old.destination, subset }, weight };
+  });
+}
+
+const firstCatchAll = (routes: HttpRoute[]): number => routes.findIndex(isCatchAll);
+
+/** Replaces the owned route `name` in place, or adds it where first-match-wins needs it. */
+export function upsertRoute(routes: HttpRoute[], name: string, build: (existing?: HttpRoute) => HttpRoute, vsName: string): HttpRoute[] {
+  const at = routes.findIndex((r) => r.name === name);
+  if (at !== -1) return routes.map((r, i) => (i === at ? build(r) : r));
+  const route = build(undefined);
+  const catchAll = firstCatchAll(routes);
+  if (name === PRIMARY_ROUTE) {
+    if (catchAll !== -1) {
+      const other = routes[catchAll]!;
+      throw new ConflictError(
+        `VirtualService ${vsName} already has a catch-all route${other.name ? ` "${other.name}"` : ''} (http[${catchAll}]) that does not send everything to this service, so a weighted route after it would never match`,
+        'give that route a match, or remove it, then run the command again',
+      );
+    }
+    return [...routes, route];
+  }
+  // Header routes go above the catch-all: first match wins.
+  const primary = routes.findIndex((r) => r.name === PRIMARY_ROUTE);
+  const before = primary !== -1 ? primary : catchAll;
+  return before === -1 ? [...routes, route] : [...routes.slice(0, before), route, ...routes.slice(before)];
+}
+
+export const removeRoute = (routes: HttpRoute[], name: string): HttpRoute[] => routes.filter((r) => r.name !== name);
+
+/** Replaces the owned region (all mesh-… routes) with `owned`, placed where the first owned route was. */
+export function replaceOwnedRoutes(routes: HttpRoute[], owned: HttpRoute[]): HttpRoute[] {
+  const first = routes.findIndex(isOwnedRoute);
+  const foreign = routes.filter((r) => !isOwnedRoute(r));
+  let at = first === -1 ? -1 : routes.slice(0, first).filter((r) => !isOwnedRoute(r)).length;
+  if (at === -1) { const c = firstCatchAll(foreign); at = c === -1 ? foreign.length : c; }
+  return [...foreign.slice(0, at), ...owned, ...foreign.slice(at)];
+}
+
+/** The subsets (of this service) that any route sends traffic to. */
+export function referencedSubsets(routes: HttpRoute[], svc: ServiceRef, vsNamespace: string | undefined): Set<string> {
+  const out = new Set<string>();
+  for (const r of routes) for (const d of r.route ?? []) {
+    if (d.destination?.subset && hostRefersTo(d.destination.host, vsNamespace, svc.name, svc.namespace)) out.add(d.destination.subset);
+  }
+  for (const r of routes) {
+    const m = r.mirror as { host?: string; subset?: string } | undefined;
+    if (m?.subset && hostRefersTo(m.host ?? '', vsNamespace, svc.name, svc.namespace)) out.add(m.subset);
+  }
+  return out;
+}

@@ -1,0 +1,149 @@
+// Everything the verbs share: which routing objects belong to the service, its versions,
+// which subsets play stable and canary, and assembling the new objects with a history entry.
+import { NotFoundError, UsageError } from '../errors.js';
+import { findDestinationRule, findVersions, findVirtualService, requireVersions } from './discover.js';
+import { appendRevisions, latestRevision, ownedRoutes, readHistory, withHistory, type Revision } from './history.js';
+import { serviceFqdn } from './hosts.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, isOwnedRoute } from './names.js';
+import { httpRoutes, referencedSubsets, type ServiceRef } from './routes.js';
+import type { HttpRoute, Obj, Roles, Subset, Version, Workload } from './types.js';
+import { currentSplit } from './view.js';
+
+export interface Target {
+  workload: Workload;
+  ref: ServiceRef;
+  vs?: Obj;
+  dr?: Obj;
+  versions: Version[];
+  history: Revision[];
+  versionLabel: string;
+}
+
+export function resolveTarget(workload: Workload, versionLabel: string): Target {
+  const svc = workload.service;
+  const dr = findDestinationRule(svc, workload.destinationRules);
+  const vs = findVirtualService(svc, workload.virtualServices);
+  return {
+    workload,
+    ref: { name: svc.metadata.name, namespace: svc.metadata.namespace ?? 'default', host: serviceFqdn(svc) },
+    vs,
+    dr,
+    versions: findVersions(svc, workload.deployments, versionLabel, dr),
+    history: readHistory(vs),
+    versionLabel,
+  };
+}
+
+const drSubsets = (t: Target): Subset[] => (t.dr?.spec?.subsets as Subset[] | undefined) ?? [];
+
+/** All subset names a user may name: the DestinationRule's and one per discovered version. */
+export const knownSubsets = (t: Target): string[] =>
+  [...new Set([...drSubsets(t).map((s) => s.name), ...t.versions.map((v) => v.subset)])];
+
+/** Accepts a subset name or a version value; unknown names fail like Istio's IST0101 would. */
+export function resolveSubset(t: Target, name: string, flag: string): string {
+  if (knownSubsets(t).includes(name)) return name;
+  const byValue = t.versions.find((v) => v.value === name);
+  if (byValue) return byValue.subset;
+  const known = knownSubsets(t);
+  throw new NotFoundError(
+    `subset "${name}" does not exist for ${t.ref.namespace}/${t.ref.name} (IST0101 ReferencedResourceNotFound): no DestinationRule subset or Deployment with ${t.versionLabel}=${name}`,
+    known.length ? `pass one of ${known.join(', ')} to ${flag}` : `deploy a Deployment labelled ${t.versionLabel}=${name} first`,
+  );
+}
+
+/** Which subset is stable and which the candidate: flags, then the last recorded roles, then discovery. */
+export function chooseRoles(t: Target, explicit: Roles): Required<Roles> {
+  const stable = explicit.stable && resolveSubset(t, explicit.stable, '--stable');
+  const canary = explicit.canary && resolveSubset(t, explicit.canary, '--canary');
+  if (stable && canary) return checkDistinct({ stable, canary });
+  const recorded = latestRevision(t.vs)?.roles;
+  const known = knownSubsets(t);
+  if (recorded?.stable && recorded.canary && known.includes(recorded.stable) && known.includes(recorded.canary)) {
+    if (!stable && !canary) return { stable: recorded.stable, canary: recorded.canary };
+  }
+  const pool = t.versions.map((v) => v.subset);
+  if (!stable && !canary) {
+    requireVersions(t.workload.service, t.versions, t.versionLabel);
+    if (pool.length > 2) {
+      throw new UsageError(
+        `service ${t.ref.namespace}/${t.ref.name} has ${pool.length} versions (${pool.join(', ')}), so which is stable and which is the canary is ambiguous`,
+        'pass --stable and --canary',
+      );
+    }
+    const split = currentSplit(t.vs, t.ref);
+    const weightOf = (s: string) => split.find((w) => w.subset === s)?.weight ?? 0;
+    // The version taking most traffic is stable; with no routing yet, the older Deployment.
+    const [older, newer] = pool as [string, string];
+    return weightOf(newer) > weightOf(older) ? { stable: newer, canary: older } : { stable: older, canary: newer };
+  }
+  const given = (stable ?? canary)!;
+  const others = (recorded?.stable && recorded.canary ? [recorded.stable, recorded.canary] : pool).filter((s) => s !== given);
+  if (others.length !== 1) {
+    throw new UsageError(`cannot tell which subset pairs with ${given}`, `pass both --stable and --canary (known: ${known.join(', ')})`);
+  }
+  return checkDistinct(stable ? { stable, canary: others[0]! } : { stable: others[0]!, canary: canary! });
+}
+
+const checkDistinct = (r: Required<Roles>): Required<Roles> => {
+  if (r.stable === r.canary) throw new UsageError(`--stable and --canary both name ${r.stable}`, 'name two different subsets');
+  return r;
+};
+
+/** The DestinationRule with every subset in `needed` present (created when missing). Never removes. */
+export function withSubsets(t: Target, needed: string[], known: Subset[] = []): Obj | undefined {
+  const existing = drSubsets(t);
+  const added: Subset[] = needed
+    .filter((n) => !existing.some((s) => s.name === n))
+    .map((name) => known.find((s) => s.name === name) ?? { name, labels: t.versions.find((v) => v.subset === name)?.labels })
+    .filter((s): s is Subset => !!s.labels);
+  if (!added.length) return t.dr;
+  if (t.dr) return { ...t.dr, spec: { ...t.dr.spec, subsets: [...existing, ...added] } };
+  return {
+    kind: 'DestinationRule',
+    metadata: { name: t.ref.name, namespace: t.ref.namespace, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } },
+    spec: { host: t.ref.host, subsets: added },
+  };
+}
+
+/** The DestinationRule without `subset`, unless any route still sends traffic to it. */
+export function withoutSubset(dr: Obj | undefined, subset: string, routes: HttpRoute[], t: Target): Obj | undefined {
+  if (!dr || referencedSubsets(routes, t.ref, t.vs?.metadata.namespace).has(subset)) return dr;
+  return { ...dr, spec: { ...dr.spec, subsets: drSubsets({ ...t, dr }).filter((s) => s.name !== subset) } };
+}
+
+export interface Gateway { gateway: string; host: string }
+
+/** The VirtualService with new routes and a history entry (a baseline entry first, on our first write). */
+export function nextVirtualService(
+  t: Target,
+  routes: HttpRoute[],
+  entry: Omit<Revision, 'revision' | 'routes' | 'subsets'>,
+  dr: Obj | undefined,
+  baselineRoutes: HttpRoute[] = ownedRoutes(t.vs),
+  gateway?: Gateway,
+): Obj {
+  const base: Obj = t.vs ?? {
+    kind: 'VirtualService',
+    metadata: { name: t.ref.name, namespace: t.ref.namespace, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } },
+    spec: { hosts: [t.ref.host], http: [] },
+  };
+  const spec = { ...base.spec, http: routes };
+  if (gateway) {
+    spec.hosts = [...new Set([...(spec.hosts as string[]), gateway.host])];
+    // Binding a gateway drops the implicit "mesh"; keep it so in-mesh callers still get our routes.
+    spec.gateways = [...new Set([...((spec.gateways as string[] | undefined) ?? ['mesh']), gateway.gateway, 'mesh'])];
+  }
+  const owned = routes.filter(isOwnedRoute);
+  const used = referencedSubsets(owned, t.ref, base.metadata.namespace);
+  const subsets = ((dr?.spec?.subsets as Subset[] | undefined) ?? []).filter((s) => used.has(s.name));
+  const history = t.history.length
+    ? appendRevisions(t.history, { ...entry, routes: owned, subsets })
+    : appendRevisions([], {
+      at: entry.at, user: entry.user, change: 'before kubectl-mesh', routes: baselineRoutes, subsets: [], roles: {},
+      absent: { virtualService: !t.vs, destinationRule: !t.dr },
+    }, { ...entry, routes: owned, subsets });
+  return withHistory({ ...base, spec }, history);
+}
+
+export const currentRoutes = (t: Target): HttpRoute[] => httpRoutes(t.vs);
