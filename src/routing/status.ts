@@ -1,0 +1,130 @@
+// The status view model: a flat, printable description of one service's routing and health.
+// The same model feeds the table, -o json|yaml and --watch.
+import { hasDrifted, latestRevision } from './history.js';
+import { hpaFor } from './hpa.js';
+import { HPA_BASELINE_ANNOTATION, isOwnedRoute } from './names.js';
+import { httpRoutes, isCatchAll, referencedSubsets } from './routes.js';
+import type { Target } from './target.js';
+import type { EnvRoute, Obj, Roles, Subset } from './types.js';
+import { currentSplit, envRoutes, primaryRoute } from './view.js';
+
+export interface HpaStatus { name: string; min: number; max: number; current?: number; desired?: number; scaledToWeight: boolean }
+
+export interface SubsetStatus {
+  subset: string;
+  /** Share of ordinary (header-less) traffic. */
+  weight: number;
+  ready: number;
+  total: number;
+  deployment?: string;
+  hpa?: HpaStatus;
+}
+
+export interface ServiceStatus {
+  namespace: string;
+  service: string;
+  virtualService?: string;
+  destinationRule?: string;
+  hosts: string[];
+  gateways: string[];
+  roles: Roles;
+  revision?: number;
+  subsets: SubsetStatus[];
+  environments: EnvRoute[];
+  /** Routes in the VirtualService that are not ours. */
+  otherRoutes: number;
+  warnings: string[];
+}
+
+const isReady = (p: Obj): boolean =>
+  ((p.status?.conditions as { type: string; status: string }[] | undefined) ?? []).some((c) => c.type === 'Ready' && c.status === 'True') &&
+  !p.metadata.deletionTimestamp;
+
+const matches = (labels: Record<string, string> | undefined, selector: Record<string, string>): boolean =>
+  Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+
+export function podsOf(t: Target, subsetLabels: Record<string, string>): Obj[] {
+  const selector = { ...(t.workload.service.spec?.selector ?? {}), ...subsetLabels };
+  return t.workload.pods.filter((p) => matches(p.metadata.labels, selector));
+}
+
+export function subsetLabels(t: Target, subset: string): Record<string, string> | undefined {
+  const fromDr = ((t.dr?.spec?.subsets as Subset[] | undefined) ?? []).find((s) => s.name === subset)?.labels;
+  return fromDr ?? t.versions.find((v) => v.subset === subset)?.labels;
+}
+
+/** Subsets (of `names`) that have pods but none Ready, or no pods at all. */
+export function subsetsWithoutReadyPods(t: Target, names: string[]): { subset: string; ready: number; total: number }[] {
+  return names.flatMap((subset) => {
+    const labels = subsetLabels(t, subset);
+    const pods = labels ? podsOf(t, labels) : [];
+    const ready = pods.filter(isReady).length;
+    return ready === 0 ? [{ subset, ready, total: pods.length }] : [];
+  });
+}
+
+export function serviceStatus(t: Target): ServiceStatus {
+  const split = currentSplit(t.vs, t.ref);
+  const envs = envRoutes(t.vs);
+  const names = [...new Set([...t.versions.map((v) => v.subset), ...split.map((w) => w.subset), ...envs.map((e) => e.subset)])];
+  const subsets = names.map((subset): SubsetStatus => {
+    const labels = subsetLabels(t, subset);
+    const pods = labels ? podsOf(t, labels) : [];
+    const version = t.versions.find((v) => v.subset === subset);
+    const hpa = version && hpaFor(t.workload.hpas, version.deployment);
+    return {
+      subset,
+      weight: split.find((w) => w.subset === subset)?.weight ?? 0,
+      ready: pods.filter(isReady).length,
+      total: pods.length,
+      deployment: version?.deployment,
+      hpa: hpa && {
+        name: hpa.metadata.name,
+        min: hpa.spec?.minReplicas ?? 1,
+        max: hpa.spec?.maxReplicas,
+        current: hpa.status?.currentReplicas,
+        desired: hpa.status?.desiredReplicas,
+        scaledToWeight: !!hpa.metadata.annotations?.[HPA_BASELINE_ANNOTATION],
+      },
+    };
+  });
+  const routes = httpRoutes(t.vs);
+  return {
+    namespace: t.ref.namespace,
+    service: t.ref.name,
+    virtualService: t.vs?.metadata.name,
+    destinationRule: t.dr?.metadata.name,
+    hosts: (t.vs?.spec?.hosts as string[] | undefined) ?? [],
+    gateways: (t.vs?.spec?.gateways as string[] | undefined) ?? (t.vs ? ['mesh'] : []),
+    roles: latestRevision(t.vs)?.roles ?? {},
+    revision: latestRevision(t.vs)?.revision,
+    subsets,
+    environments: envs,
+    otherRoutes: routes.filter((r) => !isOwnedRoute(r)).length,
+    warnings: warnings(t, subsets, envs),
+  };
+}
+
+function warnings(t: Target, subsets: SubsetStatus[], envs: EnvRoute[]): string[] {
+  const out: string[] = [];
+  const routes = httpRoutes(t.vs);
+  const primary = primaryRoute(t.vs);
+  for (const s of subsets) {
+    const receives = s.weight > 0 || envs.some((e) => e.subset === s.subset);
+    if (receives && s.ready === 0) out.push(`subset ${s.subset} receives traffic but has no Ready pods (${s.total} pods)`);
+  }
+  if (primary) {
+    const sum = (primary.route ?? []).reduce((n, d) => n + (d.weight ?? 0), 0);
+    if ((primary.route?.length ?? 0) > 1 && sum !== 100) out.push(`weights of the primary route sum to ${sum}, not 100`);
+  }
+  const firstOwned = routes.findIndex(isOwnedRoute);
+  routes.slice(0, Math.max(firstOwned, 0)).forEach((r, i) => {
+    if (isCatchAll(r)) out.push(`route ${r.name ? `"${r.name}" ` : ''}(http[${i}], not ours) takes every request, so our routes after it never match`);
+  });
+  const defined = new Set(((t.dr?.spec?.subsets as Subset[] | undefined) ?? []).map((s) => s.name));
+  for (const s of referencedSubsets(routes, t.ref, t.vs?.metadata.namespace)) {
+    if (!defined.has(s)) out.push(`routes send traffic to subset ${s}, which no DestinationRule defines (503s)`);
+  }
+  if (hasDrifted(t.vs)) out.push('our routes were edited since kubectl-mesh last wrote them (drift); the next change keeps those edits outside weights and matches');
+  return out;
+}
