@@ -1,0 +1,77 @@
+// Shared shapes of the analysis core. Plain data only: no I/O, no process, no clock.
+
+/** A Kubernetes/Istio object as parsed JSON. Only the fields the checks read are typed. */
+export interface Obj {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    deletionTimestamp?: string;
+    [key: string]: unknown;
+  };
+  /** Parsed JSON: the checks read it defensively, never trusting its shape. */
+  spec?: any;
+  status?: any;
+  [key: string]: unknown;
+}
+
+export interface ClusterSnapshot {
+  virtualServices: Obj[];
+  destinationRules: Obj[];
+  services: Obj[];
+  pods: Obj[];
+  /** When given, VirtualService gateway references are checked against it (IST0101). */
+  gateways?: Obj[];
+}
+
+export type FindingLevel = 'Error' | 'Warning' | 'Info';
+
+export interface Finding {
+  code: string;
+  level: FindingLevel;
+  /** `Kind namespace/name`, as istioctl prints it, e.g. `VirtualService shop/reviews`. */
+  origin: string;
+  message: string;
+  documentationUrl?: string;
+  source: 'built-in' | 'istioctl';
+  /** Where in the object, e.g. `spec.http[1]` (built-in checks only). */
+  path?: string;
+  /** istioctl's `reference` (file:line of the analysed input), when it gave one. */
+  reference?: string;
+}
+
+export const LEVELS: readonly FindingLevel[] = ['Error', 'Warning', 'Info'];
+
+/** 0 for Error … 2 for Info: sort key, most severe first. */
+export const levelRank = (level: FindingLevel): number => LEVELS.indexOf(level);
+
+export const countByLevel = (findings: readonly Finding[]): Record<FindingLevel, number> => {
+  const counts: Record<FindingLevel, number> = { Error: 0, Warning: 0, Info: 0 };
+  for (const f of findings) counts[f.level]++;
+  return counts;
+};
+
+/** True when a finding is at or above `threshold` (default Error) — the analyze failure rule. */
+export const hasFindingsAtOrAbove = (findings: readonly Finding[], threshold: FindingLevel = 'Error'): boolean =>
+  findings.some((f) => levelRank(f.level) <= levelRank(threshold));
+
+// ---- istioctl seam (implemented in src/istioctl, injected so the core stays pure) ----
+
+export interface IstioctlAnalyzeRequest {
+  /** Proposed objects, analysed on top of the live cluster (files win). */
+  objects: Obj[];
+  namespace?: string;
+  allNamespaces?: boolean;
+  kubeconfig?: string;
+  context?: string;
+  timeoutMs?: number;
+}
+
+export type IstioctlAnalyzeResult =
+  | { used: true; findings: Finding[] }
+  | { used: false; notice: string };
+
+export type IstioctlRunner = (request: IstioctlAnalyzeRequest) => Promise<IstioctlAnalyzeResult>;

@@ -1,0 +1,170 @@
+// Thin adapter around the istioctl binary: execa, no shell, array args, bounded time, never throws
+// for "istioctl is missing / slow / broken" — those become a one-line notice, because istioctl is
+// optional (the built-in checks always run).
+
+import { execa } from 'execa';
+import { stringify } from 'yaml';
+import { parseIstioctlAnalyzeJson } from '../analysis/istioctl-output.js';
+import type { IstioctlAnalyzeRequest, IstioctlAnalyzeResult, Obj } from '../analysis/types.js';
+import { locateIstioctlWithSource, missingIstioctlNotice, type LocateOptions } from './locate.js';
+
+export const DEFAULT_TIMEOUT_MS = 20_000;
+const MAX_BUFFER = 32 * 1024 * 1024;
+const ONLY_BUILT_IN = 'only built-in checks ran';
+
+export interface IstioctlOptions extends LocateOptions {
+  /** Per invocation; default 20 s. */
+  timeoutMs?: number;
+  /** Passed as --kubeconfig / --context; KUBECONFIG in the environment is inherited. */
+  kubeconfig?: string;
+  context?: string;
+}
+
+interface RunOutcome {
+  stdout: string;
+  stderr: string;
+  exitCode?: number;
+  timedOut: boolean;
+  /** Could not start at all, or killed by a signal. */
+  failure?: string;
+}
+
+async function run(bin: string, args: string[], opts: { timeoutMs: number; input?: string; env?: Record<string, string | undefined> }): Promise<RunOutcome> {
+  const sub = execa(bin, args, {
+    reject: false,
+    timeout: opts.timeoutMs,
+    forceKillAfterDelay: 1_000,
+    maxBuffer: MAX_BUFFER,
+    stripFinalNewline: false,
+    ...(opts.input !== undefined ? { input: opts.input } : { stdin: 'ignore' as const }),
+    ...(opts.env ? { env: opts.env } : {}), // merged over process.env (KUBECONFIG etc. are inherited)
+  });
+  // A wrapper script killed on timeout can leave a child holding stdout open; do not wait for it.
+  let guard: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => { guard = setTimeout(() => resolve('late'), opts.timeoutMs + 3_000); });
+  const r = await Promise.race([sub, late]);
+  clearTimeout(guard);
+  if (r === 'late') {
+    sub.stdout?.destroy();
+    sub.stderr?.destroy();
+    sub.kill('SIGKILL');
+    return { stdout: '', stderr: '', timedOut: true };
+  }
+  const out: RunOutcome = {
+    stdout: typeof r.stdout === 'string' ? r.stdout : '',
+    stderr: typeof r.stderr === 'string' ? r.stderr : '',
+    timedOut: r.timedOut,
+    ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
+  };
+  if (!r.timedOut && r.exitCode === undefined) out.failure = r.signal ? `killed by ${r.signal}` : (r.shortMessage ?? 'could not start');
+  return out;
+}
+
+const seconds = (ms: number): string => `${Math.round(ms / 100) / 10}s`;
+const firstLine = (s: string): string => s.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '') ?? '';
+
+/** Multi-document YAML for `istioctl analyze -`. */
+export const toMultiDocYaml = (objects: readonly Obj[]): string =>
+  objects.map((o) => stringify(o)).join('---\n');
+
+export function analyzeArgs(req: IstioctlAnalyzeRequest): string[] {
+  const args = ['analyze'];
+  if (req.objects.length > 0) args.push('-');
+  args.push('--output', 'json');
+  if (req.allNamespaces) args.push('--all-namespaces');
+  else if (req.namespace) args.push('--namespace', req.namespace);
+  if (req.kubeconfig) args.push('--kubeconfig', req.kubeconfig);
+  if (req.context) args.push('--context', req.context);
+  return args;
+}
+
+export interface Istioctl {
+  /** Absolute path, or undefined when istioctl is not available. Looked up once. */
+  locate(): Promise<string | undefined>;
+  /** Client version, e.g. "1.27.3"; read once. Undefined when istioctl is missing or says nothing usable. */
+  version(): Promise<string | undefined>;
+  /** `istioctl analyze` of the proposed objects over the live cluster. Never throws. */
+  analyze(req: IstioctlAnalyzeRequest): Promise<IstioctlAnalyzeResult>;
+}
+
+/** Parse `istioctl version -o json` ({clientVersion:{version}}) or the `--short` text ("1.27.3"). */
+export function parseIstioctlVersion(stdout: string): string | undefined {
+  const text = stdout.trim();
+  if (text === '') return undefined;
+  try {
+    const v = (JSON.parse(text) as { clientVersion?: { version?: unknown } })?.clientVersion?.version;
+    if (typeof v === 'string' && v) return v;
+  } catch { /* not JSON: try the text forms */ }
+  const m = /(?:client version:\s*)?v?(\d+\.\d+[^\s]*)/i.exec(text);
+  return m?.[1];
+}
+
+export function createIstioctl(opts: IstioctlOptions = {}): Istioctl {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  let located: Promise<string | undefined> | undefined;
+  let versionRead: Promise<string | undefined> | undefined;
+  const runEnv = opts.env ? { env: opts.env } : {};
+
+  const locate = (): Promise<string | undefined> =>
+    (located ??= locateIstioctlWithSource(opts).then((l) => l?.path, () => undefined));
+
+  const version = (): Promise<string | undefined> => (versionRead ??= (async () => {
+    const bin = await locate();
+    if (!bin) return undefined;
+    const json = await run(bin, ['version', '--remote=false', '--output', 'json'], { timeoutMs, ...runEnv });
+    const fromJson = json.exitCode === 0 ? parseIstioctlVersion(json.stdout) : undefined;
+    if (fromJson) return fromJson;
+    const short = await run(bin, ['version', '--remote=false', '--short'], { timeoutMs, ...runEnv });
+    return short.exitCode === 0 ? parseIstioctlVersion(short.stdout) : undefined;
+  })().catch(() => undefined));
+
+  const analyze = async (req: IstioctlAnalyzeRequest): Promise<IstioctlAnalyzeResult> => {
+    try {
+      const bin = await locate();
+      if (!bin) return { used: false, notice: missingIstioctlNotice(opts) };
+      const kubeconfig = req.kubeconfig ?? opts.kubeconfig;
+      const context = req.context ?? opts.context;
+      const args = analyzeArgs({ ...req, ...(kubeconfig ? { kubeconfig } : {}), ...(context ? { context } : {}) });
+      const limit = req.timeoutMs ?? timeoutMs;
+      const r = await run(bin, args, {
+        timeoutMs: limit,
+        ...(req.objects.length > 0 ? { input: toMultiDocYaml(req.objects) } : {}),
+        ...runEnv,
+      });
+      if (r.timedOut) return { used: false, notice: `istioctl analyze timed out after ${seconds(limit)}; ${ONLY_BUILT_IN}` };
+      if (r.failure) return { used: false, notice: `istioctl analyze failed (${r.failure}); ${ONLY_BUILT_IN}` };
+      const parsed = parseIstioctlAnalyzeJson(r.stdout, r.stderr);
+      if (parsed.ok) return { used: true, findings: parsed.findings };
+      if (parsed.reason === 'namespace-not-found') {
+        return { used: false, notice: `istioctl analyzed nothing: namespace "${parsed.namespace}" not found; ${ONLY_BUILT_IN}` };
+      }
+      const why = r.exitCode !== 0
+        ? `exit code ${r.exitCode}${firstLine(r.stderr) ? `: ${firstLine(r.stderr)}` : ''}`
+        : parsed.reason === 'empty' ? 'no output' : `unreadable output: ${parsed.detail.slice(0, 120)}`;
+      return { used: false, notice: `istioctl analyze failed (${why}); ${ONLY_BUILT_IN}` };
+    } catch (err) {
+      return { used: false, notice: `istioctl analyze failed (${err instanceof Error ? err.message : String(err)}); ${ONLY_BUILT_IN}` };
+    }
+  };
+
+  return { locate, version, analyze };
+}
+
+/** One-shot form of `createIstioctl(opts).analyze(req)`. */
+export const analyzeWithIstioctl = (req: IstioctlAnalyzeRequest & IstioctlOptions): Promise<IstioctlAnalyzeResult> =>
+  createIstioctl(req).analyze(req);
+
+const versionByPath = new Map<string, Promise<string | undefined>>();
+
+/** The client version of the istioctl `opts` locate; read once per binary path and cached. */
+export async function istioctlVersion(opts: IstioctlOptions = {}): Promise<string | undefined> {
+  const istioctl = createIstioctl(opts);
+  const bin = await istioctl.locate();
+  if (!bin) return undefined;
+  let v = versionByPath.get(bin);
+  if (!v) {
+    v = istioctl.version();
+    versionByPath.set(bin, v);
+  }
+  return v;
+}
