@@ -6,7 +6,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Cluster, User } from '@kubernetes/client-node';
 import { ExternalToolError, UsageError } from '../errors.js';
-import type { ResolvedConfig } from './kubeconfig.js';
+import type { ResolvedConfig } from './context.js';
 
 export type Headers = Record<string, string | string[]>;
 

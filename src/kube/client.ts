@@ -2,27 +2,10 @@
 // Writes carry our field manager; dry runs are the server's, so admission still judges them.
 import { FIELD_MANAGER, ISTIO_GROUP, ISTIO_VERSIONS } from '../routing/names.js';
 import { PreconditionError } from '../errors.js';
-import { loadCredentials } from './auth.js';
+import type { ResolvedConfig } from './context.js';
 import { translateStatus } from './errors.js';
-import { Transport, type HttpResponse } from './http.js';
-import { kubeconfigPaths, loadKubeconfig, resolveConfig, type ResolvedConfig } from './kubeconfig.js';
+import type { HttpResponse, Transport } from './http.js';
 import { apiVersionOf, isIstioKind, RESOURCES, resourcePath, type IstioVersion, type Kind, type Obj } from './resources.js';
-
-export interface ConnectionOptions {
-  kubeconfig?: string;
-  context?: string;
-  cluster?: string;
-  user?: string;
-  namespace?: string;
-  as?: string;
-  asGroups?: string[];
-  /** --request-timeout in ms, per request; 0/undefined = none, like kubectl. */
-  requestTimeoutMs?: number;
-  env?: NodeJS.ProcessEnv;
-  homeDir?: string;
-  /** Receives one kubectl-style line per request (`GET <url> 200 OK in 3 milliseconds`). */
-  log?: (line: string) => void;
-}
 
 export interface WriteOptions { dryRun?: boolean }
 export interface ListOptions { labelSelector?: string }
@@ -48,22 +31,9 @@ export interface KubeClient {
   close(): void;
 }
 
-/** Kubeconfig resolution alone: no client-node import, no request. */
-export function resolveConnection(opts: ConnectionOptions = {}): ResolvedConfig {
-  const files = kubeconfigPaths({ kubeconfig: opts.kubeconfig, env: opts.env, homeDir: opts.homeDir });
-  return resolveConfig(loadKubeconfig(files), opts);
-}
-
-export async function connect(opts: ConnectionOptions = {}): Promise<KubeClient> {
-  const rc = resolveConnection(opts);
-  const creds = await loadCredentials(rc, { as: opts.as, asGroups: opts.asGroups });
-  const http = new Transport({ server: rc.cluster.server, agent: creds.agent, headers: creds.headers, timeoutMs: opts.requestTimeoutMs, log: opts.log });
-  return new Client(http, rc, opts.as || rc.userName);
-}
-
 const PAGE = 500; // kubectl's chunk size: big lists stay bounded, small ones take one request
 
-class Client implements KubeClient {
+export class Client implements KubeClient {
   #istio?: Promise<IstioVersion>;
   readonly namespace: string;
   readonly contextName: string;

@@ -57,10 +57,8 @@ export class Transport {
     const lib = url.startsWith('http:') ? http : https;
     return new Promise<HttpResponse>((resolve, reject) => {
       let timedOut: Error | undefined;
-      let response: http.IncomingMessage | undefined;
       const fail = (err: Error): void => { clearTimeout(timer); reject(timedOut ?? err); };
       const req = lib.request(url, { method, headers, agent: this.opts.agent }, (res) => {
-        response = res;
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', fail);
@@ -72,8 +70,7 @@ export class Transport {
       const timeoutMs = this.opts.timeoutMs;
       const timer = timeoutMs ? setTimeout(() => {
         timedOut = Object.assign(new Error(`no answer within ${timeoutMs}ms`), { code: 'ETIMEDOUT_MESH' });
-        // A stalled body needs the response destroyed too, or 'end' never comes.
-        response?.destroy(timedOut);
+        // Also ends a response whose body stalls: its 'error' then reports the timeout.
         req.destroy(timedOut);
       }, timeoutMs) : undefined;
       req.on('error', fail);

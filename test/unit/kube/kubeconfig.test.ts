@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { stringify } from 'yaml';
 import { ExitCode, MeshError, UsageError } from '../../../src/errors.js';
-import { resolveConnection } from '../../../src/kube/client.js';
+import { resolveConnection } from '../../../src/kube/index.js';
 import { kubeconfigPaths, loadKubeconfig } from '../../../src/kube/kubeconfig.js';
 
 interface Spec {

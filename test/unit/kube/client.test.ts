@@ -1,0 +1,301 @@
+// The adapter against a real local HTTP(S) server that answers like kube-apiserver:
+// real sockets, real kubeconfig files, real client-node authentication.
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { stringify } from 'yaml';
+import {
+  ConflictError, ExitCode, ExternalToolError, ForbiddenError, MeshError, NotFoundError,
+  PreconditionError, UnreachableError, UsageError,
+} from '../../../src/errors.js';
+import { connect, type ConnectionOptions, type KubeClient } from '../../../src/kube/index.js';
+import { UnauthorizedError } from '../../../src/kube/errors.js';
+
+interface Seen { method: string; path: string; query: URLSearchParams; headers: http.IncomingHttpHeaders; distinct: NodeJS.Dict<string[]>; body: unknown }
+interface Answer { status?: number; body?: unknown; text?: string }
+type Handler = (req: Seen) => Answer | 'hang' | 'stall';
+
+const fixtures = join(fileURLToPath(import.meta.url), '..', 'fixtures');
+const pem = (f: string) => readFileSync(join(fixtures, f));
+const root = mkdtempSync(join(tmpdir(), 'mesh-client-'));
+let seq = 0;
+
+const kstatus = (code: number, reason: string, message: string) =>
+  ({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+
+/** A local API server; `connections` counts TCP connections to check keep-alive. */
+async function apiServer(t: Tap, handler: Handler, tls?: https.ServerOptions) {
+  const seen: Seen[] = [];
+  const listener: http.RequestListener = (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const raw = Buffer.concat(chunks).toString();
+      const s: Seen = { method: req.method ?? '', path: url.pathname, query: url.searchParams, headers: req.headers, distinct: req.headersDistinct, body: raw ? JSON.parse(raw) : undefined };
+      seen.push(s);
+      const a = handler(s);
+      if (a === 'hang') return;
+      if (a === 'stall') { res.writeHead(200, { 'content-type': 'application/json' }); res.write('{"items": ['); return; }
+      if (a.text !== undefined) { res.writeHead(a.status ?? 200, { 'content-type': 'text/plain' }); res.end(a.text); return; }
+      res.writeHead(a.status ?? 200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(a.body ?? {}));
+    });
+  };
+  const server = tls ? https.createServer(tls, listener) : http.createServer(listener);
+  const state = { seen, connections: 0, url: '' };
+  server.on('connection', () => state.connections++);
+  server.on('secureConnection', () => state.connections++);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  state.url = `${tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  t.teardown(() => { server.closeAllConnections(); server.close(); });
+  return state;
+}
+type Tap = Pick<typeof t, 'teardown'>;
+
+function kubeconfigFor(server: string, user: Record<string, unknown> = { token: 'secret' }, cluster: Record<string, unknown> = {}): string {
+  const dir = join(root, `k${++seq}`);
+  mkdirSync(dir);
+  const file = join(dir, 'config');
+  writeFileSync(file, stringify({
+    'current-context': 'test',
+    clusters: [{ name: 'local', cluster: { server, ...cluster } }],
+    users: [{ name: 'alice', user }],
+    contexts: [{ name: 'test', context: { cluster: 'local', user: 'alice', namespace: 'shop' } }],
+  }));
+  return file;
+}
+
+async function client(t: Tap, server: string, opts: ConnectionOptions & { user?: never; kcUser?: Record<string, unknown>; kcCluster?: Record<string, unknown> } = {}): Promise<KubeClient & { lines: string[] }> {
+  const lines: string[] = [];
+  const { kcUser, kcCluster, ...rest } = opts;
+  const c = await connect({ kubeconfig: kubeconfigFor(server, kcUser, kcCluster), log: (l) => lines.push(l), ...rest });
+  t.teardown(() => c.close());
+  return Object.assign(c, { lines });
+}
+
+const istioGroup = (...versions: string[]) => ({ kind: 'APIGroup', name: 'networking.istio.io', versions: versions.map((v) => ({ groupVersion: `networking.istio.io/${v}`, version: v })) });
+
+t.test('reads: discovery once, list/get paths, items typed, requests counted and logged', async (t) => {
+  const srv = await apiServer(t, (r) => {
+    if (r.path === '/apis/networking.istio.io') return { body: istioGroup('v1beta1', 'v1alpha3') };
+    if (r.path === '/apis/networking.istio.io/v1beta1/namespaces/shop/virtualservices') return { body: { items: [{ metadata: { name: 'reviews' } }] } };
+    if (r.path === '/apis/apps/v1/deployments') return { body: { items: [{ metadata: { name: 'd1', namespace: 'a' } }] } };
+    if (r.path === '/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers/reviews') return { body: { metadata: { name: 'reviews' } } };
+    if (r.path === '/version') return { body: { gitVersion: 'v1.31.2' } };
+    return { status: 404, body: kstatus(404, 'NotFound', 'not found') };
+  });
+  const c = await client(t, srv.url);
+  t.match(c, { namespace: 'shop', contextName: 'test', userName: 'alice', server: srv.url, requestCount: 0 });
+  t.equal(await c.istioVersion(), 'v1beta1', 'prefers the newest served version');
+  const vs = await c.list('VirtualService', 'shop');
+  t.same(vs, [{ apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', metadata: { name: 'reviews' } }]);
+  t.same(await c.list('Deployment', undefined), [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd1', namespace: 'a' } }], 'undefined namespace lists all namespaces');
+  t.same(await c.get('HorizontalPodAutoscaler', 'shop', 'reviews'), { metadata: { name: 'reviews' } });
+  t.equal(await c.get('VirtualService', 'shop', 'missing'), undefined, '404 on get is undefined');
+  t.equal(await c.serverVersion(), 'v1.31.2');
+  t.equal(c.requestCount, 6, 'discovery was cached');
+  t.equal(srv.seen.filter((s) => s.path === '/apis/networking.istio.io').length, 1);
+  t.equal(srv.connections, 1, 'one keep-alive connection for all requests');
+  t.equal(srv.seen[1]?.query.get('limit'), '500');
+  t.equal(srv.seen[0]?.headers.authorization, 'Bearer secret');
+  t.equal(srv.seen[0]?.headers.accept, 'application/json');
+  t.equal(c.lines.length, 6);
+  t.match(c.lines[0], new RegExp(`^GET ${srv.url}/apis/networking\\.istio\\.io 200 OK in \\d+ milliseconds$`));
+  t.match(c.lines[4], / 404 Not Found in \d+ milliseconds$/);
+});
+
+t.test('istio discovery: v1 preferred, missing group is a precondition error', async (t) => {
+  let versions: string[] | undefined = ['v1alpha3', 'v1', 'v1beta1'];
+  const srv = await apiServer(t, () => (versions ? { body: istioGroup(...versions) } : { status: 404, text: '404 page not found\n' }));
+  t.equal(await (await client(t, srv.url)).istioVersion(), 'v1');
+  versions = undefined;
+  const c = await client(t, srv.url);
+  await t.rejects(c.istioVersion(), {
+    constructor: PreconditionError, exitCode: ExitCode.precondition,
+    message: 'Istio CRDs are not installed: the API server does not serve networking.istio.io', hint: /install Istio/,
+  });
+  await t.rejects(c.list('Gateway', 'shop'), PreconditionError, 'Istio kinds need discovery');
+  t.equal(c.requestCount, 2, 'a failed discovery is retried, not cached');
+});
+
+t.test('writes: field manager, server-side dry run, typed bodies, delete preconditions', async (t) => {
+  const srv = await apiServer(t, (r) => (r.path === '/apis/networking.istio.io' ? { body: istioGroup('v1') } : { status: r.method === 'POST' ? 201 : 200, body: r.body ?? {} }));
+  const c = await client(t, srv.url);
+  const dr = { metadata: { name: 'reviews' }, spec: { host: 'reviews' } };
+  t.match(await c.create('DestinationRule', dr, { dryRun: true }), { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'reviews' } });
+  await c.replace('Deployment', { metadata: { name: 'web', namespace: 'prod', resourceVersion: '42' } });
+  await c.remove('VirtualService', 'shop', 'reviews', { resourceVersion: '7', dryRun: true });
+  await c.remove('Service', 'shop', 'reviews');
+  const [, post, put, del, del2] = srv.seen;
+  t.match(post, { method: 'POST', path: '/apis/networking.istio.io/v1/namespaces/shop/destinationrules', body: { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', spec: { host: 'reviews' } } });
+  t.equal(post?.query.toString(), 'fieldManager=kubectl-mesh&dryRun=All');
+  t.equal(post?.headers['content-type'], 'application/json');
+  t.match(put, { method: 'PUT', path: '/apis/apps/v1/namespaces/prod/deployments/web', body: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { resourceVersion: '42' } } });
+  t.equal(put?.query.toString(), 'fieldManager=kubectl-mesh', 'no dryRun unless asked');
+  t.match(del, { method: 'DELETE', path: '/apis/networking.istio.io/v1/namespaces/shop/virtualservices/reviews', body: { kind: 'DeleteOptions', preconditions: { resourceVersion: '7' }, dryRun: ['All'] } });
+  t.same(del2?.body, { apiVersion: 'v1', kind: 'DeleteOptions' });
+  t.equal(del2?.path, '/api/v1/namespaces/shop/services/reviews');
+});
+
+t.test('list follows continue tokens and passes the label selector', async (t) => {
+  const srv = await apiServer(t, (r) => (r.query.get('continue')
+    ? { body: { metadata: {}, items: [{ metadata: { name: 'p2' } }] } }
+    : { body: { metadata: { continue: 'tok' }, items: [{ metadata: { name: 'p1' } }] } }));
+  const c = await client(t, srv.url);
+  const pods = await c.list('Pod', 'shop', { labelSelector: 'app=reviews,version in (v1,v2)' });
+  t.same(pods.map((p) => `${p.apiVersion}/${p.kind}/${p.metadata.name}`), ['v1/Pod/p1', 'v1/Pod/p2']);
+  t.equal(srv.seen[0]?.path, '/api/v1/namespaces/shop/pods');
+  t.equal(srv.seen[0]?.query.get('labelSelector'), 'app=reviews,version in (v1,v2)');
+  t.equal(srv.seen[1]?.query.get('continue'), 'tok');
+});
+
+t.test('HTTP statuses become one-line errors with the right exit code', async (t) => {
+  const forbidden = 'virtualservices.networking.istio.io "reviews" is forbidden: User "bob" cannot update resource "virtualservices" in API group "networking.istio.io" in the namespace "shop"';
+  const conflict = 'Operation cannot be fulfilled on deployments.apps "web": the object has been modified; please apply your changes to the latest version and try again';
+  const answers: Record<string, Answer> = {
+    '/api/v1/namespaces/shop/services/forbidden': { status: 403, body: kstatus(403, 'Forbidden', forbidden) },
+    '/apis/apps/v1/namespaces/shop/deployments/web': { status: 409, body: kstatus(409, 'Conflict', conflict) },
+    '/api/v1/namespaces/shop/services': { status: 409, body: kstatus(409, 'AlreadyExists', 'services "web" already exists') },
+    '/api/v1/namespaces/shop/pods': { status: 401, body: kstatus(401, 'Unauthorized', 'Unauthorized') },
+    '/api/v1/namespaces/shop/services/gone': { status: 404, body: kstatus(404, 'NotFound', 'services "gone" not found') },
+    '/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers': { status: 404, text: '404 page not found\n' },
+    '/apis/apps/v1/namespaces/shop/deployments/bad': { status: 422, body: kstatus(422, 'Invalid', 'Deployment.apps "bad" is invalid: spec.replicas: Invalid value: -1') },
+    '/api/v1/namespaces/shop/services/boom': { status: 500, body: kstatus(500, 'InternalError', 'etcdserver: request timed out') },
+    '/api/v1/namespaces/shop/services/busy': { status: 503, text: 'upstream connect error' },
+  };
+  const srv = await apiServer(t, (r) => answers[r.path] ?? { status: 418 });
+  const c = await client(t, srv.url);
+  await t.rejects(c.get('Service', 'shop', 'forbidden'), {
+    constructor: ForbiddenError, exitCode: ExitCode.forbidden, message: forbidden,
+    hint: 'ask a cluster admin to bind the kubectl-mesh role from manifests/rbac.yaml',
+  });
+  await t.rejects(c.replace('Deployment', { metadata: { name: 'web', resourceVersion: '1' } }), { constructor: ConflictError, exitCode: ExitCode.conflict, message: conflict });
+  await t.rejects(c.create('Service', { metadata: { name: 'web' } }), { constructor: ConflictError, message: 'services "web" already exists', hint: /created meanwhile/ });
+  await t.rejects(c.list('Pod', 'shop'), { constructor: UnauthorizedError, exitCode: ExitCode.forbidden, message: /^unauthorized: / });
+  await t.rejects(c.remove('Service', 'shop', 'gone'), { constructor: NotFoundError, exitCode: ExitCode.notFound, message: 'services "gone" not found' });
+  await t.rejects(c.list('HorizontalPodAutoscaler', 'shop'), {
+    constructor: NotFoundError, message: 'the server could not find the requested resource (GET /apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers)',
+  });
+  await t.rejects(c.replace('Deployment', { metadata: { name: 'bad' } }), { constructor: MeshError, exitCode: ExitCode.failed, message: /^Deployment\.apps "bad" is invalid: spec\.replicas/ });
+  await t.rejects(c.get('Service', 'shop', 'boom'), { exitCode: ExitCode.failed, message: 'GET /api/v1/namespaces/shop/services/boom: 500 Internal Server Error: etcdserver: request timed out', hint: /retry/ });
+  await t.rejects(c.get('Service', 'shop', 'busy'), { message: 'GET /api/v1/namespaces/shop/services/busy: 503 Service Unavailable: upstream connect error' });
+  const lines = await Promise.all(['forbidden', 'boom', 'busy'].map((n) => c.get('Service', 'shop', n).catch((e: Error) => e.message)));
+  t.notMatch(lines.join('|'), /\n/, 'messages are one line');
+  t.equal(c.requestCount, 12);
+  t.match(c.lines[0], / 403 Forbidden in \d+ milliseconds$/);
+  t.match(c.lines[1], new RegExp(`^PUT ${srv.url}/apis/apps/v1/namespaces/shop/deployments/web\\?fieldManager=kubectl-mesh 409 Conflict in`));
+});
+
+t.test('namespaceExists', async (t) => {
+  const srv = await apiServer(t, (r) => (r.path === '/api/v1/namespaces/shop' ? { body: { metadata: { name: 'shop' } } } : { status: 404, body: kstatus(404, 'NotFound', 'x') }));
+  const c = await client(t, srv.url);
+  t.equal(await c.namespaceExists('shop'), true);
+  t.equal(await c.namespaceExists('nope'), false);
+});
+
+t.test('impersonation: --as/--as-group become headers and the recorded user', async (t) => {
+  const srv = await apiServer(t, () => ({ body: { gitVersion: 'v1' } }));
+  const c = await client(t, srv.url, { as: 'bob', asGroups: ['devs', 'ops'] });
+  await c.serverVersion();
+  t.equal(c.userName, 'bob');
+  t.same(srv.seen[0]?.distinct['impersonate-user'], ['bob']);
+  t.same(srv.seen[0]?.distinct['impersonate-group'], ['devs', 'ops']);
+  t.equal(srv.seen[0]?.headers.authorization, 'Bearer secret', 'still authenticates as the kubeconfig user');
+
+  const fromKubeconfig = await client(t, srv.url, { kcUser: { token: 't', as: 'carol', 'as-groups': ['qa'] } });
+  await fromKubeconfig.serverVersion();
+  t.same(srv.seen[1]?.distinct['impersonate-user'], ['carol']);
+  t.same(srv.seen[1]?.distinct['impersonate-group'], ['qa']);
+  t.equal(fromKubeconfig.userName, 'alice');
+
+  const plain = await client(t, srv.url);
+  await plain.serverVersion();
+  t.notOk(srv.seen[2]?.headers['impersonate-user'], 'no impersonation unless asked');
+  await t.rejects(client(t, srv.url, { asGroups: ['devs'] }), { constructor: UsageError, message: /--as-group needs --as/ });
+});
+
+t.test('credentials: token-file relative to the kubeconfig, basic auth, exec plugin', async (t) => {
+  const srv = await apiServer(t, () => ({ body: {} }));
+  const c1 = await client(t, srv.url, { kcUser: { 'token-file': 'token' } }).catch((e: Error) => e);
+  t.match(c1, { constructor: UsageError, message: /cannot read a file named in the kubeconfig: ENOENT/ }, 'a missing token file is named');
+
+  const file = kubeconfigFor(srv.url, { 'token-file': 'token' });
+  writeFileSync(join(file, '..', 'token'), 'from-file\n');
+  const c2 = await connect({ kubeconfig: file });
+  t.teardown(() => c2.close());
+  await c2.serverVersion();
+  t.equal(srv.seen.at(-1)?.headers.authorization, 'Bearer from-file', 'trimmed, like client-go');
+
+  const c3 = await client(t, srv.url, { kcUser: { username: 'admin', password: 'pw' } });
+  await c3.serverVersion();
+  t.equal(srv.seen.at(-1)?.headers.authorization, `Basic ${Buffer.from('admin:pw').toString('base64')}`);
+
+  const withExec = kubeconfigFor(srv.url, { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: './bin/cred', args: ['tok-42'] } });
+  mkdirSync(join(withExec, '..', 'bin'));
+  const script = join(withExec, '..', 'bin', 'cred');
+  writeFileSync(script, '#!/bin/sh\nprintf \'{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s"}}\' "$1"\n');
+  chmodSync(script, 0o755);
+  const c4 = await connect({ kubeconfig: withExec });
+  t.teardown(() => c4.close());
+  await c4.serverVersion();
+  await c4.serverVersion();
+  t.equal(srv.seen.at(-1)?.headers.authorization, 'Bearer tok-42', 'relative exec command ran from the kubeconfig directory');
+
+  const failing = kubeconfigFor(srv.url, { exec: { command: '/bin/false' } });
+  await t.rejects(connect({ kubeconfig: failing }), { constructor: ExternalToolError, message: /^cannot get credentials for kubeconfig user "alice"/ });
+});
+
+t.test('TLS: certificate-authority from the kubeconfig, or insecure-skip-tls-verify', async (t) => {
+  const srv = await apiServer(t, () => ({ body: { gitVersion: 'tls-ok' } }), { key: pem('server.key'), cert: pem('server.crt') });
+  const byFile = await client(t, srv.url, { kcCluster: { 'certificate-authority': join(fixtures, 'ca.crt') } });
+  t.equal(await byFile.serverVersion(), 'tls-ok');
+  const inline = await client(t, srv.url, { kcCluster: { 'certificate-authority-data': pem('ca.crt').toString('base64') } });
+  t.equal(await inline.serverVersion(), 'tls-ok', 'inline CA data works too');
+  const untrusted = await client(t, srv.url);
+  await t.rejects(untrusted.serverVersion(), { constructor: UnreachableError, message: new RegExp(`^cannot reach the Kubernetes API server at ${srv.url}: `), hint: /certificate-authority/ });
+  const insecure = await client(t, srv.url, { kcCluster: { 'insecure-skip-tls-verify': true } });
+  t.equal(await insecure.serverVersion(), 'tls-ok', 'insecure-skip-tls-verify is honoured');
+  const missingCa = client(t, srv.url, { kcCluster: { 'certificate-authority': 'no-such-ca.crt' } });
+  await t.rejects(missingCa, { constructor: UsageError, message: /cannot read a file named in the kubeconfig: ENOENT.*no-such-ca\.crt/ });
+});
+
+t.test('TLS client certificate reaches the server', async (t) => {
+  const server = https.createServer({ key: pem('server.key'), cert: pem('server.crt'), ca: pem('ca.crt'), requestCert: true, rejectUnauthorized: true }, (req, res) => {
+    const cert = (req.socket as import('node:tls').TLSSocket).getPeerCertificate();
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ gitVersion: cert.subject?.CN }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.teardown(() => { server.closeAllConnections(); server.close(); });
+  const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const c = await client(t, url, { kcUser: { 'client-certificate': join(fixtures, 'client.crt'), 'client-key': join(fixtures, 'client.key') }, kcCluster: { 'certificate-authority': join(fixtures, 'ca.crt') } });
+  t.equal(await c.serverVersion(), 'alice', 'the server saw CN=alice');
+});
+
+t.test('unreachable server and request timeout', async (t) => {
+  const closed = http.createServer();
+  await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+  await new Promise((r) => closed.close(r));
+  const c = await client(t, url);
+  await t.rejects(c.serverVersion(), {
+    constructor: UnreachableError, exitCode: ExitCode.unreachable,
+    message: new RegExp(`^cannot reach the Kubernetes API server at ${url}: .*ECONNREFUSED`),
+    hint: 'check --context/--kubeconfig, or that the cluster is running',
+  });
+  t.equal(c.requestCount, 1);
+  t.match(c.lines, [new RegExp(`^GET ${url}/version  in \\d+ milliseconds$`)]);
+
+  const srv = await apiServer(t, (r) => (r.path === '/version' ? 'hang' : 'stall'));
+  const slow = await client(t, srv.url, { requestTimeoutMs: 150 });
+  const started = Date.now();
+  await t.rejects(slow.serverVersion(), { constructor: UnreachableError, message: `cannot reach the Kubernetes API server at ${srv.url}: no answer within 150ms`, hint: /--request-timeout/ });
+  await t.rejects(slow.list('Pod', 'shop'), { message: /no answer within 150ms/ }, 'a stalled body is bounded too');
+  t.ok(Date.now() - started < 2000, 'both gave up promptly');
+});
