@@ -3,7 +3,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { connect as netConnect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -214,6 +214,12 @@ t.test('impersonation: --as/--as-group become headers and the recorded user', as
   t.same(srv.seen[1]?.distinct['impersonate-group'], ['qa']);
   t.equal(fromKubeconfig.userName, 'alice');
 
+  const uidExtra = await client(t, srv.url, { kcUser: { as: 'dave', 'as-uid': 'u-1', 'as-user-extra': { 'scopes.example/x': ['a', 'b'] } } });
+  await uidExtra.serverVersion();
+  t.same(srv.seen[2]?.distinct['impersonate-uid'], ['u-1']);
+  t.same(srv.seen[2]?.distinct['impersonate-extra-scopes.example%2fx'], ['a', 'b']);
+  srv.seen.splice(2);
+
   const plain = await client(t, srv.url);
   await plain.serverVersion();
   t.notOk(srv.seen[2]?.headers['impersonate-user'], 'no impersonation unless asked');
@@ -276,6 +282,37 @@ t.test('TLS client certificate reaches the server', async (t) => {
   const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const c = await client(t, url, { kcUser: { 'client-certificate': join(fixtures, 'client.crt'), 'client-key': join(fixtures, 'client.key') }, kcCluster: { 'certificate-authority': join(fixtures, 'ca.crt') } });
   t.equal(await c.serverVersion(), 'alice', 'the server saw CN=alice');
+});
+
+t.test('proxy-url: requests tunnel through the proxy (client-node builds that agent)', async (t) => {
+  const srv = await apiServer(t, () => ({ body: { gitVersion: 'via-proxy' } }));
+  // A CONNECT proxy that sends every tunnel to the local API server, recording the asked-for target.
+  const targets: string[] = [];
+  const proxy = http.createServer();
+  proxy.on('connect', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
+    targets.push(req.url ?? '');
+    const upstream = netConnect(Number(new URL(srv.url).port), '127.0.0.1', () => {
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(socket).pipe(upstream);
+    });
+    upstream.on('error', () => socket.destroy());
+    socket.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  t.teardown(() => { proxy.closeAllConnections(); proxy.close(); });
+  const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  const c = await client(t, 'http://api.cluster.invalid:6443', { kcCluster: { 'proxy-url': proxyUrl } });
+  t.equal(await c.serverVersion(), 'via-proxy');
+  t.same(targets, ['api.cluster.invalid:6443']);
+  t.equal(srv.seen[0]?.headers.host, 'api.cluster.invalid:6443');
+});
+
+t.test('a server without a scheme is https, as in client-go', async (t) => {
+  const srv = await apiServer(t, () => ({ body: { gitVersion: 'tls' } }), { key: pem('server.key'), cert: pem('server.crt') });
+  const c = await client(t, srv.url.replace('https://', ''), { kcCluster: { 'certificate-authority': join(fixtures, 'ca.crt') } });
+  t.equal(c.server, srv.url);
+  t.equal(await c.serverVersion(), 'tls');
 });
 
 t.test('unreachable server and request timeout', async (t) => {
