@@ -60,7 +60,7 @@ function implies(b: StringMatch, a: StringMatch, foldCase: boolean): boolean {
     if (b.exact !== undefined) return fullMatch(a.regex, b.exact);
     return false;
   }
-  return true; // {} : a accepts any value, b's presence is enough
+  return canonical(a) === canonical(b); // a match type we do not model: only the same one
 }
 
 function stringCovers(a: unknown, b: unknown, isUri = false, aFold = false, bFold = false): boolean {
