@@ -117,7 +117,11 @@ function toUser(name: string, rc: ResolvedConfig): User {
 
 function credentialError(userName: string, err: unknown): Error {
   const e = err as NodeJS.ErrnoException;
-  const reason = (e?.message ?? String(err)).trim().split('\n')[0];
+  const reason = (e?.message ?? String(err)).trim().split('\n')[0] || 'it failed without a message';
+  if (e?.syscall?.startsWith('spawn')) {
+    return new ExternalToolError(`cannot run the credential plugin of kubeconfig user "${userName}": ${reason}`,
+      'install it, or fix users[].user.exec.command in the kubeconfig');
+  }
   if (e?.code === 'ENOENT' || e?.code === 'EACCES') {
     return new UsageError(`cannot read a file named in the kubeconfig: ${reason}`, 'fix the path in the kubeconfig');
   }

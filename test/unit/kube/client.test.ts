@@ -254,7 +254,9 @@ t.test('credentials: token-file relative to the kubeconfig, basic auth, exec plu
   t.equal(srv.seen.at(-1)?.headers.authorization, 'Bearer tok-42', 'relative exec command ran from the kubeconfig directory');
 
   const failing = kubeconfigFor(srv.url, { exec: { command: '/bin/false' } });
-  await t.rejects(connect({ kubeconfig: failing }), { constructor: ExternalToolError, message: /^cannot get credentials for kubeconfig user "alice"/ });
+  await t.rejects(connect({ kubeconfig: failing }), { constructor: ExternalToolError, message: 'cannot get credentials for kubeconfig user "alice": it failed without a message' });
+  const absent = kubeconfigFor(srv.url, { exec: { command: './bin/no-such-plugin' } });
+  await t.rejects(connect({ kubeconfig: absent }), { constructor: ExternalToolError, message: /^cannot run the credential plugin of kubeconfig user "alice": spawn .*no-such-plugin ENOENT/ });
 });
 
 t.test('TLS: certificate-authority from the kubeconfig, or insecure-skip-tls-verify', async (t) => {
