@@ -100,6 +100,7 @@ export function withSubsets(t: Target, needed: string[], known: Subset[] = []): 
   if (!added.length) return t.dr;
   if (t.dr) return { ...t.dr, spec: { ...t.dr.spec, subsets: [...existing, ...added] } };
   return {
+    apiVersion: 'networking.istio.io/v1',
     kind: 'DestinationRule',
     metadata: { name: t.ref.name, namespace: t.ref.namespace, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } },
     spec: { host: t.ref.host, subsets: added },
@@ -124,6 +125,7 @@ export function nextVirtualService(
   gateway?: Gateway,
 ): Obj {
   const base: Obj = t.vs ?? {
+    apiVersion: 'networking.istio.io/v1',
     kind: 'VirtualService',
     metadata: { name: t.ref.name, namespace: t.ref.namespace, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } },
     spec: { hosts: [t.ref.host], http: [] },

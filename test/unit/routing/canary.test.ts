@@ -42,5 +42,7 @@ t.test('adopts the user catch-all route and keeps its retries and timeout', asyn
 t.test('parseWeight rejects non-integers and out-of-range values', async (t) => {
   t.equal(parseWeight('0'), 0);
   t.equal(parseWeight('100'), 100);
-  for (const bad of ['101', '-1', '2.5', 'abc', '', '1e2']) t.throws(() => parseWeight(bad), { exitCode: 2 }, bad);
+  for (const bad of ['101', '-1', '2.5', 'abc', '', '1e2']) {
+    t.throws(() => parseWeight(bad), { name: 'UsageError' }, bad);
+  }
 });

@@ -1,0 +1,46 @@
+import { analyzeChange } from '../analysis/run.js';
+import { bool } from '../cli/global-flags.js';
+import { ExitCode } from '../errors.js';
+import { renderFindings } from '../ui/findings.js';
+import { printData } from '../ui/output.js';
+import type { Command } from './command.js';
+import { serviceArg } from './support/args.js';
+import { analysisRunner } from './support/open-source.js';
+import { readTargets } from './support/read.js';
+
+export const analyzeCommand: Command = {
+  name: 'analyze',
+  summary: 'Check routing with istioctl analyze and the built-in Istio checks',
+  usage: 'analyze [SERVICE] [-A] [flags]',
+  description: [
+    'Runs the built-in checks (Istio codes: IST0101, IST0109, IST0130, IST0131, IST0173, IST0174 …, and',
+    'kubectl-mesh\'s MESH… codes) and, when istioctl is found (--istioctl, $ISTIOCTL, PATH), istioctl analyze',
+    'over the same namespace. Exits 1 when there is an Error finding.',
+  ].join('\n'),
+  examples: ['kubectl mesh analyze -n shop', 'kubectl mesh analyze reviews', 'kubectl mesh analyze -A -o json'],
+  flags: [
+    { name: 'all-namespaces', short: 'A', kind: 'boolean', description: 'every namespace' },
+    { name: 'istioctl', kind: 'string', placeholder: 'PATH', description: 'istioctl to run (default: $ISTIOCTL, then PATH)' },
+    { name: 'filename', short: 'f', kind: 'list', placeholder: 'FILE|DIR', description: 'analyse YAML files instead of the cluster (built-in checks only)' },
+  ],
+  async run(ctx, args, flags) {
+    const service = args.length ? serviceArg(args, 0, 'analyze [SERVICE]') : undefined;
+    const all = bool(flags, 'all-namespaces');
+    const { scope } = await readTargets(ctx, service);
+    const inv = await scope.source.inventory(scope.namespace);
+    const result = await analyzeChange({
+      snapshot: { virtualServices: inv.virtualServices, destinationRules: inv.destinationRules, services: inv.services, pods: inv.pods },
+      proposed: [],
+      namespace: scope.namespace ?? scope.source.defaultNamespace,
+      allNamespaces: all,
+      istioctl: await analysisRunner(ctx, scope.source),
+    });
+    const findings = service
+      ? result.findings.filter((f) => inv.virtualServices.concat(inv.destinationRules).some((o) =>
+        f.origin === `${o.kind} ${o.metadata.namespace}/${o.metadata.name}` && JSON.stringify(o.spec ?? {}).includes(service)))
+      : result.findings;
+    if (result.notice) ctx.note(`note: ${result.notice}`);
+    await printData(ctx, findings, () => renderFindings(findings, { color: ctx.color }));
+    return findings.some((f) => f.level === 'Error') ? ExitCode.failed : ExitCode.ok;
+  },
+};

@@ -1,0 +1,73 @@
+import type { FlagValues } from '../cli/flags.js';
+import { bool, list, str, writeFlags } from '../cli/global-flags.js';
+import { UsageError } from '../errors.js';
+import { planEnv, planEnvDelete } from '../routing/env.js';
+import { MATCH_TYPES, parseEnvName, parseHeader } from '../routing/headers.js';
+import type { HeaderCondition } from '../routing/types.js';
+import type { Context } from '../context.js';
+import type { Command } from './command.js';
+import { gatewayFlags, gatewayOf, serviceArg } from './support/args.js';
+import { runChange } from './support/change.js';
+
+const envFlags = [
+  { name: 'header', kind: 'list' as const, placeholder: 'NAME=VALUE', description: 'request header that selects the environment (repeatable: all must match)' },
+  { name: 'match', kind: 'string' as const, choices: MATCH_TYPES, placeholder: 'exact|prefix|regex', description: 'how header values match (default exact; values are literal unless regex)' },
+  { name: 'subset', kind: 'string' as const, placeholder: 'SUBSET', description: 'subset (or version) the environment goes to (default: the candidate)' },
+  { name: 'stable', kind: 'string' as const, placeholder: 'SUBSET', description: 'when the VirtualService is created: subset for everyone else' },
+  { name: 'delete', kind: 'boolean' as const, description: 'remove the environment\'s route' },
+  ...gatewayFlags,
+  ...writeFlags,
+];
+
+/** Shared by `env NAME` and `green`: the header route of one named environment. */
+export function runEnv(ctx: Context, env: string, service: string, flags: FlagValues, defaultHeader?: string): Promise<number> {
+  if (bool(flags, 'delete')) return runChange(ctx, { service, plan: (t, who) => planEnvDelete(t, env, who) });
+  const type = (str(flags, 'match') ?? 'exact') as HeaderCondition['type'];
+  const given = list(flags, 'header');
+  const texts = given.length ? given : defaultHeader ? [defaultHeader] : [];
+  if (!texts.length) throw new UsageError(`missing --header for environment "${env}"`, `pass e.g. --header x-env=${env}`);
+  const headers = texts.map((h) => parseHeader(h, type));
+  const gateway = gatewayOf(flags);
+  return runChange(ctx, {
+    service,
+    plan: (t, who) => planEnv(t, { env, headers, subset: str(flags, 'subset'), stable: str(flags, 'stable'), gateway, ...who }),
+  });
+}
+
+export const envCommand: Command = {
+  name: 'env',
+  summary: 'Route requests carrying a header to one version (isolated environments)',
+  usage: 'env NAME SERVICE --header NAME=VALUE [--subset SUBSET] [flags]',
+  description: [
+    'Keep one header route per named environment (UAT, DEV, PreProd …) above the weighted catch-all:',
+    'requests whose headers all match go to --subset; everything else follows the catch-all.',
+    'Several environments share one cluster; --delete removes one.',
+  ].join('\n'),
+  examples: [
+    'kubectl mesh env uat reviews --header x-env=uat --subset v3',
+    'kubectl mesh env dev reviews --header x-env=dev --header x-team=payments --subset v2',
+    'kubectl mesh env beta reviews --header user-agent=.*Beta.* --match regex',
+    'kubectl mesh env uat reviews --delete',
+  ],
+  flags: envFlags,
+  async run(ctx, args, flags) {
+    const env = parseEnvName(args[0]);
+    return runEnv(ctx, env, serviceArg(args, 1, 'env NAME SERVICE --header NAME=VALUE'), flags);
+  },
+};
+
+export const greenCommand: Command = {
+  name: 'green',
+  summary: 'Blue/green: requests with a header (default x-env=green) go to the candidate',
+  usage: 'green SERVICE [--header NAME=VALUE] [flags]',
+  description: 'The environment named "green": its header route sends matching requests to the candidate (green) subset;\nall other traffic stays on the catch-all (blue). Same flags as "env".',
+  examples: [
+    'kubectl mesh green reviews --header x-env=green',
+    'kubectl mesh green reviews --subset v2 --diff',
+    'kubectl mesh green reviews --delete',
+  ],
+  flags: envFlags,
+  async run(ctx, args, flags) {
+    return runEnv(ctx, 'green', serviceArg(args, 0, 'green SERVICE'), flags, 'x-env=green');
+  },
+};

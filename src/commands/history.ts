@@ -1,0 +1,23 @@
+import type { Command } from './command.js';
+import { serviceArg } from './support/args.js';
+import { readTargets } from './support/read.js';
+import { printData } from '../ui/output.js';
+import { renderTable } from '../ui/table.js';
+
+export const historyCommand: Command = {
+  name: 'history',
+  summary: 'List the routing revisions of a service (when, who, what changed)',
+  usage: 'history SERVICE [flags]',
+  description: 'Revisions are kept in an annotation on the VirtualService, so every user and machine sees the same history.',
+  examples: ['kubectl mesh history reviews -n shop', 'kubectl mesh history reviews -o json'],
+  flags: [{ name: 'version-label', kind: 'string', placeholder: 'LABEL', description: 'pod label that tells versions apart (default: version)' }],
+  async run(ctx, args) {
+    const service = serviceArg(args, 0, 'history SERVICE');
+    const { targets } = await readTargets(ctx, service);
+    const history = targets[0]!.history;
+    await printData(ctx, history, () => {
+      if (!history.length) return `No routing revisions recorded for ${service} (kubectl-mesh has not changed it yet).\n`;
+      return renderTable(['REVISION', 'WHEN', 'USER', 'CHANGE'], history.map((r) => [String(r.revision), r.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), r.user, r.change]));
+    });
+  },
+};

@@ -1,0 +1,46 @@
+import { bool } from '../cli/global-flags.js';
+import type { Context } from '../context.js';
+import { UsageError } from '../errors.js';
+import { serviceStatus, type ServiceStatus } from '../routing/status.js';
+import { printData } from '../ui/output.js';
+import { renderStatus } from '../ui/status-view.js';
+import type { Command } from './command.js';
+import { serviceArg } from './support/args.js';
+import { readTargets } from './support/read.js';
+
+const WATCH_INTERVAL_MS = 2000;
+
+async function snapshot(ctx: Context, service: string | undefined): Promise<ServiceStatus[]> {
+  const { targets } = await readTargets(ctx, service);
+  return targets.map(serviceStatus);
+}
+
+export const statusCommand: Command = {
+  name: 'status',
+  summary: 'Show what goes where, and whether it is healthy',
+  usage: 'status [SERVICE] [-A] [--watch] [flags]',
+  description: 'Per service: hosts, gateways, weight per subset, header routes, Ready pods, HPAs, and warnings\n(no Ready pods, weights not summing to 100, foreign routes shadowing ours, drift since our last write).',
+  examples: ['kubectl mesh status -n shop', 'kubectl mesh status reviews --watch', 'kubectl mesh status -A -o json'],
+  flags: [
+    { name: 'all-namespaces', short: 'A', kind: 'boolean', description: 'every namespace' },
+    { name: 'watch', short: 'w', kind: 'boolean', description: 'refresh every 2s until Ctrl-C' },
+    { name: 'version-label', kind: 'string', placeholder: 'LABEL', description: 'pod label that tells versions apart (default: version)' },
+  ],
+  async run(ctx, args, flags) {
+    const service = args.length ? serviceArg(args, 0, 'status [SERVICE]') : undefined;
+    if (service && bool(flags, 'all-namespaces')) throw new UsageError('SERVICE and -A do not go together', 'pass -n NAMESPACE with a SERVICE');
+    const show = (model: ServiceStatus[]) => printData(ctx, service ? model[0] : model, () => renderStatus(model, ctx.color));
+    let model = await snapshot(ctx, service);
+    await show(model);
+    if (!bool(flags, 'watch')) return;
+    // Re-render only when the model changed; on a terminal, in place.
+    for (;;) {
+      await new Promise((r) => setTimeout(r, WATCH_INTERVAL_MS));
+      const next = await snapshot(ctx, service);
+      if (JSON.stringify(next) === JSON.stringify(model)) continue;
+      model = next;
+      if (ctx.streams.stdout.isTTY && ctx.output === 'table') ctx.streams.stdout.write('\u001b[H\u001b[2J');
+      await show(model);
+    }
+  },
+};

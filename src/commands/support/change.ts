@@ -1,0 +1,135 @@
+// The shape every routing verb shares: read → pure plan → gate and analyse → show → write.
+// A write that loses a race (409) re-reads and re-plans, a bounded number of times.
+import { analyzeChange } from '../../analysis/run.js';
+import type { Finding } from '../../analysis/types.js';
+import { bool, str } from '../../cli/global-flags.js';
+import type { Context } from '../../context.js';
+import { ConflictError, PreconditionError } from '../../errors.js';
+import { describePlan } from '../../routing/describe.js';
+import { DEFAULT_VERSION_LABEL } from '../../routing/names.js';
+import type { Plan } from '../../routing/plan.js';
+import type { Obj } from '../../routing/types.js';
+import { subsetsWithoutReadyPods } from '../../routing/status.js';
+import { resolveTarget, type Target } from '../../routing/target.js';
+import { findService, workloadOf, type Inventory } from '../../routing/workloads.js';
+import type { DryRun, Source } from '../../source/source.js';
+import { renderFindings } from '../../ui/findings.js';
+import { printObjects } from '../../ui/objects.js';
+import { prompter } from '../../ui/prompt.js';
+import { analysisRunner, openSource } from './open-source.js';
+
+export interface Who { user: string; at: string }
+
+export interface ChangeSpec {
+  service: string;
+  plan(target: Target, who: Who): Plan;
+  /** Rollback is the way out of trouble: readiness and analysis only warn. */
+  emergency?: boolean;
+}
+
+const ATTEMPTS = 5;
+/** Findings that need live pods: meaningless offline, where files hold no pods. */
+const POD_CODES = new Set(['IST0173', 'MESH0001']);
+
+export async function runChange(ctx: Context, spec: ChangeSpec, source?: Source): Promise<number> {
+  const src = source ?? (await openSource(ctx));
+  const namespace = str(ctx.flags, 'namespace') ?? src.defaultNamespace;
+  const versionLabel = str(ctx.flags, 'version-label') ?? DEFAULT_VERSION_LABEL;
+  const dryRun = (str(ctx.flags, 'dry-run') ?? 'none') as DryRun;
+  const force = bool(ctx.flags, 'force');
+  for (let attempt = 1; ; attempt++) {
+    const inventory = await src.inventory(namespace, spec.service);
+    const target = resolveTarget(workloadOf(inventory, findService(inventory, namespace, spec.service)), versionLabel);
+    const plan = spec.plan(target, { user: src.user, at: ctx.now().toISOString() });
+    if (!plan.writes.length) {
+      ctx.streams.stdout.write(`${plan.summary} (unchanged)\n`);
+      return 0;
+    }
+    if (attempt === 1) {
+      // Offline there are no pods to look at: readiness is the cluster's business.
+      if (src.live) checkReadiness(ctx, target, plan, force || !!spec.emergency);
+      await analyse(ctx, src, inventory, plan, namespace, force || !!spec.emergency);
+      if (bool(ctx.flags, 'diff')) await printDiff(ctx, plan);
+      if (dryRun === 'client') return printDryRun(ctx, plan);
+      if (ctx.interactive && !bool(ctx.flags, 'yes') && src.live) {
+        ctx.note(describePlan(plan).join('\n'));
+        if (!(await prompter(ctx).confirm(`Apply to ${namespace}/${spec.service}?`, true))) {
+          ctx.note('Nothing was written.');
+          return 130;
+        }
+      }
+    }
+    try {
+      const written = await src.apply(plan, dryRun);
+      return report(ctx, plan, written, dryRun, src);
+    } catch (err) {
+      if (!(err instanceof ConflictError) || attempt >= ATTEMPTS || !src.live) throw err;
+      ctx.note(`someone else changed ${namespace}/${spec.service} meanwhile; re-reading (attempt ${attempt + 1} of ${ATTEMPTS})`);
+    }
+  }
+}
+
+function checkReadiness(ctx: Context, target: Target, plan: Plan, warnOnly: boolean): void {
+  const unready = subsetsWithoutReadyPods(target, plan.receiving);
+  if (!unready.length) return;
+  const what = unready.map((u) => `${u.subset} (${u.ready}/${u.total} pods Ready)`).join(', ');
+  const message = `subset ${what} of ${plan.namespace}/${plan.service} would receive traffic but has no Ready pods, so requests would fail with 503`;
+  if (!warnOnly) throw new PreconditionError(message, 'wait until its pods are Ready, or pass --force');
+  ctx.note(`warning: ${message}`);
+}
+
+async function analyse(ctx: Context, src: Source, inv: Inventory, plan: Plan, namespace: string, warnOnly: boolean): Promise<void> {
+  const proposed = [plan.virtualService, plan.destinationRule].filter((o) => o !== undefined);
+  const result = await analyzeChange({
+    snapshot: { virtualServices: inv.virtualServices, destinationRules: inv.destinationRules, services: inv.services, pods: inv.pods },
+    proposed: proposed as never[],
+    namespace,
+    istioctl: await analysisRunner(ctx, src),
+  });
+  // Findings about other objects are not this change's business; conflicts with ours are.
+  const ours = new Set(proposed.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`));
+  const relevant = result.findings.filter((f: Finding) =>
+    (ours.has(f.origin) || f.code === 'IST0109') && (src.live || !POD_CODES.has(f.code)));
+  if (result.notice && src.live) ctx.note(`note: ${result.notice}`);
+  if (!relevant.length) return;
+  ctx.note(renderFindings(relevant, { color: ctx.color }).trimEnd());
+  const errors = relevant.filter((f) => f.level === 'Error');
+  if (errors.length && !warnOnly) {
+    throw new PreconditionError(
+      `analysis found ${errors.length} error${errors.length > 1 ? 's' : ''} in the proposed change (${[...new Set(errors.map((e) => e.code))].join(', ')}); nothing was written`,
+      'fix the cause, or pass --force to write anyway',
+    );
+  }
+}
+
+async function printDiff(ctx: Context, plan: Plan): Promise<void> {
+  const { unifiedDiff } = await import('../../ui/diff.js');
+  ctx.streams.stdout.write(`${describePlan(plan).join('\n')}\n`);
+  for (const w of plan.writes) ctx.streams.stdout.write(await unifiedDiff(w, ctx.color));
+}
+
+async function printDryRun(ctx: Context, plan: Plan): Promise<number> {
+  const objects = plan.writes.filter((w) => w.after).map((w) => w.after!);
+  if (ctx.output === 'table' && !bool(ctx.flags, 'diff')) {
+    await printObjects(ctx, objects, 'yaml');
+  } else if (ctx.output !== 'table') await printObjects(ctx, objects, ctx.output);
+  ctx.note(`${plan.summary} (dry run: nothing was written)`);
+  for (const w of plan.writes.filter((x) => x.action === 'delete')) ctx.note(`would delete ${w.kind} ${w.before!.metadata.namespace}/${w.before!.metadata.name}`);
+  return 0;
+}
+
+async function report(ctx: Context, plan: Plan, written: Obj[], dryRun: DryRun, src: Source): Promise<number> {
+  if (ctx.output !== 'table' || src.echo) {
+    await printObjects(ctx, written, ctx.output === 'json' ? 'json' : 'yaml');
+    if (src.echo) ctx.note(`${plan.summary} (offline: printed, nothing written; --in-place rewrites the files)`);
+    return 0;
+  }
+  const suffix = dryRun === 'server' ? ' (server dry run)' : '';
+  for (const w of plan.writes) {
+    const o = (w.after ?? w.before)!;
+    const verb = w.action === 'create' ? 'created' : w.action === 'delete' ? 'deleted' : 'configured';
+    ctx.streams.stdout.write(`${w.kind.toLowerCase()}/${o.metadata.name} ${verb}${suffix}\n`);
+  }
+  ctx.streams.stdout.write(`${plan.summary}\n`);
+  return 0;
+}

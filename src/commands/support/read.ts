@@ -1,0 +1,33 @@
+// Read-only verbs: the routing targets of one service, a namespace, or every namespace,
+// from one inventory (a fixed number of list calls).
+import { bool, str } from '../../cli/global-flags.js';
+import type { Context } from '../../context.js';
+import { findVirtualService } from '../../routing/discover.js';
+import { DEFAULT_VERSION_LABEL } from '../../routing/names.js';
+import { resolveTarget, type Target } from '../../routing/target.js';
+import { findService, workloadOf } from '../../routing/workloads.js';
+import type { Source } from '../../source/source.js';
+import { openSource } from './open-source.js';
+
+export interface Scope { source: Source; namespace: string | undefined }
+
+export async function readTargets(ctx: Context, service: string | undefined): Promise<{ targets: Target[]; scope: Scope }> {
+  const source = await openSource(ctx);
+  const all = bool(ctx.flags, 'all-namespaces');
+  const namespace = all ? undefined : str(ctx.flags, 'namespace') ?? source.defaultNamespace;
+  const versionLabel = str(ctx.flags, 'version-label') ?? DEFAULT_VERSION_LABEL;
+  const inv = await source.inventory(namespace, service);
+  const services = service !== undefined
+    ? [findService(inv, namespace ?? source.defaultNamespace, service)]
+    : inv.services.filter((svc) => {
+      // Only services with something to release: a VirtualService, or Deployments with a version label.
+      const w = workloadOf(inv, svc);
+      return w.deployments.some((d) => d.spec?.template?.metadata?.labels?.[versionLabel]) || safeFindVs(svc, w.virtualServices);
+    });
+  const targets = services.map((svc) => resolveTarget(workloadOf(inv, svc), versionLabel));
+  return { targets, scope: { source, namespace } };
+}
+
+const safeFindVs = (svc: Parameters<typeof findVirtualService>[0], vss: Parameters<typeof findVirtualService>[1]): boolean => {
+  try { return !!findVirtualService(svc, vss); } catch { return true; }
+};

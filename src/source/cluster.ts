@@ -1,0 +1,80 @@
+// The live cluster as a Source: a fixed number of list calls per command, writes in plan
+// order with optimistic concurrency (the resourceVersion we read travels with each write).
+import { MeshError } from '../errors.js';
+import type { KubeClient } from '../kube/index.js';
+import type { Write } from '../routing/plan.js';
+import type { Obj } from '../routing/types.js';
+import type { Inventory } from '../routing/workloads.js';
+import type { Source } from './source.js';
+
+const selectorOf = (svc: Obj | undefined): string | undefined => {
+  const sel = svc?.spec?.selector as Record<string, string> | undefined;
+  return sel && Object.keys(sel).length ? Object.entries(sel).map(([k, v]) => `${k}=${v}`).join(',') : undefined;
+};
+
+export function clusterSource(kube: KubeClient): Source {
+  return {
+    live: true,
+    defaultNamespace: kube.namespace,
+    user: kube.userName,
+    async inventory(namespace, service) {
+      const [services, virtualServices, destinationRules, deployments, hpas] = await Promise.all([
+        kube.list('Service', namespace) as Promise<Obj[]>,
+        kube.list('VirtualService', namespace) as Promise<Obj[]>,
+        kube.list('DestinationRule', namespace) as Promise<Obj[]>,
+        kube.list('Deployment', namespace) as Promise<Obj[]>,
+        kube.list('HorizontalPodAutoscaler', namespace) as Promise<Obj[]>,
+      ]);
+      if (namespace && !services.length && !deployments.length && !(await kube.namespaceExists(namespace))) {
+        throw new MeshError(`namespace "${namespace}" not found`, 3, 'check -n/--namespace, or the --context');
+      }
+      const svc = service === undefined ? undefined : services.find((s) => s.metadata.name === service);
+      // One service: only its pods. No selector means nothing to select (a found-later error explains).
+      const labelSelector = service === undefined ? undefined : selectorOf(svc);
+      const pods = service !== undefined && !labelSelector ? [] : ((await kube.list('Pod', namespace, { labelSelector })) as Obj[]);
+      return { services, virtualServices, destinationRules, deployments, hpas, pods } satisfies Inventory;
+    },
+    async apply(plan, dryRun) {
+      const done: string[] = [];
+      const written: Obj[] = [];
+      for (const w of plan.writes) {
+        try {
+          written.push(...(await write(kube, w, dryRun === 'server')));
+          done.push(`${w.action === 'delete' ? 'deleted' : 'wrote'} ${w.kind} ${name(w)}`);
+        } catch (err) {
+          if (!done.length || !(err instanceof MeshError)) throw err;
+          // Earlier writes stand (they were safe on their own: make-before-break); say how to finish.
+          throw new MeshError(
+            `${done.join(', ')}, then writing ${w.kind} ${name(w)} failed: ${err.message}`,
+            err.exitCode,
+            'traffic is safe as it is; fix the cause and run the same command again to finish',
+            { cause: err },
+          );
+        }
+      }
+      return written;
+    },
+  };
+}
+
+const name = (w: Write): string => {
+  const m = (w.after ?? w.before)!.metadata;
+  return `${m.namespace}/${m.name}`;
+};
+
+async function write(kube: KubeClient, w: Write, dryRun: boolean): Promise<Obj[]> {
+  if (w.action === 'delete') {
+    const m = w.before!.metadata;
+    await kube.remove(w.kind, m.namespace!, m.name, { dryRun, resourceVersion: m.resourceVersion });
+    return [];
+  }
+  const obj = stripServerFields(w.after!);
+  return [(w.action === 'create' ? await kube.create(w.kind, obj, { dryRun }) : await kube.replace(w.kind, obj, { dryRun })) as Obj];
+}
+
+/** managedFields are the server's bookkeeping; sending them back is noise. */
+function stripServerFields(o: Obj): Obj {
+  const { managedFields: _m, ...metadata } = o.metadata;
+  const { status: _s, ...rest } = o;
+  return { ...rest, metadata } as Obj;
+}

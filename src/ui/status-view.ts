@@ -1,0 +1,44 @@
+// Renders the status view model: a traffic bar per subset, header routes, pods, HPAs, warnings.
+import type { ServiceStatus, SubsetStatus } from '../routing/status.js';
+import { describeHeaders } from '../routing/view.js';
+import { renderTable } from './table.js';
+
+const BAR = 20;
+const paint = (color: boolean, code: string, s: string) => (color ? `\u001b[${code}m${s}\u001b[0m` : s);
+
+export function bar(weight: number, color: boolean): string {
+  const filled = Math.round((weight / 100) * BAR);
+  return paint(color, '32', '█'.repeat(filled)) + paint(color, '2', '░'.repeat(BAR - filled));
+}
+
+const hpaText = (s: SubsetStatus): string => {
+  if (!s.hpa) return '-';
+  const current = s.hpa.current === undefined ? '' : ` (now ${s.hpa.current})`;
+  return `${s.hpa.min}..${s.hpa.max}${current}${s.hpa.scaledToWeight ? ' scaled' : ''}`;
+};
+
+function role(st: ServiceStatus, subset: string): string {
+  if (st.roles.stable === subset) return 'stable';
+  if (st.roles.canary === subset) return 'canary';
+  return '';
+}
+
+export function renderStatus(statuses: ServiceStatus[], color: boolean): string {
+  if (!statuses.length) return 'No services with versions or routing found.\n';
+  return statuses.map((st) => {
+    const head = [
+      paint(color, '1', `${st.namespace}/${st.service}`),
+      st.virtualService ? `vs/${st.virtualService}${st.revision ? ` rev ${st.revision}` : ''}` : 'no VirtualService (Kubernetes balances across all pods)',
+      st.hosts.length ? `hosts ${st.hosts.join(',')}` : '',
+      st.gateways.length ? `gateways ${st.gateways.join(',')}` : '',
+    ].filter(Boolean).join('  ');
+    const table = renderTable(
+      ['SUBSET', 'ROLE', 'TRAFFIC', 'WEIGHT', 'READY', 'HPA'],
+      st.subsets.map((s) => [s.subset, role(st, s.subset), bar(s.weight, color), `${s.weight}%`, `${s.ready}/${s.total}`, hpaText(s)]),
+    ).trimEnd().split('\n').map((l) => `  ${l}`);
+    const envs = st.environments.map((e) => `  env ${e.name}: ${describeHeaders(e.headers)} → ${e.subset}`);
+    const other = st.otherRoutes ? [`  ${st.otherRoutes} other route${st.otherRoutes > 1 ? 's' : ''} (not managed by kubectl-mesh)`] : [];
+    const warnings = st.warnings.map((w) => paint(color, '33', `  ! ${w}`));
+    return [head, ...table, ...envs, ...other, ...warnings].join('\n');
+  }).join('\n\n') + '\n';
+}
