@@ -91,8 +91,8 @@ export interface SubsetReadiness {
 export function subsetsWithoutReadyPods(
   snapshot: ClusterSnapshot, host: string, namespace: string, subsets: readonly string[],
 ): SubsetReadiness[] {
-  return readiness(buildCtx(snapshot, namespace), resolveHost(host, namespace, new Set([namespace,
-    ...namespacesOf(snapshot.services, snapshot.pods, snapshot.destinationRules)])), subsets);
+  const ctx = buildCtx(snapshot, namespace);
+  return readiness(ctx, ctx.resolve(host, namespace), subsets);
 }
 
 function readiness(ctx: Ctx, ref: HostRef, subsets: readonly string[]): SubsetReadiness[] {
@@ -182,6 +182,8 @@ const matchLabel = (m: unknown, j: number): string => {
   return typeof name === 'string' && name ? `"${name}"` : `#${j}`;
 };
 
+const SHADOWED = ' The kubectl-mesh route is shadowed by a route it does not own: move that route below it, or give it a narrower match.';
+
 /** IST0130 / IST0131 on the http rules of one VirtualService (first match wins). */
 function unreachableRules(vs: Obj): Finding[] {
   const origin = originOf('VirtualService', vs);
@@ -197,7 +199,7 @@ function unreachableRules(vs: Obj): Finding[] {
       const why = arr(blocker.match).length === 0 ? 'has no match' : 'has a match that matches every request';
       out.push(finding(CODES.VirtualServiceUnreachableRule, origin,
         `VirtualService rule ${ruleLabel(rule, i)} not used (rule ${ruleLabel(blocker, catchAll)} before it ${why}).`
-        + (ours ? ` The kubectl-mesh route is shadowed by a route it does not own: move that route below it, or give it a narrower match.` : ''),
+        + (ours ? SHADOWED : ''),
         path));
       return;
     }
@@ -212,8 +214,10 @@ function unreachableRules(vs: Obj): Finding[] {
     });
     if (dead.length === matches.length) {
       const allSame = dead.every(({ j, by }) => live.some((l) => l.ruleIndex === by && sameConditions(l.clause, matches[j])));
+      const ours = isOwnedRoute(rule) && dead.some(({ by }) => !isOwnedRoute(rules[by]!));
       out.push(finding(CODES.VirtualServiceUnreachableRule, origin,
-        `VirtualService rule ${ruleLabel(rule, i)} not used (all matches ${allSame ? 'used' : 'covered'} by prior rules).`, path));
+        `VirtualService rule ${ruleLabel(rule, i)} not used (all matches ${allSame ? 'used' : 'covered'} by prior rules).`
+        + (ours ? SHADOWED : ''), path));
     } else {
       for (const { j, by } of dead) {
         out.push(finding(CODES.VirtualServiceIneffectiveMatch, origin,

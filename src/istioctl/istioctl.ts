@@ -41,7 +41,7 @@ async function run(bin: string, args: string[], opts: { timeoutMs: number; input
   });
   // A wrapper script killed on timeout can leave a child holding stdout open; do not wait for it.
   let guard: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => { guard = setTimeout(() => resolve('late'), opts.timeoutMs + 3_000); });
+  const late = new Promise<'late'>((resolve) => { guard = setTimeout(() => resolve('late'), opts.timeoutMs + 2_000); });
   const r = await Promise.race([sub, late]);
   clearTimeout(guard);
   if (r === 'late') {

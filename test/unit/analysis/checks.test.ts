@@ -235,6 +235,16 @@ t.test('IST0130 VirtualServiceUnreachableRule', async (t) => {
     t.equal(f[0]!.message, 'VirtualService rule "user-green" not used (all matches used by prior rules).');
   });
 
+  t.test('a user header route placed before ours with the same match shadows ours', async (t) => {
+    const objs = replace(reviewsObjects(), reviewsVs(
+      rule([{ host: FQDN, subset: 'v1' }], { name: 'user-green', match: [headerMatch('x-env', 'green')] }),
+      rule([{ host: FQDN, subset: 'v2' }], { name: 'mesh-env-green', match: [headerMatch('x-env', 'green')] }),
+      primary()));
+    const f = check(objs);
+    t.same(summary(f), [`IST0130 ${VS} spec.http[1]`]);
+    t.match(f[0]!.message, /^VirtualService rule "mesh-env-green" not used \(all matches used by prior rules\)\. The kubectl-mesh route is shadowed/);
+  });
+
   t.test('no finding when header routes come before the catch-all (our layout)', async (t) => {
     t.same(check(reviewsObjects()), []);
   });
