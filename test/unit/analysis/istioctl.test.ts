@@ -128,6 +128,10 @@ t.test('analyze: crash, namespace not found, unreadable output', async (t) => {
   const crash = await script(dir, 'crash', 'echo "panic: runtime error: invalid memory address" >&2\nexit 2');
   t.same(await analyzeWithIstioctl({ explicit: crash, objects: [] }),
     { used: false, notice: 'istioctl analyze failed (exit code 2: panic: runtime error: invalid memory address); only built-in checks ran' });
+  const big = Array.from({ length: 2000 }, (_, i) => ({ kind: 'ConfigMap', metadata: { name: `cm${i}` }, data: { x: 'y'.repeat(1000) } }));
+  t.same(await analyzeWithIstioctl({ explicit: crash, objects: big }),
+    { used: false, notice: 'istioctl analyze failed (exit code 2: panic: runtime error: invalid memory address); only built-in checks ran' },
+    'exiting before reading a 2 MB stdin (EPIPE) is just a crash');
   const killed = await script(dir, 'killed', 'kill -9 $$');
   t.same(await analyzeWithIstioctl({ explicit: killed, objects: [] }),
     { used: false, notice: 'istioctl analyze failed (killed by SIGKILL); only built-in checks ran' });
