@@ -44,7 +44,7 @@ const work = join('release', '.work', version);
 
 let t0 = Date.now();
 execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit', env: { ...process.env, MESH_VERSION: version } });
-const bundle = 'dist/kubectl-mesh.cjs';
+const bundle = 'dist/kubectl-mesh.standalone.cjs'; // one file: SEA embeds a single script
 log(`bundle  ${bundle} ${mib(statSync(bundle).size)} in ${ms(t0)}`);
 
 const mtime = sourceDateEpoch();

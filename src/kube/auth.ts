@@ -1,12 +1,13 @@
-// Credentials and TLS material, delegated to client-node (tokens, client certs, exec
-// plugins, OIDC). It is the only module that loads client-node, and only on connect,
-// because importing it costs ~0.4 s of startup.
+// Credentials and TLS material. Static ones (files, tokens) are read directly; exec plugins,
+// auth providers (OIDC …) and proxies are delegated to client-node. This is the only module
+// that loads client-node, and only when needed, because importing it costs startup time.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { Cluster, User } from '@kubernetes/client-node';
 import { ExternalToolError, UsageError } from '../errors.js';
 import type { ResolvedConfig } from './context.js';
+import { isStatic, staticCredentials } from './static-auth.js';
 
 export type Headers = Record<string, string | string[]>;
 
@@ -21,7 +22,10 @@ export interface Impersonation { as?: string; asGroups?: string[] }
 
 export async function loadCredentials(rc: ResolvedConfig, imp: Impersonation = {}): Promise<Credentials> {
   const fixed = impersonationHeaders(rc, imp);
-  const { KubeConfig } = await import('@kubernetes/client-node');
+  if (isStatic(rc)) return staticCredentials(rc, fixed);
+  // The bundle loads client-node as a separate CommonJS file: its exports may sit under default.
+  const mod = (await import('@kubernetes/client-node')) as typeof import('@kubernetes/client-node') & { default?: typeof import('@kubernetes/client-node') };
+  const KubeConfig = mod.KubeConfig ?? mod.default!.KubeConfig;
   const kc = new KubeConfig();
   const name = rc.userName || 'anonymous';
   let user: User;
