@@ -32,7 +32,7 @@ export async function buildSea(t, bundle, out, workDir, log = () => {}) {
     useCodeCache: codeCache,
     useSnapshot: false,
   }, null, 2));
-  execFileSync(maker, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(maker, ['--experimental-sea-config', config], { stdio: ['ignore', 'pipe', 'inherit'] });
 
   mkdirSync(dirname(out), { recursive: true });
   copyFileSync(base, out);

@@ -2,6 +2,8 @@
 import { analyzeCommand } from './analyze.js';
 import { canaryCommand } from './canary.js';
 import type { Command } from './command.js';
+import { completeCommand } from './complete.js';
+import { completionCommand } from './completion.js';
 import { envCommand, greenCommand } from './env.js';
 import { historyCommand } from './history.js';
 import { promoteCommand } from './promote.js';
@@ -19,6 +21,11 @@ export const commands: Command[] = [
   statusCommand,
   analyzeCommand,
   versionCommand,
+  completionCommand,
 ];
 
-export const findCommand = (name: string): Command | undefined => commands.find((c) => c.name === name);
+/** Verbs that work but are not listed in help (shell completion's protocol). */
+export const hiddenCommands: Command[] = [completeCommand];
+
+export const findCommand = (name: string): Command | undefined =>
+  commands.find((c) => c.name === name) ?? hiddenCommands.find((c) => c.name === name);
