@@ -16,7 +16,7 @@ export interface Outcome {
   hpas?: [Obj, Obj][];
   receiving: string[];
   gateway?: Gateway;
-  /** Set by rollback to the baseline: the objects go away. */
+  /** Set by rollback to the baseline: the objects go away (the DestinationRule alone, when routes remain). */
   deleteVirtualService?: boolean;
   deleteDestinationRule?: boolean;
 }
@@ -33,8 +33,10 @@ export function finish(t: Target, o: Outcome): Plan {
   const gatewayBound = !o.gateway || (
     (t.vs?.spec?.hosts as string[] | undefined)?.includes(o.gateway.host) &&
     (t.vs?.spec?.gateways as string[] | undefined)?.includes(o.gateway.gateway));
-  const unchanged = t.vs && same(httpRoutes(t.vs), o.routes) && same(t.dr, o.dr) && !hpas.length && gatewayBound;
+  // A rollback to the baseline deletes the DestinationRule we created, after the routes stop using it.
+  const dr = o.deleteDestinationRule ? undefined : o.dr;
+  const unchanged = t.vs && same(httpRoutes(t.vs), o.routes) && same(t.dr, dr) && !hpas.length && gatewayBound;
   if (unchanged) return { ...common, writes: [], receiving: [], virtualService: t.vs, destinationRule: t.dr };
-  const vs = nextVirtualService(t, o.routes, o.entry, o.dr, o.baseline, o.gateway);
-  return { ...common, writes: orderWrites({ vs: [t.vs, vs], dr: [t.dr, o.dr], hpas }), virtualService: vs, destinationRule: o.dr };
+  const vs = nextVirtualService(t, o.routes, o.entry, dr, o.baseline, o.gateway);
+  return { ...common, writes: orderWrites({ vs: [t.vs, vs], dr: [t.dr, dr], hpas }), virtualService: vs, destinationRule: dr };
 }

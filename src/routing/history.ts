@@ -17,6 +17,8 @@ export interface Revision {
   /** DestinationRule subsets those routes use, so a rollback can restore pruned ones first. */
   subsets: Subset[];
   roles: Roles;
+  /** Subsets this write added to the DestinationRule: a rollback past it removes them again when unused. */
+  addedSubsets?: string[];
   /** HPAs were scaled to the weights of this revision. */
   scaled?: boolean;
   /** Baseline only: the objects did not exist before kubectl-mesh; rolling back to it deletes them. */

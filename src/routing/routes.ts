@@ -30,11 +30,15 @@ export function adoptableIndex(vs: Obj | undefined, svc: ServiceRef): number {
   return goesOnlyTo(routes[i]!, svc, vs?.metadata.namespace) ? i : -1;
 }
 
-/** Weighted destinations for our service; keeps extra fields of destinations that stay. */
+/**
+ * Weighted destinations for our service; keeps extra fields of destinations that stay. A new
+ * destination takes the port the route already uses (a multi-port service needs it).
+ */
 export function weightedDestinations(svc: ServiceRef, weights: WeightedSubset[], existing: RouteDestination[] = []): RouteDestination[] {
+  const port = existing.find((d) => d.destination?.port !== undefined)?.destination.port;
   return weights.map(({ subset, weight }) => {
     const old = existing.find((d) => d.destination?.subset === subset);
-    if (!old) return { destination: { host: svc.host, subset }, weight };
+    if (!old) return { destination: { host: svc.host, subset, ...(port !== undefined && { port }) }, weight };
     return { ...old, destination: { ...old.destination, subset }, weight };
   });
 }

@@ -107,9 +107,21 @@ export function withSubsets(t: Target, needed: string[], known: Subset[] = []): 
   };
 }
 
-/** The DestinationRule without `subset`, unless any route still sends traffic to it. */
+/** Subsets of the service that `routes` or the VirtualService's tcp and tls routes send traffic to. */
+export const usedSubsets = (t: Target, routes: HttpRoute[]): Set<string> => referencedSubsets(
+  [...routes, ...((t.vs?.spec?.tcp as HttpRoute[] | undefined) ?? []), ...((t.vs?.spec?.tls as HttpRoute[] | undefined) ?? [])],
+  t.ref, t.vs?.metadata.namespace);
+
+/** The DestinationRule without the `drop` subsets (no `subsets` key left when none remain). */
+export function dropSubsets(dr: Obj, drop: Set<string>): Obj {
+  const { subsets: _old, ...spec } = dr.spec;
+  const subsets = ((dr.spec?.subsets as Subset[] | undefined) ?? []).filter((s) => !drop.has(s.name));
+  return { ...dr, spec: subsets.length ? { ...dr.spec, subsets } : spec };
+}
+
+/** The DestinationRule without `subset`, unless any route (http, tcp or tls) still sends traffic to it. */
 export function withoutSubset(dr: Obj | undefined, subset: string, routes: HttpRoute[], t: Target): Obj | undefined {
-  if (!dr || referencedSubsets(routes, t.ref, t.vs?.metadata.namespace).has(subset)) return dr;
+  if (!dr || usedSubsets(t, routes).has(subset)) return dr;
   return { ...dr, spec: { ...dr.spec, subsets: drSubsets({ ...t, dr }).filter((s) => s.name !== subset) } };
 }
 
@@ -139,12 +151,16 @@ export function nextVirtualService(
   const owned = routes.filter(isOwnedRoute);
   const used = referencedSubsets(owned, t.ref, base.metadata.namespace);
   const subsets = ((dr?.spec?.subsets as Subset[] | undefined) ?? []).filter((s) => used.has(s.name));
+  const before = new Set(drSubsets(t).map((s) => s.name));
+  const added = ((dr?.spec?.subsets as Subset[] | undefined) ?? []).map((s) => s.name).filter((s) => !before.has(s));
+  const latest = { ...entry, ...(added.length ? { addedSubsets: added } : {}), routes: owned, subsets };
   const history = t.history.length
-    ? appendRevisions(t.history, { ...entry, routes: owned, subsets })
+    ? appendRevisions(t.history, latest)
     : appendRevisions([], {
-      at: entry.at, user: entry.user, change: 'before kubectl-mesh', routes: baselineRoutes, subsets: [], roles: {},
+      at: entry.at, user: entry.user, change: 'before kubectl-mesh', routes: baselineRoutes, roles: {},
+      subsets: drSubsets(t).filter((s) => referencedSubsets(baselineRoutes, t.ref, base.metadata.namespace).has(s.name)),
       absent: { virtualService: !t.vs, destinationRule: !t.dr },
-    }, { ...entry, routes: owned, subsets });
+    }, latest);
   return withHistory({ ...base, spec }, history);
 }
 
