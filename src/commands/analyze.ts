@@ -7,6 +7,7 @@ import type { Command } from './command.js';
 import { serviceArg } from './support/args.js';
 import { analysisRunner } from './support/open-source.js';
 import { readTargets } from './support/read.js';
+import { POD_CODES } from './support/change.js';
 
 export const analyzeCommand: Command = {
   name: 'analyze',
@@ -27,7 +28,7 @@ export const analyzeCommand: Command = {
     const service = args.length ? serviceArg(args, 0, 'analyze [SERVICE]') : undefined;
     const all = bool(flags, 'all-namespaces');
     const { scope } = await readTargets(ctx, service);
-    const inv = await scope.source.inventory(scope.namespace);
+    const inv = scope.inventory;
     const result = await analyzeChange({
       snapshot: { virtualServices: inv.virtualServices, destinationRules: inv.destinationRules, services: inv.services, pods: inv.pods },
       proposed: [],
@@ -35,10 +36,12 @@ export const analyzeCommand: Command = {
       allNamespaces: all,
       istioctl: await analysisRunner(ctx, scope.source),
     });
+    // Offline there are no pods, so pod-based findings would only be noise.
+    const checked = scope.source.live ? result.findings : result.findings.filter((f) => !POD_CODES.has(f.code));
     const findings = service
-      ? result.findings.filter((f) => inv.virtualServices.concat(inv.destinationRules).some((o) =>
+      ? checked.filter((f) => inv.virtualServices.concat(inv.destinationRules).some((o) =>
         f.origin === `${o.kind} ${o.metadata.namespace}/${o.metadata.name}` && JSON.stringify(o.spec ?? {}).includes(service)))
-      : result.findings;
+      : checked;
     if (result.notice) ctx.note(`note: ${result.notice}`);
     await printData(ctx, findings, () => renderFindings(findings, { color: ctx.color }));
     return findings.some((f) => f.level === 'Error') ? ExitCode.failed : ExitCode.ok;

@@ -1,4 +1,5 @@
 // One line per change a plan makes, in the words a release owner uses.
+import { sameValue } from './equal.js';
 import { ENV_ROUTE_PREFIX, PRIMARY_ROUTE, isOwnedRoute } from './names.js';
 import type { Plan, Write } from './plan.js';
 import { httpRoutes } from './routes.js';
@@ -24,7 +25,7 @@ function vsLines(w: Write): string[] {
     if (!old) {
       const adopted = w.before && httpRoutes(w.before).length === httpRoutes(w.after).length && r.name === PRIMARY_ROUTE;
       lines.push(adopted ? `  ~ ${r.name}: ${now} (took over your catch-all route; its other fields are kept)` : `  + ${r.name}: ${now}`);
-    } else if (JSON.stringify(old) !== JSON.stringify(r)) lines.push(`  ~ ${r.name}: ${routeText(old, w.before)} → ${now}`);
+    } else if (!sameValue(old, r)) lines.push(`  ~ ${r.name}: ${routeText(old, w.before)} → ${now}`);
   }
   for (const b of before) if (!after.some((a) => a.name === b.name)) lines.push(`  - ${b.name}: ${routeText(b, w.before)}`);
   const gw = (o?: Obj) => ((o?.spec?.gateways as string[] | undefined) ?? []).join(',');

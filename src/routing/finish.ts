@@ -1,5 +1,6 @@
 // Turns a verb's new routing into a Plan: the new VirtualService (with its history entry),
 // ordered writes, and nothing at all when the routing would not change.
+import { sameValue } from './equal.js';
 import type { Revision } from './history.js';
 import { orderWrites, type Plan } from './plan.js';
 import { httpRoutes } from './routes.js';
@@ -21,7 +22,7 @@ export interface Outcome {
   deleteDestinationRule?: boolean;
 }
 
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+const same = sameValue;
 
 export function finish(t: Target, o: Outcome): Plan {
   const common = { namespace: t.ref.namespace, service: t.ref.name, summary: o.summary, receiving: o.receiving };

@@ -1,5 +1,6 @@
 // Routing revisions, kept in one annotation on the VirtualService so they travel with it:
 // any machine, any user can see and roll back. Each revision is a copy of the routes we own.
+import { sameValue } from './equal.js';
 import { HISTORY_ANNOTATION, HISTORY_LIMIT, isOwnedRoute } from './names.js';
 import { httpRoutes } from './routes.js';
 import type { HttpRoute, Obj, Roles, Subset } from './types.js';
@@ -58,5 +59,5 @@ export function withHistory(vs: Obj, history: Revision[]): Obj {
 export function hasDrifted(vs: Obj | undefined): boolean {
   const last = latestRevision(vs);
   if (!last) return false;
-  return JSON.stringify(ownedRoutes(vs)) !== JSON.stringify(last.routes.filter(isOwnedRoute));
+  return !sameValue(ownedRoutes(vs), last.routes.filter(isOwnedRoute));
 }

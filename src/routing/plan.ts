@@ -1,5 +1,6 @@
 // A plan is the ordered list of writes a verb needs. Order is make-before-break:
 // new subsets and more capacity first, then the routes, then pruning and less capacity.
+import { sameValue } from './equal.js';
 import type { Obj } from './types.js';
 
 export type WriteKind = 'VirtualService' | 'DestinationRule' | 'HorizontalPodAutoscaler';
@@ -25,7 +26,7 @@ export interface Plan {
   destinationRule?: Obj;
 }
 
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+const same = sameValue;
 
 const change = (kind: WriteKind, before: Obj | undefined, after: Obj | undefined): Write | undefined => {
   if (!before && !after) return undefined;

@@ -5,11 +5,11 @@ import type { Context } from '../../context.js';
 import { findVirtualService } from '../../routing/discover.js';
 import { DEFAULT_VERSION_LABEL } from '../../routing/names.js';
 import { resolveTarget, type Target } from '../../routing/target.js';
-import { findService, workloadOf } from '../../routing/workloads.js';
+import { findService, workloadOf, type Inventory } from '../../routing/workloads.js';
 import type { Source } from '../../source/source.js';
 import { openSource } from './open-source.js';
 
-export interface Scope { source: Source; namespace: string | undefined }
+export interface Scope { source: Source; namespace: string | undefined; inventory: Inventory }
 
 export async function readTargets(ctx: Context, service: string | undefined): Promise<{ targets: Target[]; scope: Scope }> {
   const source = await openSource(ctx);
@@ -25,7 +25,7 @@ export async function readTargets(ctx: Context, service: string | undefined): Pr
       return w.deployments.some((d) => d.spec?.template?.metadata?.labels?.[versionLabel]) || safeFindVs(svc, w.virtualServices);
     });
   const targets = services.map((svc) => resolveTarget(workloadOf(inv, svc), versionLabel));
-  return { targets, scope: { source, namespace } };
+  return { targets, scope: { source, namespace, inventory: inv } };
 }
 
 const safeFindVs = (svc: Parameters<typeof findVirtualService>[0], vss: Parameters<typeof findVirtualService>[1]): boolean => {
