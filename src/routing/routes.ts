@@ -36,8 +36,11 @@ export function adoptableIndex(vs: Obj | undefined, svc: ServiceRef): number {
  */
 export function weightedDestinations(svc: ServiceRef, weights: WeightedSubset[], existing: RouteDestination[] = []): RouteDestination[] {
   const port = existing.find((d) => d.destination?.port !== undefined)?.destination.port;
+  // A user's destination to the whole service (no subset) lends its other fields (headers, port)
+  // to each subset destination that replaces it.
+  const wholeService = existing.find((d) => d.destination && !d.destination.subset);
   return weights.map(({ subset, weight }) => {
-    const old = existing.find((d) => d.destination?.subset === subset);
+    const old = existing.find((d) => d.destination?.subset === subset) ?? wholeService;
     if (!old) return { destination: { host: svc.host, subset, ...(port !== undefined && { port }) }, weight };
     return { ...old, destination: { ...old.destination, subset }, weight };
   });
