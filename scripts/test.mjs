@@ -50,20 +50,35 @@ function countTap(text) {
   return counts;
 }
 
-function hasTestFiles(dir) {
-  if (!existsSync(dir)) return false;
-  return readdirSync(dir, { recursive: true }).some((f) => /\.(test|spec)\.(ts|mts|js|mjs|cjs)$/.test(String(f)) && statSync(path.join(dir, String(f))).isFile());
+/** Test files under dir (relative to the repo), sorted: *.test.ts and friends, not helpers like harness.ts. */
+function testFiles(dir) {
+  const abs = path.join(repo, dir);
+  if (!existsSync(abs)) return [];
+  return readdirSync(abs, { recursive: true }).map(String)
+    .filter((f) => /\.(test|spec)\.(ts|mts|cts|js|mjs|cjs)$/.test(f) && !f.split(path.sep).includes('node_modules') && statSync(path.join(abs, f)).isFile())
+    .map((f) => path.join(dir, f)).sort();
 }
 
+const hasTestFiles = (dir) => testFiles(dir).length > 0;
+
+/**
+ * Runs tap on the test files under dir; resolves the counts. On a terminal tap's own reporter shows
+ * progress and the raw TAP goes to a file for counting; otherwise the raw TAP is printed and counted
+ * as it streams (tap prints TAP twice when --reporter=tap and --output-file are combined).
+ */
 function runTap(name, dir, extraArgs = [], env = process.env) {
+  const tty = process.stdout.isTTY;
   const outFile = path.join(tmp, `${name}.tap`);
-  const args = [dir, `--output-file=${outFile}`, ...extraArgs];
-  if (!process.stdout.isTTY) args.push('--reporter=tap');
-  log(`tap ${args.join(' ')}`);
+  const files = testFiles(dir);
+  const args = [...files, ...(tty ? [`--output-file=${outFile}`] : ['--reporter=tap', '--no-color']), ...extraArgs];
+  log(`tap ${dir} (${files.length} files) ${extraArgs.join(' ')}`);
   return new Promise((resolve) => {
-    const child = spawn(tapBin, args, { cwd: repo, env, stdio: 'inherit' });
+    const child = spawn(tapBin, args, { cwd: repo, env, stdio: ['ignore', tty ? 'inherit' : 'pipe', 'inherit'] });
+    let tap = '';
+    child.stdout?.on('data', (d) => { tap += d; process.stdout.write(d); });
     child.on('close', (code) => {
-      const counts = existsSync(outFile) ? countTap(readFileSync(outFile, 'utf8')) : { passed: 0, failed: 0, skipped: 0 };
+      if (tty) tap = existsSync(outFile) ? readFileSync(outFile, 'utf8') : '';
+      const counts = countTap(tap);
       if (code !== 0 && counts.failed === 0) counts.failed = 1; // tap failed without a failing test: count it
       resolve(counts);
     });
@@ -97,11 +112,13 @@ function goAvailable() {
 }
 
 // ---- unit ----
-await tier('unit', () => (hasTestFiles(path.join(repo, 'test/unit')) ? runTap('unit', 'test/unit') : { passed: 0, failed: 0, skipped: 0 }));
+await tier('unit', () => (hasTestFiles('test/unit') ? runTap('unit', 'test/unit') : { passed: 0, failed: 0, skipped: 0 }));
 
 // ---- e2e + pty, on one cluster ----
-const clusterTiers = ['e2e', 'pty'].filter((t) => t === 'e2e' || hasTestFiles(path.join(repo, 'test', t)));
-if (!goAvailable()) {
+const clusterTiers = ['e2e', 'pty'].filter((t) => hasTestFiles(`test/${t}`));
+if (clusterTiers.length === 0) {
+  log('no e2e or pty test files: no cluster needed');
+} else if (!goAvailable()) {
   banner([
     'Go is not installed: the e2e and pty tiers need a real test cluster, built from Go modules',
     '(etcd, kube-apiserver, istioctl). Install Go >= 1.26 to run them.',

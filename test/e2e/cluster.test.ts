@@ -91,7 +91,7 @@ t.test('setPodsReady flips pods and the Deployment status follows', async (t) =>
   t.same(names.sort(), ['ratings-v3-0', 'ratings-v3-1']);
   try {
     const d = await getJson('deployment', 'ratings-v3');
-    t.equal(d?.status?.readyReplicas, 0);
+    t.equal(d?.status?.readyReplicas ?? 0, 0, 'readyReplicas 0');
     const ep = await getJson('endpoints', 'ratings');
     t.equal(ep?.subsets?.[0]?.notReadyAddresses?.length, 2, 'two not-ready addresses');
   } finally {
@@ -114,8 +114,9 @@ t.test('mesh-user is refused outside the kubectl-mesh role', async (t) => {
   t.match(list.stderr, /Forbidden.*"mesh-user" cannot list resource "virtualservices"/);
   const create = await kubectl(['create', 'deployment', 'intruder', '--image=busybox', '-n', namespace, ...asMeshUser]);
   t.not(create.code, 0);
-  t.match(create.stderr, /Forbidden/);
+  t.match(create.stderr, /forbidden: User "mesh-user" cannot create resource "deployments"/);
   const raw = await kubectl(['get', '--raw', `/apis/apps/v1/namespaces/${namespace}/deployments/reviews-v1/scale`, ...asMeshUser]);
+  t.not(raw.code, 0);
   t.match(raw.stderr, /Forbidden/, 'no access to deployments/scale');
 });
 
