@@ -73,8 +73,8 @@ export function istioctl(args: string[], opts: RunOptions = {}): Promise<Result>
 }
 
 /** One object as JSON via kubectl (admin), or undefined if it does not exist. Throws on other errors. */
-export async function getJson<T = any>(kind: string, name: string, ns: string = namespace): Promise<T | undefined> {
-  const r = await kubectl(['get', kind, name, '-n', ns, '-o', 'json']);
+export async function getJson<T = any>(kind: string, name: string, ns: string = namespace, opts: RunOptions = {}): Promise<T | undefined> {
+  const r = await kubectl(['get', kind, name, '-n', ns, '-o', 'json'], opts);
   if (r.code === 0) return JSON.parse(r.stdout) as T;
   if (/NotFound|not found/.test(r.stderr)) return undefined;
   throw new Error(`kubectl get ${kind} ${name} -n ${ns}: ${r.stderr.trim()}`);
