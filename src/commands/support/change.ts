@@ -93,7 +93,9 @@ async function analyse(ctx: Context, src: Source, inv: Inventory, plan: Plan, na
   if (result.notice && src.live) ctx.note(`note: ${result.notice}`);
   if (!relevant.length) return;
   ctx.note(renderFindings(relevant, { color: ctx.color }).trimEnd());
-  const errors = relevant.filter((f) => f.level === 'Error');
+  // Pods not Ready (IST0173, MESH0001) are the readiness gate's call: it knows which subsets gain traffic,
+  // so taking traffic away from a broken subset is never blocked by the traffic it still gets.
+  const errors = relevant.filter((f) => f.level === 'Error' && !POD_CODES.has(f.code));
   if (errors.length && !warnOnly) {
     throw new PreconditionError(
       `analysis found ${errors.length} error${errors.length > 1 ? 's' : ''} in the proposed change (${[...new Set(errors.map((e) => e.code))].join(', ')}); nothing was written`,
