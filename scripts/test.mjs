@@ -20,6 +20,7 @@ const tapBin = path.join(repo, 'node_modules', '.bin', 'tap');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kubectl-mesh-test-'));
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const timings = [];
+let running; // the tap process of the current tier
 
 function log(msg) {
   console.log(`[test] ${msg}`);
@@ -74,6 +75,7 @@ function runTap(name, dir, extraArgs = [], env = process.env) {
   log(`tap ${dir} (${files.length} files) ${extraArgs.join(' ')}`);
   return new Promise((resolve) => {
     const child = spawn(tapBin, args, { cwd: repo, env, stdio: ['ignore', tty ? 'inherit' : 'pipe', 'inherit'] });
+    running = child;
     let tap = '';
     child.stdout?.on('data', (d) => { tap += d; process.stdout.write(d); });
     child.on('close', (code) => {
@@ -130,6 +132,15 @@ if (clusterTiers.length === 0) {
 } else {
   const stateDir = path.join(tmp, 'cluster');
   const clusterEnv = { ...process.env, MESH_CLUSTER_STATE_DIR: stateDir };
+  // Interrupted (Ctrl-C, CI timeout): still stop the cluster.
+  for (const sig of ['SIGINT', 'SIGTERM']) {
+    process.on(sig, () => {
+      running?.kill('SIGTERM');
+      spawnSync(process.execPath, [path.join(repo, 'test/cluster/down.mjs')], { env: clusterEnv, stdio: 'inherit' });
+      rmSync(tmp, { recursive: true, force: true });
+      process.exit(130);
+    });
+  }
   let setupFailed = false;
   let buildFailed = 0;
   let env;
