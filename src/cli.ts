@@ -9,8 +9,18 @@ import { ExitCode, MeshError, UsageError } from './errors.js';
 export async function main(argv: string[], streams: Streams, env: NodeJS.ProcessEnv): Promise<number> {
   let verbose = argv.some((a) => /^(-v|--v)(=|$)/.test(a));
   try {
-    const verbIndex = argv.findIndex((a) => !a.startsWith('-'));
+    const verbIndex = verbIndexOf(argv);
     const verb = verbIndex === -1 ? undefined : argv[verbIndex];
+    if (verb === undefined && streams.stdin.isTTY && streams.stdout.isTTY) {
+      // At a terminal, no verb opens the menu: pick a service, then what to do with it.
+      const { flags } = parseArgs(argv, commonFlags, 'mesh');
+      const ctx = createContext(streams, env, flags);
+      if (ctx.interactive && !flags.help) {
+        verbose = ctx.verbosity > 0;
+        const { runMenu } = await import('./ui/flows/menu.js');
+        return await runMenu(ctx);
+      }
+    }
     if (verb === undefined || verb === 'help') {
       const topic = verb === 'help' ? argv[verbIndex + 1] : undefined;
       const cmd = topic ? findCommand(topic) : undefined;
@@ -32,6 +42,17 @@ export async function main(argv: string[], streams: Streams, env: NodeJS.Process
   } catch (err) {
     return reportError(err, streams, verbose);
   }
+}
+
+/** Where the verb is: the first word that is neither a flag nor a common flag's value (`-n shop canary`). */
+function verbIndexOf(argv: string[]): number {
+  const withValue = new Set(commonFlags.filter((f) => f.kind !== 'boolean' && f.bareValue === undefined)
+    .flatMap((f) => [`--${f.name}`, ...(f.short ? [`-${f.short}`] : [])]));
+  for (let i = 0; i < argv.length; i++) {
+    if (!argv[i]!.startsWith('-')) return i;
+    if (withValue.has(argv[i]!)) i++;
+  }
+  return -1;
 }
 
 function reportError(err: unknown, streams: Streams, verbose: boolean): number {

@@ -3,6 +3,7 @@
 import type { FlagValues } from './cli/flags.js';
 import { bool, list, parseDuration, str } from './cli/global-flags.js';
 import type { KubeClient } from './kube/index.js';
+import type { Prompter } from './ui/prompt.js';
 
 export interface Streams {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -24,6 +25,8 @@ export interface Context {
   kube(): Promise<KubeClient>;
   /** Writes a line to stderr (progress, notices, warnings). */
   note(line: string): void;
+  /** Answers questions instead of inquirer (command tests); see src/ui/prompt.ts. */
+  readonly prompter?: Prompter;
 }
 
 export function createContext(streams: Streams, env: NodeJS.ProcessEnv, flags: FlagValues): Context {

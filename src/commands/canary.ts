@@ -1,8 +1,12 @@
 import { bool, str, writeFlags } from '../cli/global-flags.js';
 import { parseWeight, planCanary } from '../routing/canary.js';
+import { askCanary, type CanaryAnswers } from '../ui/flows/canary.js';
+import { serviceOrPick } from '../ui/flows/pick-service.js';
 import type { Command } from './command.js';
-import { gatewayFlags, gatewayOf, serviceArg } from './support/args.js';
+import { gatewayFlags, gatewayOf, optionalServiceArg, requireValues } from './support/args.js';
 import { runChange } from './support/change.js';
+
+const USAGE = 'canary WEIGHT SERVICE [-n NAMESPACE] [--stable SUBSET --canary SUBSET] [--yes]';
 
 export const canaryCommand: Command = {
   name: 'canary',
@@ -13,13 +17,14 @@ export const canaryCommand: Command = {
     'Subsets come from --stable/--canary, or are discovered from the Deployments behind the Service',
     '(by --version-label): the version taking most traffic is stable. Creates the DestinationRule and',
     'VirtualService when missing; only routes named mesh-… are touched. "canary 100" shifts all traffic',
-    'but does not promote.',
+    'but does not promote. At a terminal, a missing WEIGHT or SERVICE is asked for.',
   ].join('\n'),
   examples: [
     'kubectl mesh canary 20 reviews -n shop',
     'kubectl mesh canary 50 reviews --stable v1 --canary v3 --scale-hpa',
     'kubectl mesh canary 20 reviews --dry-run=client -o yaml',
     'kubectl mesh canary 20 reviews -f manifests/demo            # offline, prints the objects',
+    'kubectl mesh canary                                          # at a terminal: pick service and weight',
   ],
   flags: [
     { name: 'stable', kind: 'string', placeholder: 'SUBSET', description: 'subset (or version) that keeps the rest of the traffic' },
@@ -28,14 +33,17 @@ export const canaryCommand: Command = {
     ...writeFlags,
   ],
   async run(ctx, args, flags) {
-    const weight = parseWeight(args[0]);
-    const service = serviceArg(args, 1, 'canary WEIGHT SERVICE');
+    // "canary reviews": the service, with the weight left to ask for.
+    const serviceOnly = args.length === 1 && !/^[-\d]/.test(args[0]!);
+    const req: CanaryAnswers = { weight: serviceOnly || args[0] === undefined ? undefined : parseWeight(args[0]), stable: str(flags, 'stable'), canary: str(flags, 'canary') };
+    const named = optionalServiceArg(args, serviceOnly ? 0 : 1, USAGE);
+    requireValues(ctx, { WEIGHT: req.weight, SERVICE: named }, USAGE);
     const gateway = gatewayOf(flags);
-    return runChange(ctx, {
+    const { ctx: c, service, source } = await serviceOrPick(ctx, named, true);
+    return runChange(c, {
       service,
-      plan: (t, who) => planCanary(t, {
-        weight, stable: str(flags, 'stable'), canary: str(flags, 'canary'), scaleHpa: bool(flags, 'scale-hpa'), gateway, ...who,
-      }),
-    });
+      ask: (t) => askCanary(ctx, t, req),
+      plan: (t, who) => planCanary(t, { ...req, weight: req.weight!, scaleHpa: bool(flags, 'scale-hpa'), gateway, ...who }),
+    }, source);
   },
 };

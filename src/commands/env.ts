@@ -1,12 +1,13 @@
 import type { FlagValues } from '../cli/flags.js';
 import { bool, list, str, writeFlags } from '../cli/global-flags.js';
-import { UsageError } from '../errors.js';
 import { planEnv, planEnvDelete } from '../routing/env.js';
 import { MATCH_TYPES, parseEnvName, parseHeader } from '../routing/headers.js';
 import type { HeaderCondition } from '../routing/types.js';
 import type { Context } from '../context.js';
 import type { Command } from './command.js';
-import { gatewayFlags, gatewayOf, serviceArg } from './support/args.js';
+import { askEnv, askEnvName, type EnvAnswers } from '../ui/flows/env.js';
+import { serviceOrPick } from '../ui/flows/pick-service.js';
+import { gatewayFlags, gatewayOf, optionalServiceArg, requireValues } from './support/args.js';
 import { runChange } from './support/change.js';
 
 const envFlags = [
@@ -20,18 +21,21 @@ const envFlags = [
 ];
 
 /** Shared by `env NAME` and `green`: the header route of one named environment. */
-export function runEnv(ctx: Context, env: string, service: string, flags: FlagValues, defaultHeader?: string): Promise<number> {
-  if (bool(flags, 'delete')) return runChange(ctx, { service, plan: (t, who) => planEnvDelete(t, env, who) });
-  const type = (str(flags, 'match') ?? 'exact') as HeaderCondition['type'];
+export async function runEnv(ctx: Context, env: string, named: string | undefined, flags: FlagValues, usage: string, defaultHeader?: string): Promise<number> {
+  const deleting = bool(flags, 'delete');
   const given = list(flags, 'header');
-  const texts = given.length ? given : defaultHeader ? [defaultHeader] : [];
-  if (!texts.length) throw new UsageError(`missing --header for environment "${env}"`, `pass e.g. --header x-env=${env}`);
-  const headers = texts.map((h) => parseHeader(h, type));
+  const texts = given.length ? given : ctx.interactive ? [] : defaultHeader ? [defaultHeader] : [];
+  requireValues(ctx, { SERVICE: named, '--header': deleting || texts.length ? true : undefined }, usage);
+  const type = str(flags, 'match') as HeaderCondition['type'] | undefined;
+  const req: EnvAnswers = { env, headers: texts.map((h) => parseHeader(h, type ?? 'exact')), type, subset: str(flags, 'subset'), stable: str(flags, 'stable') };
   const gateway = gatewayOf(flags);
-  return runChange(ctx, {
+  const { ctx: c, service, source } = await serviceOrPick(ctx, named, !deleting);
+  if (deleting) return runChange(c, { service, plan: (t, who) => planEnvDelete(t, env, who) }, source);
+  return runChange(c, {
     service,
-    plan: (t, who) => planEnv(t, { env, headers, subset: str(flags, 'subset'), stable: str(flags, 'stable'), gateway, ...who }),
-  });
+    ask: (t) => askEnv(ctx, t, req),
+    plan: (t, who) => planEnv(t, { ...req, gateway, ...who }),
+  }, source);
 }
 
 export const envCommand: Command = {
@@ -51,8 +55,10 @@ export const envCommand: Command = {
   ],
   flags: envFlags,
   async run(ctx, args, flags) {
-    const env = parseEnvName(args[0]);
-    return runEnv(ctx, env, serviceArg(args, 1, 'env NAME SERVICE --header NAME=VALUE'), flags);
+    const usage = 'env NAME SERVICE --header NAME=VALUE [--match exact|prefix|regex] [--subset SUBSET] [-n NAMESPACE] [--yes]';
+    requireValues(ctx, { NAME: args[0] }, usage);
+    const env = args[0] === undefined ? await askEnvName(ctx) : parseEnvName(args[0]);
+    return runEnv(ctx, env, optionalServiceArg(args, 1, usage), flags, usage);
   },
 };
 
@@ -68,6 +74,7 @@ export const greenCommand: Command = {
   ],
   flags: envFlags,
   async run(ctx, args, flags) {
-    return runEnv(ctx, 'green', serviceArg(args, 0, 'green SERVICE'), flags, 'x-env=green');
+    const usage = 'green SERVICE [--header NAME=VALUE] [--match exact|prefix|regex] [--subset SUBSET] [-n NAMESPACE] [--yes]';
+    return runEnv(ctx, 'green', optionalServiceArg(args, 0, usage), flags, usage, 'x-env=green');
   },
 };

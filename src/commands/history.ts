@@ -1,5 +1,6 @@
 import type { Command } from './command.js';
-import { serviceArg } from './support/args.js';
+import { serviceOrPick } from '../ui/flows/pick-service.js';
+import { optionalServiceArg, requireValues } from './support/args.js';
 import { readTargets } from './support/read.js';
 import { printData } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
@@ -12,8 +13,11 @@ export const historyCommand: Command = {
   examples: ['kubectl mesh history reviews -n shop', 'kubectl mesh history reviews -o json'],
   flags: [{ name: 'version-label', kind: 'string', placeholder: 'LABEL', description: 'pod label that tells versions apart (default: version)' }],
   async run(ctx, args) {
-    const service = serviceArg(args, 0, 'history SERVICE');
-    const { targets } = await readTargets(ctx, service);
+    const usage = 'history SERVICE [-n NAMESPACE] [-o json|yaml]';
+    const named = optionalServiceArg(args, 0, usage);
+    requireValues(ctx, { SERVICE: named }, usage);
+    const { ctx: c, service } = await serviceOrPick(ctx, named, false);
+    const { targets } = await readTargets(c, service);
     const history = targets[0]!.history;
     await printData(ctx, history, () => {
       if (!history.length) return `No routing revisions recorded for ${service} (kubectl-mesh has not changed it yet).\n`;

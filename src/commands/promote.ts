@@ -1,7 +1,8 @@
 import { bool, str, writeFlags } from '../cli/global-flags.js';
 import { planPromote } from '../routing/promote.js';
 import type { Command } from './command.js';
-import { serviceArg } from './support/args.js';
+import { serviceOrPick } from '../ui/flows/pick-service.js';
+import { optionalServiceArg, requireValues } from './support/args.js';
 import { runChange } from './support/change.js';
 
 export const promoteCommand: Command = {
@@ -20,10 +21,13 @@ export const promoteCommand: Command = {
     ...writeFlags.filter((f) => f.name !== 'scale-hpa'),
   ],
   async run(ctx, args, flags) {
-    const service = serviceArg(args, 0, 'promote SERVICE');
-    return runChange(ctx, {
+    const usage = 'promote SERVICE [--canary SUBSET] [--prune] [-n NAMESPACE] [--yes]';
+    const named = optionalServiceArg(args, 0, usage);
+    requireValues(ctx, { SERVICE: named }, usage);
+    const { ctx: c, service, source } = await serviceOrPick(ctx, named, true);
+    return runChange(c, {
       service,
       plan: (t, who) => planPromote(t, { canary: str(flags, 'canary'), prune: bool(flags, 'prune'), ...who }),
-    });
+    }, source);
   },
 };

@@ -2,7 +2,9 @@ import { str, writeFlags } from '../cli/global-flags.js';
 import { UsageError } from '../errors.js';
 import { planRollback } from '../routing/rollback.js';
 import type { Command } from './command.js';
-import { serviceArg } from './support/args.js';
+import { askRevision } from '../ui/flows/rollback.js';
+import { serviceOrPick } from '../ui/flows/pick-service.js';
+import { optionalServiceArg, requireValues } from './support/args.js';
 import { runChange } from './support/change.js';
 
 export const rollbackCommand: Command = {
@@ -20,13 +22,18 @@ export const rollbackCommand: Command = {
     ...writeFlags.filter((f) => f.name !== 'scale-hpa' && f.name !== 'version-label'),
   ],
   async run(ctx, args, flags) {
-    const service = serviceArg(args, 0, 'rollback SERVICE');
+    const usage = 'rollback SERVICE [--to-revision N] [-n NAMESPACE] [--yes]';
+    const named = optionalServiceArg(args, 0, usage);
     const to = str(flags, 'to-revision');
     if (to !== undefined && !/^[1-9]\d*$/.test(to)) throw new UsageError(`--to-revision "${to}" is not a revision number`, 'see "kubectl mesh history SERVICE"');
-    return runChange(ctx, {
+    requireValues(ctx, { SERVICE: named }, usage);
+    const req = { toRevision: to === undefined ? undefined : Number(to) };
+    const { ctx: c, service, source } = await serviceOrPick(ctx, named, false);
+    return runChange(c, {
       service,
       emergency: true,
-      plan: (t, who) => planRollback(t, { toRevision: to === undefined ? undefined : Number(to), ...who }),
-    });
+      ask: async (t) => { req.toRevision ??= await askRevision(ctx, t); },
+      plan: (t, who) => planRollback(t, { ...req, ...who }),
+    }, source);
   },
 };

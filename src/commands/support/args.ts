@@ -1,17 +1,39 @@
 // Argument checks shared by the verbs.
-import { str } from '../../cli/global-flags.js';
+import { bool, str } from '../../cli/global-flags.js';
 import type { FlagSpec, FlagValues } from '../../cli/flags.js';
+import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import type { Gateway } from '../../routing/target.js';
 
 const DNS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export function serviceArg(args: string[], index: number, usage: string): string {
-  const name = args[index];
+  const name = optionalServiceArg(args, index, usage);
   if (name === undefined) throw new UsageError('missing SERVICE', `usage: kubectl mesh ${usage} (or run it at a terminal to pick one)`);
+  return name;
+}
+
+/** SERVICE at `index`, checked, or undefined when it was not given. */
+export function optionalServiceArg(args: string[], index: number, usage: string): string | undefined {
+  const name = args[index];
+  if (name === undefined) return undefined;
   if (!DNS_NAME.test(name) || name.length > 63) throw new UsageError(`"${name}" is not a valid service name`, 'use the name of a Service, e.g. reviews');
   if (args.length > index + 1) throw new UsageError(`unexpected argument "${args[index + 1]}"`, `usage: kubectl mesh ${usage}`);
   return name;
+}
+
+/**
+ * Where nobody can be asked (no terminal, or --no-input), a missing value is a usage error that
+ * says what to pass. At a terminal the flows ask instead.
+ */
+export function requireValues(ctx: Context, values: Record<string, unknown>, usage: string): void {
+  const missing = Object.keys(values).filter((k) => values[k] === undefined);
+  if (!missing.length || ctx.interactive) return;
+  const why = bool(ctx.flags, 'no-input') ? '--no-input was given' : 'this is not a terminal';
+  throw new UsageError(
+    `missing ${missing.join(' and ')}`,
+    `pass ${missing.length > 1 ? 'them' : 'it'}: kubectl mesh ${usage}; ${why}, so nothing is asked`,
+  );
 }
 
 export const gatewayFlags: FlagSpec[] = [

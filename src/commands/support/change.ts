@@ -9,19 +9,26 @@ import { describePlan } from '../../routing/describe.js';
 import { DEFAULT_VERSION_LABEL } from '../../routing/names.js';
 import type { Plan } from '../../routing/plan.js';
 import type { Obj } from '../../routing/types.js';
-import { subsetsWithoutReadyPods } from '../../routing/status.js';
+import { serviceStatus, subsetsWithoutReadyPods } from '../../routing/status.js';
 import { resolveTarget, type Target } from '../../routing/target.js';
 import { findService, workloadOf, type Inventory } from '../../routing/workloads.js';
 import type { DryRun, Source } from '../../source/source.js';
 import { renderFindings } from '../../ui/findings.js';
 import { printObjects } from '../../ui/objects.js';
 import { prompter } from '../../ui/prompt.js';
+import { spin } from '../../ui/spinner.js';
+import { renderStatus } from '../../ui/status-view.js';
 import { analysisRunner, openSource } from './open-source.js';
 
 export interface Who { user: string; at: string }
 
 export interface ChangeSpec {
   service: string;
+  /**
+   * At a terminal, once, before the first plan: asks for what the flags left open (weight, subsets,
+   * headers …), given the current routing. Fills in the request that plan() reads.
+   */
+  ask?(target: Target): Promise<void>;
   plan(target: Target, who: Who): Plan;
   /** Rollback is the way out of trouble: readiness and analysis only warn. */
   emergency?: boolean;
@@ -29,7 +36,8 @@ export interface ChangeSpec {
 
 const ATTEMPTS = 5;
 /** Findings that need live pods: meaningless offline, where files hold no pods. */
-const POD_CODES = new Set(['IST0173', 'MESH0001']);
+export const POD_CODES = new Set(['IST0173', 'MESH0001']);
+const NOTHING_WRITTEN = 'cancelled; nothing was changed';
 
 export async function runChange(ctx: Context, spec: ChangeSpec, source?: Source): Promise<number> {
   const src = source ?? (await openSource(ctx));
@@ -37,9 +45,11 @@ export async function runChange(ctx: Context, spec: ChangeSpec, source?: Source)
   const versionLabel = str(ctx.flags, 'version-label') ?? DEFAULT_VERSION_LABEL;
   const dryRun = (str(ctx.flags, 'dry-run') ?? 'none') as DryRun;
   const force = bool(ctx.flags, 'force');
+  const confirming = ctx.interactive && !bool(ctx.flags, 'yes') && src.live && dryRun !== 'client';
   for (let attempt = 1; ; attempt++) {
-    const inventory = await src.inventory(namespace, spec.service);
+    const inventory = await spin(ctx, `reading ${namespace}/${spec.service}`, () => src.inventory(namespace, spec.service), NOTHING_WRITTEN);
     const target = resolveTarget(workloadOf(inventory, findService(inventory, namespace, spec.service)), versionLabel);
+    if (attempt === 1 && spec.ask && ctx.interactive) await spec.ask(target);
     const plan = spec.plan(target, { user: src.user, at: ctx.now().toISOString() });
     if (!plan.writes.length) {
       ctx.streams.stdout.write(`${plan.summary} (unchanged)\n`);
@@ -47,21 +57,24 @@ export async function runChange(ctx: Context, spec: ChangeSpec, source?: Source)
     }
     if (attempt === 1) {
       // Offline there are no pods to look at: readiness is the cluster's business.
-      if (src.live) checkReadiness(ctx, target, plan, force || !!spec.emergency);
-      await analyse(ctx, src, inventory, plan, namespace, force || !!spec.emergency);
+      const warnOnly = force || !!spec.emergency;
+      const warnings = src.live ? checkReadiness(target, plan, warnOnly) : [];
+      const findings = await spin(ctx, 'analysing the change', () => analyse(ctx, src, inventory, plan, namespace), NOTHING_WRITTEN);
       if (bool(ctx.flags, 'diff')) await printDiff(ctx, plan);
+      else if (confirming) ctx.note(describePlan(plan).join('\n'));
+      showFindings(ctx, warnings, findings, warnOnly);
       if (dryRun === 'client') return printDryRun(ctx, plan);
-      if (ctx.interactive && !bool(ctx.flags, 'yes') && src.live) {
-        ctx.note(describePlan(plan).join('\n'));
-        if (!(await prompter(ctx).confirm(`Apply to ${namespace}/${spec.service}?`, true))) {
-          ctx.note('Nothing was written.');
-          return 130;
-        }
+      // Anything to look at first makes "no" the answer a bare Enter gives.
+      if (confirming && !(await prompter(ctx).confirm(`Apply to ${namespace}/${spec.service}?`, !warnings.length && !findings.length))) {
+        ctx.note('Nothing was written.');
+        return 130;
       }
     }
     try {
       const written = await src.apply(plan, dryRun);
-      return report(ctx, plan, written, dryRun, src);
+      report(ctx, plan, written, dryRun, src);
+      if (confirming && ctx.output === 'table' && dryRun === 'none') await showStatus(ctx, src, namespace, spec.service, versionLabel);
+      return 0;
     } catch (err) {
       if (!(err instanceof ConflictError) || attempt >= ATTEMPTS || !src.live) throw err;
       ctx.note(`someone else changed ${namespace}/${spec.service} meanwhile; re-reading (attempt ${attempt + 1} of ${ATTEMPTS})`);
@@ -69,16 +82,18 @@ export async function runChange(ctx: Context, spec: ChangeSpec, source?: Source)
   }
 }
 
-function checkReadiness(ctx: Context, target: Target, plan: Plan, warnOnly: boolean): void {
+/** Subsets that would receive traffic without Ready pods: an error, or (warnOnly) warnings. */
+function checkReadiness(target: Target, plan: Plan, warnOnly: boolean): string[] {
   const unready = subsetsWithoutReadyPods(target, plan.receiving);
-  if (!unready.length) return;
+  if (!unready.length) return [];
   const what = unready.map((u) => `${u.subset} (${u.ready}/${u.total} pods Ready)`).join(', ');
   const message = `subset ${what} of ${plan.namespace}/${plan.service} would receive traffic but has no Ready pods, so requests would fail with 503`;
   if (!warnOnly) throw new PreconditionError(message, 'wait until its pods are Ready, or pass --force');
-  ctx.note(`warning: ${message}`);
+  return [message];
 }
 
-async function analyse(ctx: Context, src: Source, inv: Inventory, plan: Plan, namespace: string, warnOnly: boolean): Promise<void> {
+/** The findings of the built-in checks and istioctl that concern this change. */
+async function analyse(ctx: Context, src: Source, inv: Inventory, plan: Plan, namespace: string): Promise<Finding[]> {
   const proposed = [plan.virtualService, plan.destinationRule].filter((o) => o !== undefined);
   const result = await analyzeChange({
     snapshot: { virtualServices: inv.virtualServices, destinationRules: inv.destinationRules, services: inv.services, pods: inv.pods },
@@ -88,14 +103,19 @@ async function analyse(ctx: Context, src: Source, inv: Inventory, plan: Plan, na
   });
   // Findings about other objects are not this change's business; conflicts with ours are.
   const ours = new Set(proposed.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`));
-  const relevant = result.findings.filter((f: Finding) =>
-    (ours.has(f.origin) || f.code === 'IST0109') && (src.live || !POD_CODES.has(f.code)));
   if (result.notice && src.live) ctx.note(`note: ${result.notice}`);
-  if (!relevant.length) return;
-  ctx.note(renderFindings(relevant, { color: ctx.color }).trimEnd());
+  return result.findings.filter((f: Finding) =>
+    (ours.has(f.origin) || f.code === 'IST0109') && (src.live || !POD_CODES.has(f.code)));
+}
+
+/** Prints readiness warnings and findings; Error findings stop the change unless warnOnly. */
+function showFindings(ctx: Context, warnings: string[], findings: Finding[], warnOnly: boolean): void {
+  for (const w of warnings) ctx.note(`warning: ${w}`);
+  if (!findings.length) return;
+  ctx.note(renderFindings(findings, { color: ctx.color }).trimEnd());
   // Pods not Ready (IST0173, MESH0001) are the readiness gate's call: it knows which subsets gain traffic,
   // so taking traffic away from a broken subset is never blocked by the traffic it still gets.
-  const errors = relevant.filter((f) => f.level === 'Error' && !POD_CODES.has(f.code));
+  const errors = findings.filter((f) => f.level === 'Error' && !POD_CODES.has(f.code));
   if (errors.length && !warnOnly) {
     throw new PreconditionError(
       `analysis found ${errors.length} error${errors.length > 1 ? 's' : ''} in the proposed change (${[...new Set(errors.map((e) => e.code))].join(', ')}); nothing was written`,
@@ -120,11 +140,11 @@ async function printDryRun(ctx: Context, plan: Plan): Promise<number> {
   return 0;
 }
 
-async function report(ctx: Context, plan: Plan, written: Obj[], dryRun: DryRun, src: Source): Promise<number> {
+function report(ctx: Context, plan: Plan, written: Obj[], dryRun: DryRun, src: Source): Promise<void> | void {
   if (ctx.output !== 'table' || src.echo) {
-    await printObjects(ctx, written, ctx.output === 'json' ? 'json' : 'yaml');
-    if (src.echo) ctx.note(`${plan.summary} (offline: printed, nothing written; --in-place rewrites the files)`);
-    return 0;
+    return printObjects(ctx, written, ctx.output === 'json' ? 'json' : 'yaml').then(() => {
+      if (src.echo) ctx.note(`${plan.summary} (offline: printed, nothing written; --in-place rewrites the files)`);
+    });
   }
   const suffix = dryRun === 'server' ? ' (server dry run)' : '';
   for (const w of plan.writes) {
@@ -133,5 +153,11 @@ async function report(ctx: Context, plan: Plan, written: Obj[], dryRun: DryRun, 
     ctx.streams.stdout.write(`${w.kind.toLowerCase()}/${o.metadata.name} ${verb}${suffix}\n`);
   }
   ctx.streams.stdout.write(`${plan.summary}\n`);
-  return 0;
+}
+
+/** After a change made at a terminal: the service as the cluster now reports it. */
+async function showStatus(ctx: Context, src: Source, namespace: string, service: string, versionLabel: string): Promise<void> {
+  const inv = await spin(ctx, `reading ${namespace}/${service}`, () => src.inventory(namespace, service), 'cancelled (the change was applied)');
+  const target = resolveTarget(workloadOf(inv, findService(inv, namespace, service)), versionLabel);
+  ctx.streams.stdout.write(`\n${renderStatus([serviceStatus(target)], ctx.color)}`);
 }
