@@ -14,6 +14,8 @@ export type Headers = Record<string, string | string[]>;
 export interface Credentials {
   /** Keep-alive agent carrying the cluster's CA and the user's client certificate. */
   agent: http.Agent;
+  /** The same TLS material for an HTTP/2 connection; absent where only the agent works (proxies). */
+  tls?: https.AgentOptions;
   /** Per-request headers: Authorization and impersonation. */
   headers(): Promise<Headers>;
 }
@@ -68,7 +70,8 @@ export async function loadCredentials(rc: ResolvedConfig, imp: Impersonation = {
   // Exec plugins and auth providers hand out expiring tokens; client-node caches them until expiry.
   const dynamic = Boolean(rc.user.exec || rc.user['auth-provider']);
   const initial = authHeaders(first);
-  return { agent, headers: async () => (dynamic ? authHeaders(await apply()) : initial) };
+  const h2 = !rc.cluster['proxy-url'] && !plain ? { tls } : {};
+  return { agent, ...h2, headers: async () => (dynamic ? authHeaders(await apply()) : initial) };
 }
 
 function impersonationHeaders(rc: ResolvedConfig, imp: Impersonation): Headers {

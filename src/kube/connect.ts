@@ -30,6 +30,6 @@ export function resolveConnection(opts: ConnectionOptions = {}): ResolvedConfig 
 export async function connect(opts: ConnectionOptions = {}): Promise<KubeClient> {
   const rc = resolveConnection(opts);
   const creds = await loadCredentials(rc, { as: opts.as, asGroups: opts.asGroups });
-  const http = new Transport({ server: rc.cluster.server, agent: creds.agent, headers: creds.headers, timeoutMs: opts.requestTimeoutMs, log: opts.log });
+  const http = new Transport({ server: rc.cluster.server, agent: creds.agent, tls: creds.tls as never, headers: creds.headers, timeoutMs: opts.requestTimeoutMs, log: opts.log });
   return new Client(http, rc, opts.as || rc.userName);
 }

@@ -3,12 +3,16 @@
 import http from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
+import type { ConnectionOptions } from 'node:tls';
 import type { Headers } from './auth.js';
 import { translateNetworkError } from './errors.js';
+import { H2Connection } from './h2.js';
 
 export interface TransportOptions {
   server: string;
   agent: http.Agent;
+  /** TLS settings for HTTP/2; without them (proxies, plain http) requests go over the HTTP/1.1 agent. */
+  tls?: ConnectionOptions;
   headers(): Promise<Headers>;
   /** Bounds each request from send to the last body byte; 0 or undefined = no bound (kubectl's default). */
   timeoutMs?: number;
@@ -19,12 +23,21 @@ export interface HttpResponse { status: number; body: unknown }
 
 export class Transport {
   #count = 0;
+  /** Settles once: an HTTP/2 connection, or undefined for HTTP/1.1 over the agent. */
+  #h2?: Promise<H2Connection | undefined>;
   readonly server: string;
 
   constructor(private readonly opts: TransportOptions) {
     // client-go accepts a server without a scheme and assumes TLS.
     const server = opts.server.includes('://') ? opts.server : `https://${opts.server}`;
     this.server = server.replace(/\/+$/, '');
+  }
+
+  private h2(): Promise<H2Connection | undefined> {
+    if (!this.opts.tls || !this.server.startsWith('https:')) return Promise.resolve(undefined);
+    // A failed connect is not remembered, so the next request can try again.
+    this.#h2 ??= H2Connection.connect(new URL(this.server).origin, this.opts.tls).catch((err) => { this.#h2 = undefined; throw err; });
+    return this.#h2;
   }
 
   get requestCount(): number { return this.#count; }
@@ -45,7 +58,10 @@ export class Transport {
     }
   }
 
-  close(): void { this.opts.agent.destroy(); }
+  close(): void {
+    this.opts.agent.destroy();
+    this.#h2?.then((c) => c?.close(), () => {});
+  }
 
   private async send(method: string, url: string, body: unknown): Promise<HttpResponse> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
@@ -53,6 +69,14 @@ export class Transport {
     if (payload) {
       headers['Content-Type'] = 'application/json';
       headers['Content-Length'] = String(payload.length);
+    }
+    const h2 = await this.h2();
+    if (h2) {
+      const u = new URL(url);
+      const h2Headers = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+      delete h2Headers['content-length'];
+      const res = await h2.request(method, u.pathname + u.search, h2Headers, payload, this.opts.timeoutMs);
+      return { status: res.status, body: decode(res.body, res.contentType) };
     }
     const lib = url.startsWith('http:') ? http : https;
     return new Promise<HttpResponse>((resolve, reject) => {

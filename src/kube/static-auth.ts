@@ -31,13 +31,12 @@ export function staticCredentials(rc: ResolvedConfig, fixed: Headers): Credentia
   if (token) headers.Authorization = `Bearer ${token}`;
   else if (u.username) headers.Authorization = `Basic ${Buffer.from(`${u.username}:${u.password ?? ''}`).toString('base64')}`;
   if (c.server.startsWith('http:')) return { agent: new http.Agent({ keepAlive: true }), headers: async () => headers };
-  const agent = new https.Agent({
-    keepAlive: true,
+  const tls: https.AgentOptions = {
     ca: material(c['certificate-authority-data'], c['certificate-authority']),
     cert: material(u['client-certificate-data'], u['client-certificate']),
     key: material(u['client-key-data'], u['client-key']),
     servername: c['tls-server-name'],
     rejectUnauthorized: c['insecure-skip-tls-verify'] !== true,
-  });
-  return { agent, headers: async () => headers };
+  };
+  return { agent: new https.Agent({ keepAlive: true, ...tls }), tls, headers: async () => headers };
 }

@@ -338,3 +338,27 @@ t.test('unreachable server and request timeout', async (t) => {
   await t.rejects(slow.list('Pod', 'shop'), { message: /no answer within 150ms/ }, 'a stalled body is bounded too');
   t.ok(Date.now() - started < 2000, 'both gave up promptly');
 });
+
+t.test('HTTP/2 when the server offers it: parallel requests share one TLS connection', async (t) => {
+  const { createSecureServer } = await import('node:http2');
+  let sessions = 0;
+  const seen: string[] = [];
+  const server = createSecureServer({ key: pem('server.key'), cert: pem('server.crt'), ca: pem('ca.crt'), requestCert: true, rejectUnauthorized: true }, (req, res) => {
+    seen.push(`${req.httpVersion} ${req.headers.authorization ?? ''} ${req.url}`);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ items: [{ metadata: { name: req.url } }] }));
+  });
+  server.on('session', () => sessions++);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.teardown(() => server.close());
+  const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const c = await client(t, url, {
+    kcUser: { 'client-certificate': join(fixtures, 'client.crt'), 'client-key': join(fixtures, 'client.key'), token: 'abc' },
+    kcCluster: { 'certificate-authority': join(fixtures, 'ca.crt') },
+  });
+  const lists = await Promise.all([c.list('Service', 'shop'), c.list('Deployment', 'shop'), c.list('Pod', 'shop', { labelSelector: 'app=x' })]);
+  t.same(lists.map((l) => l[0]!.metadata.name), ['/api/v1/namespaces/shop/services?limit=500', '/apis/apps/v1/namespaces/shop/deployments?limit=500', '/api/v1/namespaces/shop/pods?labelSelector=app%3Dx&limit=500']);
+  t.equal(sessions, 1, 'one connection for three parallel requests');
+  t.ok(seen.every((s) => s.startsWith('2.0 Bearer abc ')), 'HTTP/2 with the bearer token');
+  t.equal(c.requestCount, 3);
+});
