@@ -93,7 +93,11 @@ function ldflags(name, info) {
 export async function build(name) {
   const v = versions[name];
   const out = binaryPath(name);
-  if (existsSync(out)) return { name, version: v.version, path: out, cached: true, seconds: 0 };
+  const record = path.join(path.dirname(out), 'build.json');
+  // Cached if built from this exact pin (a changed release label or package means a rebuild).
+  if (existsSync(out) && existsSync(record) && JSON.stringify(JSON.parse(readFileSync(record, 'utf8')).pin) === JSON.stringify(v)) {
+    return { name, version: v.version, path: out, cached: true, seconds: 0 };
+  }
 
   const started = Date.now();
   const info = await moduleInfo(v.module, v.version);
@@ -112,9 +116,8 @@ export async function build(name) {
   await go(['build', '-trimpath', '-ldflags', ldflags(name, info), '-o', tmp, v.package], work);
   renameSync(tmp, out);
   const seconds = Math.round((Date.now() - started) / 100) / 10;
-  writeFileSync(path.join(path.dirname(out), 'build.json'), JSON.stringify({
-    module: v.module, version: v.version, package: v.package, seconds, go: (await go(['env', 'GOVERSION'], work)).trim(),
-    builtAt: new Date().toISOString(),
+  writeFileSync(record, JSON.stringify({
+    pin: v, seconds, go: (await go(['env', 'GOVERSION'], work)).trim(), builtAt: new Date().toISOString(),
   }, null, 2) + '\n');
   return { name, version: v.version, path: out, cached: false, seconds };
 }
