@@ -28,7 +28,9 @@ const splitClientNode = {
 };
 
 await Promise.all([
-  build({ ...common, entryPoints: ['src/main.ts'], outfile: 'dist/kubectl-mesh.cjs', plugins: [splitClientNode] }),
+  // plugin/kubectl-mesh runs this file through vm.Script (for V8's code cache), where import() is not
+  // available: lazy loads become require().
+  build({ ...common, entryPoints: ['src/main.ts'], outfile: 'dist/kubectl-mesh.cjs', plugins: [splitClientNode], supported: { 'dynamic-import': false } }),
   build({ ...common, stdin: { contents: "export { KubeConfig } from '@kubernetes/client-node';", resolveDir: '.', loader: 'js' }, outfile: 'dist/client-node.cjs' }),
   build({ ...common, entryPoints: ['src/main.ts'], outfile: 'dist/kubectl-mesh.standalone.cjs' }),
 ]);
