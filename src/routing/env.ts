@@ -25,6 +25,9 @@ export interface EnvRequest {
 
 export function planEnv(t: Target, req: EnvRequest): Plan {
   if (!req.headers.length) throw new UsageError(`environment "${req.env}" needs at least one --header`, `pass e.g. --header x-env=${req.env}`);
+  const dup = req.headers.find((h, i) => req.headers.findIndex((o) => o.name === h.name) !== i);
+  // One match clause holds one condition per header; a second would silently replace the first.
+  if (dup) throw new UsageError(`header ${dup.name} is given twice for environment "${req.env}"`, 'pass each header once (use --match regex for alternatives)');
   const recorded: Roles = latestRevision(t.vs)?.roles ?? {};
   const needRoles = !req.subset || !t.vs;
   const roles: Roles = needRoles ? chooseRoles(t, { stable: req.stable, canary: req.subset }) : recorded;
@@ -46,7 +49,8 @@ export function planEnv(t: Target, req: EnvRequest): Plan {
     routes,
     dr: withSubsets(t, t.vs ? [subset] : [subset, roles.stable!]),
     baseline,
-    entry: { at: req.at, user: req.user, change: `env ${req.env}: ${what}`, roles },
+    // HPAs scaled to the split stay scaled: the split does not change here.
+    entry: { at: req.at, user: req.user, change: `env ${req.env}: ${what}`, roles, scaled: latestRevision(t.vs)?.scaled },
     receiving: previous === subset ? [] : [subset],
     gateway: req.gateway,
   });
@@ -64,7 +68,7 @@ export function planEnvDelete(t: Target, env: string, who: { user: string; at: s
     summary: `${t.ref.name}: env ${env} removed`,
     routes: removeRoute(t.vs!.spec.http, envRouteName(env)),
     dr: t.dr,
-    entry: { at: who.at, user: who.user, change: `env ${env} removed`, roles: latestRevision(t.vs)?.roles ?? {} },
+    entry: { at: who.at, user: who.user, change: `env ${env} removed`, roles: latestRevision(t.vs)?.roles ?? {}, scaled: latestRevision(t.vs)?.scaled },
     receiving: [],
   });
 }

@@ -17,9 +17,12 @@ export function parseHeader(text: string, type: HeaderCondition['type']): Header
   if (name.startsWith(':')) throw new UsageError(`pseudo-header "${name}" cannot be matched here`, 'match a regular header, e.g. x-env');
   if (value === '') throw new UsageError(`header "${name}" has an empty value`, `pass ${name}=VALUE`);
   if (type === 'regex') {
-    // JS RegExp is close enough to RE2 to catch typos; RE2 rejects lookarounds and backreferences.
-    try { new RegExp(value); } catch (e) { throw new UsageError(`invalid regex for header ${name}: ${(e as Error).message}`, 'fix the pattern or use --match exact'); }
-    if (/\(\?[=!<]|\\[1-9]/.test(value)) throw new UsageError(`regex for header ${name} uses lookaround or backreferences, which Istio's RE2 does not support`, 'simplify the pattern');
+    // RE2 rejects lookarounds and backreferences, which JS accepts.
+    if (/\(\?[=!<]|\\[1-9]|\\k</.test(value)) throw new UsageError(`regex for header ${name} uses lookaround or backreferences, which Istio's RE2 does not support`, 'simplify the pattern');
+    // JS RegExp is close enough to RE2 to catch typos, once RE2-only syntax JS lacks is translated:
+    // flag groups such as (?i) or (?i:…), and (?P<name>…) named groups.
+    const js = value.replace(/\(\?[imsU]+\)/g, '').replace(/\(\?[imsU]*-?[imsU]*:/g, '(?:').replace(/\(\?P</g, '(?<');
+    try { new RegExp(js); } catch (e) { throw new UsageError(`invalid regex for header ${name}: ${(e as Error).message}`, 'fix the pattern or use --match exact'); }
   }
   // Header names are case-insensitive on the wire; Istio requires them lowercase.
   return { name: name.toLowerCase(), type, value };

@@ -18,8 +18,15 @@ export interface Revision {
   /** DestinationRule subsets those routes use, so a rollback can restore pruned ones first. */
   subsets: Subset[];
   roles: Roles;
+  /**
+   * The user's catch-all route this write took over as our primary route, and the subsets it used:
+   * a rollback to an earlier revision gives it back.
+   */
+  adopted?: { route: HttpRoute; subsets: Subset[] };
   /** Subsets this write added to the DestinationRule: a rollback past it removes them again when unused. */
   addedSubsets?: string[];
+  /** This write created the DestinationRule: a rollback past it deletes it again once no subset is left. */
+  createdDestinationRule?: boolean;
   /** HPAs were scaled to the weights of this revision. */
   scaled?: boolean;
   /** Baseline only: the objects did not exist before kubectl-mesh; rolling back to it deletes them. */

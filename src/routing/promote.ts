@@ -9,6 +9,7 @@ import type { Plan } from './plan.js';
 import { setPrimary } from './primary.js';
 import { removeRoute } from './routes.js';
 import { chooseRoles, withSubsets, withoutSubset, type Target } from './target.js';
+import type { Obj, Subset } from './types.js';
 import { envRoutes } from './view.js';
 
 export interface PromoteRequest {
@@ -26,21 +27,41 @@ export function planPromote(t: Target, req: PromoteRequest): Plan {
     );
   }
   const recorded = latestRevision(t.vs)?.roles;
-  const roles = recorded?.stable && recorded.canary && !req.canary
-    ? { stable: recorded.stable, canary: recorded.canary }
-    : chooseRoles(t, { canary: req.canary });
+  // After a promote only a stable is recorded: there is no candidate, and promoting again must not
+  // pick the old stable (traffic-based discovery would). It re-asserts the promotion, and --prune
+  // can still remove the stable it replaced.
+  const already = !req.canary && !!recorded?.stable && !recorded.canary;
+  const replaced = [...t.history].reverse().find((r) => r.roles.canary === recorded?.stable && r.roles.stable)?.roles.stable;
+  const roles: { stable?: string; canary: string } = already
+    ? { stable: replaced, canary: recorded!.stable! }
+    : recorded?.stable && recorded.canary && !req.canary
+      ? { stable: recorded.stable, canary: recorded.canary }
+      : chooseRoles(t, { canary: req.canary });
   const winner = roles.canary;
   let { routes, baseline } = setPrimary(t, [{ subset: winner, weight: 100 }]);
   const redundant = envRoutes(t.vs).filter((e) => e.subset === winner);
   for (const e of redundant) routes = removeRoute(routes, envRouteName(e.name));
-  let dr = withSubsets(t, [winner]);
-  if (req.prune) dr = withoutSubset(dr, roles.stable, routes, t);
+  const kept = withSubsets(t, [winner]);
+  const has = (o: Obj | undefined, name?: string) => ((o?.spec?.subsets as Subset[] | undefined) ?? []).some((s) => s.name === name);
+  const old = roles.stable;
+  const prunable = !!req.prune && has(kept, old);
+  // Make-before-break: a DestinationRule write that adds the winner cannot also remove the old stable.
+  const trimmed = prunable && kept === t.dr ? withoutSubset(kept, old!, routes, t) : kept;
+  const pruned = prunable && !has(trimmed, old);
+  const dr = pruned ? trimmed : kept;
+  const why = kept !== t.dr ? `the DestinationRule gains ${winner} first; run promote --prune again` : 'routes still send traffic to it';
+  const notes = [
+    ...(pruned ? [`pruned ${old}`] : []),
+    ...(redundant.length ? [`removed env ${redundant.map((e) => e.name).join(', ')}`] : []),
+    ...(prunable && !pruned ? [`kept subset ${old} (${why})`] : []),
+    ...(req.prune && !old ? ['nothing pruned: the subset it replaced is no longer in the history'] : []),
+  ];
   return finish(t, {
-    summary: `${t.ref.name}: ${winner} promoted to stable (${winner} 100%)${redundant.length ? `; removed env ${redundant.map((e) => e.name).join(', ')}` : ''}`,
+    summary: `${t.ref.name}: ${winner} ${already ? 'is already stable' : 'promoted to stable'} (${winner} 100%)${notes.map((n) => `; ${n}`).join('')}`,
     routes,
     dr,
     baseline,
-    entry: { at: req.at, user: req.user, change: `promote ${winner}${req.prune ? ` (pruned ${roles.stable})` : ''}`, roles: { stable: winner } },
+    entry: { at: req.at, user: req.user, change: `promote ${winner}${pruned ? ` (pruned ${roles.stable})` : ''}`, roles: { stable: winner } },
     hpas: restoreBaselines(t.workload.hpas),
     receiving: [winner],
   });

@@ -2,12 +2,13 @@
 // Users' routes stay as they are now; subsets the old routes need are restored first.
 import { NotFoundError, PreconditionError } from '../errors.js';
 import { finish } from './finish.js';
+import { ownedRoutes } from './history.js';
 import { restoreBaselines, scaleToWeights } from './hpa.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, PRIMARY_ROUTE, isOwnedRoute } from './names.js';
 import type { Plan } from './plan.js';
 import { adoptableIndex, httpRoutes, replaceOwnedRoutes } from './routes.js';
 import { dropSubsets, usedSubsets, withSubsets, type Target } from './target.js';
-import type { HttpRoute } from './types.js';
+import type { HttpRoute, Subset } from './types.js';
 import { routeWeights } from './view.js';
 
 export interface RollbackRequest {
@@ -33,8 +34,8 @@ export function planRollback(t: Target, req: RollbackRequest): Plan {
   const foreignLeft = httpRoutes(t.vs).some((r) => !isOwnedRoute(r));
   // Subsets that our writes after the target revision added: they go again once nothing uses them.
   const addedSince = new Set(history.filter((r) => r.revision > target.revision).flatMap((r) => r.addedSubsets ?? []));
-  const unused = (routes: HttpRoute[]) => new Set([...addedSince].filter((s) =>
-    !usedSubsets(t, routes).has(s) && !target.subsets.some((k) => k.name === s)));
+  const unused = (routes: HttpRoute[], needed: Subset[] = []) => new Set([...addedSince].filter((s) =>
+    !usedSubsets(t, routes).has(s) && !needed.some((k) => k.name === s)));
   if (target.absent?.virtualService && ours(t.vs) && !foreignLeft) {
     // Back to before kubectl-mesh: the objects we created go away (routes first, then subsets).
     return finish(t, {
@@ -48,17 +49,26 @@ export function planRollback(t: Target, req: RollbackRequest): Plan {
       deleteDestinationRule: !!target.absent.destinationRule && ours(t.dr),
     });
   }
-  // Going forward to a revision with our primary route while the user's catch-all is back (after a
-  // rollback to the baseline): that route is the one the primary took over, so it makes way again.
-  const adopt = target.routes.some((r) => r.name === PRIMARY_ROUTE) ? adoptableIndex(t.vs, t.ref) : -1;
-  const current = httpRoutes(t.vs).map((r, i) => (i === adopt ? { name: PRIMARY_ROUTE } : r));
-  const routes = replaceOwnedRoutes(current, target.routes);
+  // The user's catch-all that our primary route took over: when it is back (after a rollback to the
+  // baseline), a target with a primary route takes it over again and one without keeps it; when our
+  // primary route holds it, a target from before the take-over gives it back.
+  const hasPrimary = (rs: HttpRoute[]) => rs.some((r) => r.name === PRIMARY_ROUTE);
+  const adoptable = adoptableIndex(t.vs, t.ref);
+  const adoption = history.find((r) => r.revision > target.revision && r.adopted);
+  const givenBack = adoption?.adopted?.route;
+  let wanted = target.routes;
+  if (adoptable !== -1) wanted = target.routes.filter(isOwnedRoute);
+  else if (givenBack && !hasPrimary(target.routes) && target.routes.every(isOwnedRoute) && hasPrimary(httpRoutes(t.vs))) wanted = [...target.routes, givenBack];
+  const takeOver = adoptable !== -1 && hasPrimary(wanted) ? adoptable : -1;
+  const routes = replaceOwnedRoutes(httpRoutes(t.vs).map((r, i) => (i === takeOver ? { name: PRIMARY_ROUTE } : r)), wanted);
   const weights = routeWeights(target.routes.find((r) => r.name === PRIMARY_ROUTE));
-  const restored = withSubsets(t, target.subsets.map((s) => s.name), target.subsets);
+  const needed = [...target.subsets, ...(givenBack && wanted.includes(givenBack) ? adoption!.adopted!.subsets : [])];
+  const restored = withSubsets(t, needed.map((s) => s.name), needed);
   // One DestinationRule write cannot both restore subsets (before the routes) and remove some (after them).
-  const drop = restored === t.dr ? unused(routes) : new Set<string>();
+  const drop = restored === t.dr ? unused(routes, needed) : new Set<string>();
   const dr = restored && drop.size ? dropSubsets(restored, drop) : restored;
-  const deleteDr = !!target.absent?.destinationRule && ours(t.dr) && !((dr?.spec?.subsets as unknown[] | undefined)?.length);
+  const createdSince = !!target.absent?.destinationRule || history.some((r) => r.revision > target.revision && r.createdDestinationRule);
+  const deleteDr = createdSince && ours(t.dr) && !((dr?.spec?.subsets as unknown[] | undefined)?.length);
   return finish(t, {
     summary: `${t.ref.name}: rolled back to revision ${target.revision} (${target.change})`,
     routes,
@@ -67,6 +77,7 @@ export function planRollback(t: Target, req: RollbackRequest): Plan {
     hpas: target.scaled ? scaleToWeights(t.workload.hpas, t.versions, weights) : restoreBaselines(t.workload.hpas),
     // Rollback is the way out of trouble: it is never held back by the readiness gate.
     receiving: [],
+    baseline: takeOver !== -1 ? [...ownedRoutes(t.vs), httpRoutes(t.vs)[takeOver]!] : undefined,
     deleteDestinationRule: deleteDr,
   });
 }

@@ -77,6 +77,8 @@ export function chooseRoles(t: Target, explicit: Roles): Required<Roles> {
     const [older, newer] = pool as [string, string];
     return weightOf(newer) > weightOf(older) ? { stable: newer, canary: older } : { stable: older, canary: newer };
   }
+  // A new candidate is released against the recorded stable (after a promote there is no recorded canary).
+  if (canary && recorded?.stable && recorded.stable !== canary && known.includes(recorded.stable)) return { stable: recorded.stable, canary };
   const given = (stable ?? canary)!;
   const others = (recorded?.stable && recorded.canary ? [recorded.stable, recorded.canary] : pool).filter((s) => s !== given);
   if (others.length !== 1) {
@@ -149,11 +151,25 @@ export function nextVirtualService(
     spec.gateways = [...new Set([...((spec.gateways as string[] | undefined) ?? ['mesh']), gateway.gateway, 'mesh'])];
   }
   const owned = routes.filter(isOwnedRoute);
-  const used = referencedSubsets(owned, t.ref, base.metadata.namespace);
-  const subsets = ((dr?.spec?.subsets as Subset[] | undefined) ?? []).filter((s) => used.has(s.name));
-  const before = new Set(drSubsets(t).map((s) => s.name));
-  const added = ((dr?.spec?.subsets as Subset[] | undefined) ?? []).map((s) => s.name).filter((s) => !before.has(s));
-  const latest = { ...entry, ...(added.length ? { addedSubsets: added } : {}), routes: owned, subsets };
+  // Subsets routes use, with their definitions: a rollback restores them before it writes the routes
+  // that need them, even after a --prune removed them.
+  const after = (dr?.spec?.subsets as Subset[] | undefined) ?? [];
+  const before = drSubsets(t);
+  const subsetsOf = (rs: HttpRoute[]) => {
+    const used = referencedSubsets(rs, t.ref, base.metadata.namespace);
+    return [...after, ...before.filter((b) => !after.some((a) => a.name === b.name))].filter((s) => used.has(s.name));
+  };
+  const subsets = subsetsOf(owned);
+  const adopted = baselineRoutes.find((r) => !isOwnedRoute(r));
+  const added = after.map((s) => s.name).filter((s) => !before.some((b) => b.name === s));
+  const latest = {
+    ...entry,
+    ...(adopted ? { adopted: { route: adopted, subsets: subsetsOf([adopted]) } } : {}),
+    ...(added.length ? { addedSubsets: added } : {}),
+    ...(dr && !t.dr ? { createdDestinationRule: true } : {}),
+    routes: owned,
+    subsets,
+  };
   const history = t.history.length
     ? appendRevisions(t.history, latest)
     : appendRevisions([], {
