@@ -42,7 +42,8 @@ export class H2Connection {
     if (this.#active++ === 0) this.session.ref();
     return new Promise<RawResponse>((resolve, reject) => {
       const done = () => { clearTimeout(timer); if (--this.#active === 0) this.session.unref(); };
-      const stream = this.session.request({ ':method': method, ':path': path, ...headers });
+      // Node ends DELETE/GET/HEAD streams at once unless told otherwise; a DELETE carries DeleteOptions.
+      const stream = this.session.request({ ':method': method, ':path': path, ...headers }, { endStream: payload === undefined });
       let status = 0;
       let contentType: string | undefined;
       const chunks: Buffer[] = [];
