@@ -3,7 +3,7 @@
 import { hasDrifted, latestRevision } from './history.js';
 import { hpaFor } from './hpa.js';
 import { HPA_BASELINE_ANNOTATION, isOwnedRoute } from './names.js';
-import { httpRoutes, isCatchAll, referencedSubsets } from './routes.js';
+import { httpRoutes, referencedSubsets, shadowedOwnedRoutes } from './routes.js';
 import type { Target } from './target.js';
 import type { EnvRoute, Obj, Roles, Subset } from './types.js';
 import { currentSplit, envRoutes, primaryRoute } from './view.js';
@@ -117,10 +117,8 @@ function warnings(t: Target, subsets: SubsetStatus[], envs: EnvRoute[]): string[
     const sum = (primary.route ?? []).reduce((n, d) => n + (d.weight ?? 0), 0);
     if ((primary.route?.length ?? 0) > 1 && sum !== 100) out.push(`weights of the primary route sum to ${sum}, not 100`);
   }
-  const firstOwned = routes.findIndex(isOwnedRoute);
-  routes.slice(0, Math.max(firstOwned, 0)).forEach((r, i) => {
-    if (isCatchAll(r)) out.push(`route ${r.name ? `"${r.name}" ` : ''}(http[${i}], not ours) takes every request, so our routes after it never match`);
-  });
+  const shadow = shadowedOwnedRoutes(routes);
+  if (shadow) out.push(`route ${shadow.by}, not ours, takes every request, so ${shadow.owned.join(' and ')} never match`);
   const defined = new Set(((t.dr?.spec?.subsets as Subset[] | undefined) ?? []).map((s) => s.name));
   for (const s of referencedSubsets(routes, t.ref, t.vs?.metadata.namespace)) {
     if (!defined.has(s)) out.push(`routes send traffic to subset ${s}, which no DestinationRule defines (503s)`);

@@ -63,6 +63,14 @@ t.test('a foreign catch-all above our routes is reported by analyze (IST0130)', 
   const findings = JSON.parse(json.stdout) as { code: string; level: string; origin: string }[];
   t.ok(findings.some((f) => f.code === 'IST0130' && f.origin === `VirtualService ${ns}/shadowed`));
   t.equal(json.code, findings.some((f) => f.level === 'Error') ? 1 : 0, 'exit code follows Error findings');
+
+  // Writing a route that could never match would change nothing: refused unless --force.
+  const before = await resourceVersions(ns);
+  const refused = await mesh(['canary', '30', 'shadowed', '-n', ns]);
+  t.equal(refused.code, 4, refused.stderr);
+  t.match(errorLines(refused.stderr)[0], /IST0130.*nothing was written/);
+  t.same(await resourceVersions(ns), before, 'nothing written');
+  t.equal((await mesh(['canary', '30', 'shadowed', '-n', ns, '--force'])).code, 0, '--force writes anyway');
 });
 
 t.test('without istioctl the built-in checks still block, and say istioctl was not used', async (t) => {

@@ -7,6 +7,7 @@ import type { Context } from '../../context.js';
 import { ConflictError, PreconditionError } from '../../errors.js';
 import { describePlan } from '../../routing/describe.js';
 import { DEFAULT_VERSION_LABEL } from '../../routing/names.js';
+import { httpRoutes, shadowedOwnedRoutes } from '../../routing/routes.js';
 import type { Plan } from '../../routing/plan.js';
 import type { Obj } from '../../routing/types.js';
 import { serviceStatus, subsetsWithoutReadyPods } from '../../routing/status.js';
@@ -62,7 +63,7 @@ export async function runChange(ctx: Context, spec: ChangeSpec, source?: Source)
       const findings = await spin(ctx, 'analysing the change', () => analyse(ctx, src, inventory, plan, namespace), NOTHING_WRITTEN);
       if (bool(ctx.flags, 'diff')) await printDiff(ctx, plan);
       else if (confirming) ctx.note(describePlan(plan).join('\n'));
-      showFindings(ctx, warnings, findings, warnOnly);
+      showFindings(ctx, warnings, findings, warnOnly, plan);
       if (dryRun === 'client') return printDryRun(ctx, plan);
       // Anything to look at first makes "no" the answer a bare Enter gives.
       if (confirming && !(await prompter(ctx).confirm(`Apply to ${namespace}/${spec.service}?`, !warnings.length && !findings.length))) {
@@ -108,13 +109,23 @@ async function analyse(ctx: Context, src: Source, inv: Inventory, plan: Plan, na
     (ours.has(f.origin) || f.code === 'IST0109') && (src.live || !POD_CODES.has(f.code)));
 }
 
-/** Prints readiness warnings and findings; Error findings stop the change unless warnOnly. */
-function showFindings(ctx: Context, warnings: string[], findings: Finding[], warnOnly: boolean): void {
+/**
+ * Prints readiness warnings and findings. Error findings stop the change unless warnOnly, and so
+ * do routes of ours behind a user's catch-all (IST0130): writing them would change nothing.
+ */
+function showFindings(ctx: Context, warnings: string[], findings: Finding[], warnOnly: boolean, plan: Plan): void {
   for (const w of warnings) ctx.note(`warning: ${w}`);
   if (!findings.length) return;
   ctx.note(renderFindings(findings, { color: ctx.color }).trimEnd());
   // Pods not Ready (IST0173, MESH0001) are the readiness gate's call: it knows which subsets gain traffic,
   // so taking traffic away from a broken subset is never blocked by the traffic it still gets.
+  const shadow = shadowedOwnedRoutes(httpRoutes(plan.virtualService));
+  if (shadow && !warnOnly) {
+    throw new PreconditionError(
+      `${shadow.owned.join(' and ')} would never match: route ${shadow.by} takes every request first (IST0130); nothing was written`,
+      'move that route below ours or give it a match, or pass --force to write anyway',
+    );
+  }
   const errors = findings.filter((f) => f.level === 'Error' && !POD_CODES.has(f.code));
   if (errors.length && !warnOnly) {
     throw new PreconditionError(
