@@ -9,6 +9,9 @@ import { parseDocument } from 'yaml';
  */
 export function renderKrew(template, version, sha256, notes = []) {
   const doc = parseDocument(template.replaceAll('{{version}}', version));
+  // The template's header comment explains the placeholders; the rendered file says where it came from.
+  const first = doc.contents?.items?.[0]?.key;
+  if (first) first.commentBefore = null;
   doc.commentBefore = ` Rendered by "npm run release" from krew.yaml for v${version}.`;
   const platforms = doc.getIn(['spec', 'platforms']);
   platforms.items = platforms.items.filter((p) => sha256.has(key(p)));

@@ -4,7 +4,7 @@
 // Skips all work when release/<version>/ was built from the same inputs (content hash).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tarGz } from './archive.mjs';
@@ -31,6 +31,8 @@ const log = (line) => console.error(line);
 const ms = (start) => `${((Date.now() - start) / 1000).toFixed(1)} s`;
 const mib = (bytes) => `${(bytes / 1048576).toFixed(1)} MiB`;
 
+// Test runs may start releases at the same time: one builds, the others wait and then reuse it.
+await lock(join('release', '.lock'));
 const inputs = inputsHash();
 if (!force && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === inputs) {
   log(`release/${version} is up to date (inputs unchanged; --force rebuilds)`);
@@ -38,9 +40,11 @@ if (!force && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === input
 }
 
 const started = Date.now();
-rmSync(outDir, { recursive: true, force: true });
-mkdirSync(outDir, { recursive: true });
 const work = join('release', '.work', version);
+// Everything is written to a staging directory and moved into place at the end.
+const stage = join(work, 'out');
+rmSync(work, { recursive: true, force: true });
+mkdirSync(stage, { recursive: true });
 
 let t0 = Date.now();
 execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit', env: { ...process.env, MESH_VERSION: version } });
@@ -78,22 +82,47 @@ for (const t of targets) {
     { name: 'kubectl-mesh', data: readFileSync(exe), mode: 0o755 },
     { name: 'LICENSE', data: license, mode: 0o644 },
   ], mtime);
-  writeFileSync(join(outDir, archiveName(t)), archive);
+  writeFileSync(join(stage, archiveName(t)), archive);
   sums.set(`${t.os}/${t.arch}`, sha256(archive));
   rows.push([targetName(t), `node ${t.nodeVersion}`, mib(statSync(exe).size), mib(archive.length), ms(t0), extra]);
   log(`${targetName(t).padEnd(13)} ${rows.at(-1).slice(1).join('  ')}`);
 }
 
-writeFileSync(join(outDir, 'sha256sums.txt'), targets
+writeFileSync(join(stage, 'sha256sums.txt'), targets
   .filter((t) => sums.has(`${t.os}/${t.arch}`))
   .map((t) => `${sums.get(`${t.os}/${t.arch}`)}  ${archiveName(t)}\n`).join(''));
-writeFileSync(join(outDir, 'krew.yaml'), renderKrew(readFileSync('krew.yaml', 'utf8'), version, sums, [...new Set(notes)]));
-writeFileSync(stampFile, inputs);
+writeFileSync(join(stage, 'krew.yaml'), renderKrew(readFileSync('krew.yaml', 'utf8'), version, sums, [...new Set(notes)]));
+writeFileSync(join(stage, '.inputs'), inputs);
+rmSync(outDir, { recursive: true, force: true });
+renameSync(stage, outDir);
 rmSync(work, { recursive: true, force: true });
 
 console.log(`\nrelease/${version}/ in ${ms(started)}`);
 console.log(formatTable([['platform', 'base', 'binary', 'archive', 'time', 'notes'], ...rows]));
 console.log(`files: ${readdirSync(outDir).filter((f) => !f.startsWith('.')).join(', ')}`);
+
+/** A lock file holding our pid; waits for a live holder, takes over from a dead one. Released at exit. */
+async function lock(file) {
+  mkdirSync('release', { recursive: true });
+  const deadline = Date.now() + 15 * 60_000;
+  let said = false;
+  for (;;) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      process.on('exit', () => { try { if (readFileSync(file, 'utf8') === String(process.pid)) rmSync(file); } catch { /* gone */ } });
+      return;
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err;
+    }
+    const holder = Number(readFileSync(file, 'utf8')) || 0;
+    let alive = false;
+    try { process.kill(holder, 0); alive = holder > 0; } catch { alive = false; }
+    if (!alive) { rmSync(file, { force: true }); continue; }
+    if (Date.now() > deadline) throw new Error(`release: ${file} still held by pid ${holder}`);
+    if (!said) { log(`waiting for the release build of pid ${holder}…`); said = true; }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
 
 function sha256(data) { return createHash('sha256').update(data).digest('hex'); }
 

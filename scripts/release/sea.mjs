@@ -32,7 +32,7 @@ export async function buildSea(t, bundle, out, workDir, log = () => {}) {
     useCodeCache: codeCache,
     useSnapshot: false,
   }, null, 2));
-  execFileSync(maker, ['--experimental-sea-config', config], { stdio: ['ignore', 'pipe', 'inherit'] });
+  execFileSync(maker, ['--experimental-sea-config', config], { stdio: 'pipe' }); // its chatter is noise; a failure throws with stderr
 
   mkdirSync(dirname(out), { recursive: true });
   copyFileSync(base, out);
