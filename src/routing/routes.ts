@@ -98,5 +98,5 @@ export function referencedSubsets(routes: HttpRoute[], svc: ServiceRef, vsNamesp
 export function shadowedOwnedRoutes(routes: HttpRoute[]): { owned: string[]; by: string } | undefined {
   const at = routes.findIndex((r) => isCatchAll(r) && !isOwnedRoute(r));
   const owned = at === -1 ? [] : routes.slice(at + 1).filter(isOwnedRoute).map((r) => r.name!);
-  return owned.length ? { owned, by: `${routes[at]!.name ? `"${routes[at]!.name}" ` : ''}(http[${at}])` } : undefined;
+  return owned.length ? { owned, by: `${routes[at]!.name ? `"${routes[at]!.name}" ` : ''}(http[${at}], not ours)` } : undefined;
 }

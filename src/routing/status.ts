@@ -118,7 +118,7 @@ function warnings(t: Target, subsets: SubsetStatus[], envs: EnvRoute[]): string[
     if ((primary.route?.length ?? 0) > 1 && sum !== 100) out.push(`weights of the primary route sum to ${sum}, not 100`);
   }
   const shadow = shadowedOwnedRoutes(routes);
-  if (shadow) out.push(`route ${shadow.by}, not ours, takes every request, so ${shadow.owned.join(' and ')} never match`);
+  if (shadow) out.push(`route ${shadow.by} takes every request, so our routes after it never match (${shadow.owned.join(', ')})`);
   const defined = new Set(((t.dr?.spec?.subsets as Subset[] | undefined) ?? []).map((s) => s.name));
   for (const s of referencedSubsets(routes, t.ref, t.vs?.metadata.namespace)) {
     if (!defined.has(s)) out.push(`routes send traffic to subset ${s}, which no DestinationRule defines (503s)`);
