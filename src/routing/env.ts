@@ -47,7 +47,7 @@ export function planEnv(t: Target, req: EnvRequest): Plan {
   return finish(t, {
     summary: `${t.ref.name}: env ${req.env}: ${what}`,
     routes,
-    dr: withSubsets(t, t.vs ? [subset] : [subset, roles.stable!]),
+    dr: withSubsets(t, t.vs ? [subset] : [roles.stable!, subset]),
     baseline,
     // HPAs scaled to the split stay scaled: the split does not change here.
     entry: { at: req.at, user: req.user, change: `env ${req.env}: ${what}`, roles, scaled: latestRevision(t.vs)?.scaled },

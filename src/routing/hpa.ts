@@ -22,11 +22,14 @@ export function scaledReplicas(base: Baseline, weight: number): Baseline {
   return { min, max };
 }
 
-const withReplicas = (h: Obj, r: Baseline, annotations: Record<string, string> | undefined): Obj => ({
-  ...h,
-  metadata: { ...h.metadata, annotations },
-  spec: { ...h.spec, minReplicas: r.min, maxReplicas: r.max },
-});
+const withReplicas = (h: Obj, r: Baseline, annotations: Record<string, string> | undefined): Obj => {
+  const { annotations: _old, ...metadata } = h.metadata;
+  return {
+    ...h,
+    metadata: annotations ? { ...h.metadata, annotations } : metadata,
+    spec: { ...h.spec, minReplicas: r.min, maxReplicas: r.max },
+  };
+};
 
 /** [before, after] for the HPAs of the weighted versions. */
 export function scaleToWeights(hpas: Obj[], versions: Version[], weights: WeightedSubset[]): [Obj, Obj][] {
