@@ -56,7 +56,8 @@ export const envCommand: Command = {
   flags: envFlags,
   async run(ctx, args, flags) {
     const usage = 'env NAME SERVICE --header NAME=VALUE [--match exact|prefix|regex] [--subset SUBSET] [-n NAMESPACE] [--yes]';
-    requireValues(ctx, { NAME: args[0] }, usage);
+    const header = list(flags, 'header').length || bool(flags, 'delete') ? true : undefined;
+    requireValues(ctx, { NAME: args[0], SERVICE: args[1], '--header': header }, usage);
     const env = args[0] === undefined ? await askEnvName(ctx) : parseEnvName(args[0]);
     return runEnv(ctx, env, optionalServiceArg(args, 1, usage), flags, usage);
   },
