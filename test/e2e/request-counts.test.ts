@@ -1,0 +1,80 @@
+// API requests per command must not grow with the number of services (DESIGN §8: list, don't get in a
+// loop). Every verb runs once in a namespace with 2 services, then again with 20; the counts (from the
+// -v=6 request log) must be equal. The measured counts are printed as TAP comments.
+import t from 'tap';
+import { startWorkloads } from '../cluster/pods.mjs';
+import { applyObjects, createApp, createNamespace, deleteNamespace, kubeconfig, requestCount, requests, scratchNamespace } from './support.js';
+
+const ns = scratchNamespace('e2e-count');
+
+const verbs: [string, string[]][] = [
+  ['canary (creates DR + VS)', ['canary', '20', 'reviews']],
+  ['canary (weight change)', ['canary', '30', 'reviews']],
+  ['canary --scale-hpa', ['canary', '40', 'reviews', '--scale-hpa']],
+  ['green', ['green', 'reviews']],
+  ['env --delete', ['green', 'reviews', '--delete']],
+  ['canary --dry-run=client', ['canary', '50', 'reviews', '--dry-run=client']],
+  ['canary --dry-run=server', ['canary', '50', 'reviews', '--dry-run=server']],
+  ['history', ['history', 'reviews']],
+  ['status SERVICE', ['status', 'reviews']],
+  ['status -n', ['status']],
+  ['status -A', ['status', '-A']],
+  ['promote', ['promote', 'reviews']],
+  ['rollback', ['rollback', 'reviews']],
+  ['rollback --to-revision 1 (deletes)', ['rollback', 'reviews', '--to-revision', '1']],
+];
+
+async function measure(): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const [name, args] of verbs) counts.set(name, await requestCount([...args, '-n', ns]));
+  return counts;
+}
+
+/** Services small-1..n, each with a v1 and a v2 Deployment (one pod each), applied in one go. */
+async function addServices(n: number): Promise<void> {
+  const objects: object[] = [];
+  for (let i = 1; i <= n; i++) {
+    const app = `small-${i}`;
+    objects.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: app, namespace: ns }, spec: { selector: { app }, ports: [{ port: 80 }] } });
+    for (const v of ['v1', 'v2']) {
+      const labels = { app, version: v };
+      objects.push({
+        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `${app}-${v}`, namespace: ns, labels },
+        spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: app, image: `example.com/${app}:${v}` }] } } },
+      });
+    }
+  }
+  await applyObjects(objects);
+  await startWorkloads(kubeconfig(), ns);
+}
+
+t.before(async () => {
+  await createNamespace(ns, { 'istio-injection': 'enabled' });
+  await createApp(ns, 'reviews', ['v1', 'v2']);
+  await createApp(ns, 'ratings', ['v1', 'v2', 'v3']);
+});
+t.teardown(() => deleteNamespace(ns));
+
+t.test('every verb makes the same number of API requests with 2 services as with 20', { timeout: 240_000 }, async (t) => {
+  const two = await measure();
+  await addServices(18);
+  const services = await requests(['status', '-n', ns, '-o', 'json']);
+  t.equal(JSON.parse(services.result.stdout).length, 20, '20 services now');
+  const twenty = await measure();
+  for (const [name] of verbs) {
+    t.comment(`${name.padEnd(36)} ${String(two.get(name)).padStart(3)} requests (2 services), ${String(twenty.get(name)).padStart(3)} (20 services)`);
+    t.equal(twenty.get(name), two.get(name), `${name}: same count with 20 services`);
+  }
+  t.ok(two.get('status -n')! <= 8, `status -n: a handful of list calls (${two.get('status -n')})`);
+  t.ok(two.get('canary (weight change)')! <= 9, `canary: reads + one write (${two.get('canary (weight change)')})`);
+});
+
+t.test('the requests of status -n are lists, never per-object gets', async (t) => {
+  const { result, lines } = await requests(['status', '-n', ns]);
+  t.equal(result.code, 0, result.stderr);
+  for (const l of lines) {
+    t.equal(l.method, 'GET', `${l.url}: a read`);
+    const p = new URL(l.url).pathname;
+    t.ok(p === '/apis/networking.istio.io' || /\/namespaces\/[^/]+\/[a-z]+$/.test(p), `${p}: discovery or a collection`);
+  }
+});
