@@ -231,15 +231,19 @@ export const completeCommand: Command = {
     const lookupCtx = createContext(ctx.streams, ctx.env, { 'request-timeout': '1s', ...plan.flags });
     let names: string[] = [];
     let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
     try {
       names = await Promise.race([
         lookUp(plan, lookupCtx),
-        new Promise<string[]>((resolve) => { timer = setTimeout(() => resolve([]), LOOKUP_TIMEOUT_MS); }),
+        new Promise<string[]>((resolve) => { timer = setTimeout(() => { timedOut = true; resolve([]); }, LOOKUP_TIMEOUT_MS); }),
       ]);
     } catch { /* silent: completion must never print an error */ } finally {
       clearTimeout(timer);
     }
     const candidates = [...new Set(names)].sort().filter((n) => n.startsWith(plan.prefix)).map((value) => ({ value }));
     ctx.streams.stdout.write(formatCompletions(candidates, Directive.noFileComp));
+    // A hung API server (or credential plugin) would keep the process, and so the shell, waiting:
+    // the answer is written (stdout to a pipe or file is synchronous), so leave now.
+    if (timedOut) setTimeout(() => process.exit(0), 0).unref();
   },
 };
