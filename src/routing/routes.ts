@@ -1,5 +1,6 @@
 // Surgical edits of a VirtualService's http route list: we touch only routes we own
 // (named mesh-…), and only the keys we manage inside them.
+import { matchesEverything } from '../analysis/matches.js';
 import { ConflictError } from '../errors.js';
 import { hostRefersTo } from './hosts.js';
 import { PRIMARY_ROUTE, isOwnedRoute } from './names.js';
@@ -7,9 +8,11 @@ import type { HttpRoute, Obj, RouteDestination, WeightedSubset } from './types.j
 
 export const httpRoutes = (vs: Obj | undefined): HttpRoute[] => (vs?.spec?.http as HttpRoute[] | undefined) ?? [];
 
-/** A route with no match, or with a match clause that has no condition, takes every request. */
-export const isCatchAll = (r: HttpRoute): boolean =>
-  !r.match || r.match.length === 0 || r.match.some((m) => Object.keys(m).every((k) => k === 'name'));
+/**
+ * A route with no match, or with a match clause whose conditions every request meets (none, or
+ * only `uri: {prefix: /}` and the like, which Istio also treats as catch-all), takes every request.
+ */
+export const isCatchAll = (r: HttpRoute): boolean => !r.match || r.match.length === 0 || r.match.some(matchesEverything);
 
 export interface ServiceRef { name: string; namespace: string; host: string }
 

@@ -24,6 +24,7 @@ const table: Record<string, { adopt: number | null; stable?: string; canary?: st
   'named-subsets': { adopt: 0, stable: 'blue', canary: 'green' },
   'no-routing': { adopt: null },
   'only-match-routes': { adopt: null },
+  'prefix-slash-catch-all': { adopt: 1 },
   'redirect-direct-response': { adopt: 2 },
   'retries-timeout': { adopt: 1 },
   'rewrite-cors-headers': { adopt: 1 },
