@@ -74,7 +74,8 @@ export async function runChange(ctx: Context, spec: ChangeSpec, source?: Source)
     try {
       const written = await src.apply(plan, dryRun);
       report(ctx, plan, written, dryRun, src);
-      if (confirming && ctx.output === 'table' && dryRun === 'none') await showStatus(ctx, src, namespace, spec.service, versionLabel);
+      // At a terminal, the outcome as the cluster now reports it.
+      if (ctx.interactive && src.live && ctx.output === 'table' && dryRun === 'none') await showStatus(ctx, src, namespace, spec.service, versionLabel);
       return 0;
     } catch (err) {
       if (!(err instanceof ConflictError) || attempt >= ATTEMPTS || !src.live) throw err;
