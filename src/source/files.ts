@@ -24,21 +24,27 @@ function expand(paths: string[]): string[] {
   });
 }
 
-function load(files: string[]): { docs: Map<string, Document[]>; objects: Located[] } {
+/** Each document's original text (from the end of the one before, so leading comments and `---` come along). */
+type Sources = Map<Document, string>;
+
+function load(files: string[]): { docs: Map<string, Document[]>; objects: Located[]; sources: Sources } {
   const docs = new Map<string, Document[]>();
   const objects: Located[] = [];
+  const sources: Sources = new Map();
   for (const file of files) {
-    const parsed = parseAllDocuments(readFileSync(file, 'utf8'));
+    const source = readFileSync(file, 'utf8');
+    const parsed = parseAllDocuments(source);
     const list = Array.isArray(parsed) ? parsed : [parsed];
     const broken = list.find((d) => d.errors.length);
     if (broken) throw new UsageError(`${file}: invalid YAML: ${broken.errors[0]!.message.split('\n')[0]}`, 'fix the file and run again');
     docs.set(file, list);
+    list.forEach((doc, i) => sources.set(doc, source.slice(i === 0 ? 0 : list[i - 1]!.range[2], i === list.length - 1 ? source.length : doc.range[2])));
     for (const doc of list) {
       const obj = doc.toJS() as Obj | null;
       if (obj?.kind && obj.metadata?.name) objects.push({ file, doc, obj });
     }
   }
-  return { docs, objects };
+  return { docs, objects, sources };
 }
 
 const KINDS: Record<string, keyof Inventory> = {
@@ -48,7 +54,7 @@ const KINDS: Record<string, keyof Inventory> = {
 
 export function filesSource(paths: string[], inPlace: boolean): Source {
   const files = expand(paths);
-  const { docs, objects } = load(files);
+  const { docs, objects, sources } = load(files);
   const namespaces = [...new Set(objects.map((o) => o.obj.metadata.namespace).filter((n): n is string => !!n))];
   const nsOf = (o: Obj) => o.metadata.namespace ?? (namespaces.length === 1 ? namespaces[0] : 'default');
   const key = (o: Obj) => `${o.kind}/${nsOf(o)}/${o.metadata.name}`;
@@ -76,6 +82,7 @@ export function filesSource(paths: string[], inPlace: boolean): Source {
         const found = objects.find((o) => key(o.obj) === key({ ...target, kind: w.kind }));
         if (w.action === 'replace' && found) {
           patchDocument(found.doc, [], found.obj, { ...w.after!, metadata: { ...w.after!.metadata, namespace: found.obj.metadata.namespace } });
+          sources.delete(found.doc);
           touched.add(found.file);
         } else if (w.action === 'delete' && found) {
           docs.set(found.file, docs.get(found.file)!.filter((d) => d !== found.doc));
@@ -89,7 +96,15 @@ export function filesSource(paths: string[], inPlace: boolean): Source {
           touched.add(home);
         }
       }
-      for (const file of touched) writeFileSync(file, docs.get(file)!.map((d) => d.toString({ lineWidth: 0 })).join('---\n'));
+      // Untouched documents keep their exact text; a document read after a `---` prints that marker
+      // itself, so one is added only where it is missing.
+      const text = (d: Document, i: number): string => {
+        const original = sources.get(d);
+        if (original !== undefined) return i === 0 || /^(\s*#.*\n)*\s*---/.test(original) ? original : `---\n${original}`;
+        const s = d.toString({ lineWidth: 0 });
+        return i === 0 || s.startsWith('---') ? s : `---\n${s}`;
+      };
+      for (const file of touched) writeFileSync(file, docs.get(file)!.map(text).join(''));
       return out;
     },
   };
