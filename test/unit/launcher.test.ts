@@ -1,0 +1,66 @@
+// plugin/kubectl-mesh under real Node binaries from the npm registry (cached in
+// ~/.cache/kubectl-mesh/node/): too old → one clear line and exit 2, at the 20.17 boundary it runs;
+// and it works from a checkout and through an `npm i -g`-style bin symlink.
+import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+// @ts-expect-error: a plain .mjs build script without type declarations
+import { baseNode } from '../../scripts/release/base-node.mjs';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const launcher = path.join(repo, 'plugin', 'kubectl-mesh');
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'mesh-launcher-'));
+t.teardown(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** Runs without tap's NODE_OPTIONS (its process-info hook, injected into children, needs a newer Node). */
+function run(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('env', ['-u', 'NODE_OPTIONS', cmd, ...args], { env: { PATH: process.env.PATH, HOME: scratch }, timeout: 30_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 127) : 0, stdout, stderr });
+    });
+  });
+}
+
+const nodeOf = (version: string): string => baseNode({ os: 'linux', nodeArch: 'x64', nodeVersion: version }, () => {}, { seaFuse: false });
+const linuxX64 = process.platform === 'linux' && process.arch === 'x64';
+
+t.test('a Node older than 20.17 gets one line saying what is needed, and exit 2', { skip: !linuxX64 && 'Node binaries for linux-x64 only' }, async (t) => {
+  t.setTimeout(120_000);
+  for (const version of ['18.20.8', '20.16.0']) {
+    const r = await run(nodeOf(version), [launcher, 'version', '--client']);
+    t.equal(r.code, 2, `node ${version}`);
+    t.equal(r.stdout, '');
+    t.match(r.stderr, new RegExp(`^error: kubectl-mesh needs Node\\.js 20\\.17 or newer, found v${version.replace(/\./g, '\\.')} \\(.*krew install mesh.*\\)\\n$`));
+  }
+});
+
+t.test('Node 20.17.0, the oldest supported, runs the bundle', { skip: !linuxX64 && 'Node binaries for linux-x64 only' }, async (t) => {
+  t.setTimeout(120_000);
+  const r = await run(nodeOf('20.17.0'), [launcher, 'version', '--client', '-o', 'json']);
+  t.equal(r.code, 0, r.stderr);
+  t.match(JSON.parse(r.stdout), { clientVersion: String });
+});
+
+t.test('from the checkout, and through a bin symlink as npm i -g makes it', async (t) => {
+  const direct = await run(launcher, ['version', '--client']);
+  t.equal(direct.code, 0, direct.stderr);
+  t.match(direct.stdout, /^Client Version: v\d+\.\d+\.\d+/);
+
+  const bin = path.join(scratch, 'prefix', 'bin');
+  mkdirSync(bin, { recursive: true });
+  symlinkSync(launcher, path.join(bin, 'kubectl-mesh'));
+  const linked = await run(path.join(bin, 'kubectl-mesh'), ['version', '--client']);
+  t.equal(linked.code, 0, linked.stderr);
+  t.equal(linked.stdout, direct.stdout);
+});
+
+t.test('a checkout that was not built says how to build it', async (t) => {
+  const copy = path.join(scratch, 'unbuilt');
+  cpSync(path.join(repo, 'plugin'), path.join(copy, 'plugin'), { recursive: true });
+  const r = await run(path.join(copy, 'plugin', 'kubectl-mesh'), ['version']);
+  t.equal(r.code, 2);
+  t.match(r.stderr, /dist\/kubectl-mesh\.cjs is missing \(run "npm run build"/);
+});
