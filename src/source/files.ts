@@ -98,8 +98,9 @@ export function filesSource(paths: string[], inPlace: boolean): Source {
       }
       // Untouched documents keep their exact text; a document read after a `---` prints that marker
       // itself, so one is added only where it is missing.
-      const text = (d: Document, i: number): string => {
-        const original = sources.get(d);
+      const text = (d: Document, i: number, all: Document[]): string => {
+        let original = sources.get(d);
+        if (original !== undefined && i < all.length - 1 && !original.endsWith('\n')) original += '\n'; // a file without a final newline
         if (original !== undefined) return i === 0 || /^(\s*#.*\n)*\s*---/.test(original) ? original : `---\n${original}`;
         const s = d.toString({ lineWidth: 0 });
         return i === 0 || s.startsWith('---') ? s : `---\n${s}`;
