@@ -17,7 +17,7 @@ export class H2Connection {
   }
 
   /** An HTTP/2 connection, or undefined when the server picks HTTP/1.1. Network errors reject. */
-  static async connect(origin: string, options: tls.ConnectionOptions): Promise<H2Connection | undefined> {
+  static async connect(origin: string, options: tls.ConnectionOptions, timeoutMs?: number): Promise<H2Connection | undefined> {
     const url = new URL(origin);
     const socket = await new Promise<tls.TLSSocket>((resolve, reject) => {
       const s = tls.connect({
@@ -27,7 +27,9 @@ export class H2Connection {
         servername: options.servername || (isIP(url.hostname) ? undefined : url.hostname),
         ALPNProtocols: ['h2', 'http/1.1'],
       });
-      s.once('secureConnect', () => resolve(s));
+      // --request-timeout bounds the handshake too: a silent server must not hang the command.
+      if (timeoutMs) s.setTimeout(timeoutMs, () => s.destroy(Object.assign(new Error(`no answer within ${timeoutMs}ms`), { code: 'ETIMEDOUT_MESH' })));
+      s.once('secureConnect', () => { s.setTimeout(0); resolve(s); });
       s.once('error', reject);
     });
     if (socket.alpnProtocol !== 'h2') {

@@ -36,7 +36,7 @@ export class Transport {
   private h2(): Promise<H2Connection | undefined> {
     if (!this.opts.tls || !this.server.startsWith('https:')) return Promise.resolve(undefined);
     // A failed connect is not remembered, so the next request can try again.
-    this.#h2 ??= H2Connection.connect(new URL(this.server).origin, this.opts.tls).catch((err) => { this.#h2 = undefined; throw err; });
+    this.#h2 ??= H2Connection.connect(new URL(this.server).origin, this.opts.tls, this.opts.timeoutMs).catch((err) => { this.#h2 = undefined; throw err; });
     return this.#h2;
   }
 
