@@ -72,4 +72,6 @@ function reportError(err: unknown, streams: Streams, verbose: boolean): number {
 export async function run(): Promise<void> {
   const code = await main(process.argv.slice(2), process, process.env);
   process.exitCode = code;
+  // Cancelled (Ctrl-C, Esc): stop now, without waiting for reads or istioctl still under way.
+  if (code === ExitCode.cancelled) process.exit(code);
 }

@@ -1,5 +1,8 @@
 // Ctrl-C or Esc anywhere in a flow: exit code 130, a one-line message and no stack trace, the
 // terminal back in cooked mode with the cursor shown, and nothing changed in the cluster.
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import t, { type Test } from 'tap';
 import { mesh } from '../e2e/harness.js';
 import { Terminal, appNamespace, resourceVersions } from './support.js';
@@ -68,4 +71,19 @@ t.test('answering no writes nothing', async (t) => {
   t.equal(await term.exitCode(), 130);
   t.match(await term.screen(), /^Nothing was written\.$/m);
   t.same(await resourceVersions(ns, APP), before);
+});
+
+t.test('a long wait shows a spinner; Ctrl-C during it cancels cleanly', async (t) => {
+  // istioctl that takes its time, so the analysis spinner is on screen long enough to interrupt.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mesh-pty-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const slow = path.join(dir, 'istioctl');
+  writeFileSync(slow, `#!/bin/sh\nsleep 20\nexec ${JSON.stringify(process.env.ISTIOCTL ?? 'istioctl')} "$@"\n`);
+  chmodSync(slow, 0o755);
+  const term = await Terminal.start(t, `kubectl mesh canary 30 ${APP} -n ${ns}`, { env: { ISTIOCTL: slow } });
+  await term.waitFor(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] analysing the change$/m);
+  t.notOk(await term.cursorVisible(), 'the cursor is hidden while it spins');
+  await term.keys('C-c');
+  await assertCancelled(t, term);
+  t.notMatch(await term.screen(), 'analysing the change', 'the spinner line is erased');
 });

@@ -96,7 +96,9 @@ export class Terminal {
 
   static async start(t: Teardown, command: string, opts: { env?: Record<string, string | undefined>; cols?: number; rows?: number } = {}): Promise<Terminal> {
     const term = new Terminal(`mesh-pty-${process.pid}-${++sessions}`);
-    const script = `cd ${quote(repo)} && ${command}; echo "EXIT=$?"; echo "TTY=$(stty -a | tr ' ;' '\\n\\n' | grep -x -e '-\\?icanon' -e '-\\?echo' | tr '\\n' ' ')"; exec sleep 3600`;
+    // The shell traps SIGINT so that Ctrl-C outside a prompt (cooked mode: a signal to the whole
+    // foreground group) ends only the command, and the pane stays to show how it ended.
+    const script = `trap : INT; cd ${quote(repo)} && ${command}; echo "EXIT=$?"; echo "TTY=$(stty -a | tr ' ;' '\\n\\n' | grep -x -e '-\\?icanon' -e '-\\?echo' | tr '\\n' ' ')"; exec sleep 3600`;
     // The server takes its environment from this client: the harness's allow-listed one.
     await exec('tmux', ['-L', term.socket, '-f', '/dev/null', 'new-session', '-d', '-x', String(opts.cols ?? 120), '-y', String(opts.rows ?? 40), 'sh', '-c', script], {
       env: { ...childEnv(opts.env), TERM: 'xterm-256color' },
