@@ -31,6 +31,7 @@ export function rootHelp(commands: Command[]): string {
     '  kubectl mesh status -n shop                       # what goes where, and is it healthy',
     '  kubectl mesh promote reviews                      # the candidate becomes stable',
     '  kubectl mesh rollback reviews                     # back to the previous routing',
+    '  kubectl mesh                                      # at a terminal: pick a service, then what to do',
     '',
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
@@ -39,6 +40,7 @@ export function rootHelp(commands: Command[]): string {
     '  kubectl mesh COMMAND [SERVICE] [flags]',
     '',
     'Use "kubectl mesh COMMAND --help" for more about a command.',
+    'At a terminal, a missing SERVICE, WEIGHT or header is asked for; --no-input (or no terminal) makes it an error.',
     '',
   ].join('\n');
 }
