@@ -102,6 +102,9 @@ export class Terminal {
     // The server takes its environment from this client: the harness's allow-listed one.
     await exec('tmux', ['-L', term.socket, '-f', '/dev/null', 'new-session', '-d', '-x', String(opts.cols ?? 120), '-y', String(opts.rows ?? 40), 'sh', '-c', script], {
       env: { ...childEnv(opts.env), TERM: 'xterm-256color' },
+    }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') throw new Error('tmux is not installed: the pty tests drive kubectl mesh in a tmux pseudo-terminal (apt-get install tmux)');
+      throw err;
     });
     t.teardown(() => term.close());
     return term;
