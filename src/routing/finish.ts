@@ -1,10 +1,10 @@
 // Turns a verb's new routing into a Plan: the new VirtualService (with its history entry),
 // ordered writes, and nothing at all when the routing would not change.
 import { sameValue } from './equal.js';
-import type { Revision } from './history.js';
+import type { Binding, Revision } from './history.js';
 import { orderWrites, type Plan } from './plan.js';
 import { httpRoutes } from './routes.js';
-import { nextVirtualService, type Gateway, type Target } from './target.js';
+import { bindingOf, nextVirtualService, type Gateway, type Target } from './target.js';
 import type { HttpRoute, Obj } from './types.js';
 
 export interface Outcome {
@@ -17,6 +17,8 @@ export interface Outcome {
   hpas?: [Obj, Obj][];
   receiving: string[];
   gateway?: Gateway;
+  /** Set by rollback past a gateway binding: the hosts and gateways from before it. */
+  binding?: Binding;
   /** Set by rollback to the baseline: the objects go away (the DestinationRule alone, when routes remain). */
   deleteVirtualService?: boolean;
   deleteDestinationRule?: boolean;
@@ -36,8 +38,9 @@ export function finish(t: Target, o: Outcome): Plan {
     (t.vs?.spec?.gateways as string[] | undefined)?.includes(o.gateway.gateway));
   // A rollback to the baseline deletes the DestinationRule we created, after the routes stop using it.
   const dr = o.deleteDestinationRule ? undefined : o.dr;
-  const unchanged = t.vs && same(httpRoutes(t.vs), o.routes) && same(t.dr, dr) && !hpas.length && gatewayBound;
+  const bindingKept = !o.binding || !t.vs || same(bindingOf(t.vs), o.binding);
+  const unchanged = t.vs && same(httpRoutes(t.vs), o.routes) && same(t.dr, dr) && !hpas.length && gatewayBound && bindingKept;
   if (unchanged) return { ...common, writes: [], receiving: [], virtualService: t.vs, destinationRule: t.dr };
-  const vs = nextVirtualService(t, o.routes, o.entry, dr, o.baseline, o.gateway);
+  const vs = nextVirtualService(t, o.routes, o.entry, dr, o.baseline, o.gateway, o.binding);
   return { ...common, writes: orderWrites({ vs: [t.vs, vs], dr: [t.dr, dr], hpas }), virtualService: vs, destinationRule: dr };
 }

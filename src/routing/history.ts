@@ -27,11 +27,16 @@ export interface Revision {
   addedSubsets?: string[];
   /** This write created the DestinationRule: a rollback past it deletes it again once no subset is left. */
   createdDestinationRule?: boolean;
+  /** This write bound a gateway: the hosts and gateways before it, which a rollback past it restores. */
+  unbound?: Binding;
   /** HPAs were scaled to the weights of this revision. */
   scaled?: boolean;
   /** Baseline only: the objects did not exist before kubectl-mesh; rolling back to it deletes them. */
   absent?: { virtualService?: boolean; destinationRule?: boolean };
 }
+
+/** Where a VirtualService applies: its hosts, and its gateways (none means the mesh). */
+export interface Binding { hosts: string[]; gateways?: string[] }
 
 export function readHistory(vs: Obj | undefined): Revision[] {
   const raw = vs?.metadata.annotations?.[HISTORY_ANNOTATION];

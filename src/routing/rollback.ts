@@ -77,6 +77,8 @@ export function planRollback(t: Target, req: RollbackRequest): Plan {
     hpas: target.scaled ? scaleToWeights(t.workload.hpas, t.versions, weights) : restoreBaselines(t.workload.hpas),
     // Rollback is the way out of trouble: it is never held back by the readiness gate.
     receiving: [],
+    // A gateway bound since the target revision is unbound again (the hosts and gateways from before it).
+    binding: history.find((r) => r.revision > target.revision && r.unbound)?.unbound,
     baseline: takeOver !== -1 ? [...ownedRoutes(t.vs), httpRoutes(t.vs)[takeOver]!] : undefined,
     deleteDestinationRule: deleteDr,
   });

@@ -2,7 +2,7 @@
 // which subsets play stable and canary, and assembling the new objects with a history entry.
 import { NotFoundError, UsageError } from '../errors.js';
 import { findDestinationRule, findVersions, findVirtualService, requireVersions } from './discover.js';
-import { appendRevisions, latestRevision, ownedRoutes, readHistory, withHistory, type Revision } from './history.js';
+import { appendRevisions, latestRevision, ownedRoutes, readHistory, withHistory, type Binding, type Revision } from './history.js';
 import { serviceFqdn } from './hosts.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, isOwnedRoute } from './names.js';
 import { httpRoutes, referencedSubsets, type ServiceRef } from './routes.js';
@@ -137,6 +137,8 @@ export function nextVirtualService(
   dr: Obj | undefined,
   baselineRoutes: HttpRoute[] = ownedRoutes(t.vs),
   gateway?: Gateway,
+  /** Hosts and gateways to restore (a rollback past a gateway binding). */
+  binding?: Binding,
 ): Obj {
   const base: Obj = t.vs ?? {
     apiVersion: 'networking.istio.io/v1',
@@ -145,6 +147,11 @@ export function nextVirtualService(
     spec: { hosts: [t.ref.host], http: [] },
   };
   const spec = { ...base.spec, http: routes };
+  if (binding) {
+    spec.hosts = binding.hosts;
+    if (binding.gateways) spec.gateways = binding.gateways;
+    else delete spec.gateways;
+  }
   if (gateway) {
     spec.hosts = [...new Set([...(spec.hosts as string[]), gateway.host])];
     // Binding a gateway drops the implicit "mesh"; keep it so in-mesh callers still get our routes.
@@ -167,6 +174,7 @@ export function nextVirtualService(
     ...(adopted ? { adopted: { route: adopted, subsets: subsetsOf([adopted]) } } : {}),
     ...(added.length ? { addedSubsets: added } : {}),
     ...(dr && !t.dr ? { createdDestinationRule: true } : {}),
+    ...(gateway && !same(bindingOf(base), bindingOf({ ...base, spec })) ? { unbound: bindingOf(base) } : {}),
     routes: owned,
     subsets,
   };
@@ -179,5 +187,12 @@ export function nextVirtualService(
     }, latest);
   return withHistory({ ...base, spec }, history);
 }
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+export const bindingOf = (vs: Obj): Binding => ({
+  hosts: (vs.spec?.hosts as string[] | undefined) ?? [],
+  ...(vs.spec?.gateways ? { gateways: vs.spec.gateways as string[] } : {}),
+});
 
 export const currentRoutes = (t: Target): HttpRoute[] => httpRoutes(t.vs);

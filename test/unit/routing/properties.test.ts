@@ -130,7 +130,7 @@ t.test('random release sequences keep foreign routes and every invariant', async
   t.ok(written > steps / 3, `most steps wrote something (${written} of ${steps}): the generator exercises real changes`);
 });
 
-t.test('rollback right after a canary restores the previous VirtualService spec, DestinationRule and HPAs', async (t) => {
+t.test('rollback right after a canary (some binding a gateway) restores the previous VirtualService spec, DestinationRule and HPAs', async (t) => {
   let checked = 0;
   for (let i = 0; i < 300; i++) {
     const c = pick(shapes);
@@ -142,7 +142,8 @@ t.test('rollback right after a canary restores the previous VirtualService spec,
       before = attempt(t, before, step, trail)?.state ?? before;
       trail.push(step);
     }
-    const canaryStep: Step = { verb: 'canary', weight: int(0, 100), scaleHpa };
+    const gateway = rnd() < 0.3 ? { gateway: 'istio-system/ingressgateway', host: pick(['books.example.com', 'reviews']) } : undefined;
+    const canaryStep: Step = { verb: 'canary', weight: int(0, 100), scaleHpa, ...(gateway && { gateway }) };
     trail.push(canaryStep);
     const canary = attempt(t, before, canaryStep, trail);
     if (!canary?.plan.writes.length) continue;
