@@ -11,7 +11,7 @@ import { tarGz } from './archive.mjs';
 import { renderKrew } from './krew.mjs';
 import { adhocSign, machoSigner } from './macho-sign.mjs';
 import { buildSea } from './sea.mjs';
-import { archiveName, hostTarget, TARGETS, targetName } from './targets.mjs';
+import { archiveName, TARGETS, targetName } from './targets.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 process.chdir(root);
@@ -60,8 +60,8 @@ const rows = [];
 for (const t of targets) {
   t0 = Date.now();
   const exe = join(work, targetName(t), 'kubectl-mesh');
-  const { codeCache } = await buildSea(t, bundle, exe, work, log);
-  let extra = codeCache ? 'code cache' : 'no code cache (other platform)';
+  const { codeCache, runner } = await buildSea(t, bundle, exe, work, log);
+  let extra = codeCache ? `code cache${runner.length ? ` (made under ${runner[0]})` : ''}` : 'no code cache (cannot run this platform here)';
   if (t.os === 'darwin') {
     try {
       signer ??= machoSigner(log);
@@ -72,11 +72,10 @@ for (const t of targets) {
       continue;
     }
   }
-  const host = hostTarget();
-  if (host && targetName(host) === targetName(t)) {
-    const out = execFileSync(exe, ['version', '--client', '-o', 'json'], { encoding: 'utf8' });
+  if (runner) {
+    const out = execFileSync(runner[0] ?? exe, [...runner.slice(1), ...(runner.length ? [exe] : []), 'version', '--client', '-o', 'json'], { encoding: 'utf8' });
     if (JSON.parse(out).clientVersion !== version) throw new Error(`smoke test: ${exe} reports ${out}`);
-    extra += '; smoke-tested';
+    extra += '; ran it';
   }
   const archive = tarGz([
     { name: 'kubectl-mesh', data: readFileSync(exe), mode: 0o755 },

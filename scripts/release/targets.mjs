@@ -30,3 +30,20 @@ export function blobMakerFor(t) {
   if (!host) return undefined;
   return { ...host, nodeVersion: t.nodeVersion };
 }
+
+const QEMU = { arm64: ['qemu-aarch64', '/usr/aarch64-linux-gnu'], amd64: ['qemu-x86_64', '/usr/x86_64-linux-gnu'] };
+
+/**
+ * How to run a binary built for `t` here: [] natively, a qemu-user prefix for the other Linux
+ * architecture when qemu-user and that architecture's libc are installed (Debian: qemu-user,
+ * libc6-arm64-cross, libstdc++6-arm64-cross), else undefined.
+ */
+export function runnerFor(t, exists) {
+  const host = hostTarget();
+  if (host && targetName(host) === targetName(t)) return [];
+  if (process.platform !== 'linux' || t.os !== 'linux') return undefined;
+  const [qemu, sysroot] = QEMU[t.arch] ?? [];
+  if (!qemu || !exists(sysroot)) return undefined;
+  const onPath = (process.env.PATH ?? '').split(':').some((d) => d && exists(`${d}/${qemu}`));
+  return onPath ? [qemu, '-L', sysroot] : undefined;
+}

@@ -152,4 +152,12 @@ t.test('the krew-installed binary runs as `kubectl mesh` (no Node on PATH needed
   const usage = await run('kubectl', ['mesh', 'no-such-verb'], { env });
   t.equal(usage.code, 2, 'exit codes survive kubectl dispatch');
   t.match(usage.stderr, /unknown command "no-such-verb"/);
+
+  // The caveat's advice: the completion helper lands next to the krew link, and kubectl uses it.
+  const helper = await run('kubectl', ['mesh', 'completion', '--kubectl-plugin'], { env });
+  t.equal(helper.code, 0, helper.stderr);
+  t.equal(helper.stdout, `${path.join(root, 'bin', 'kubectl_complete-mesh')}\n`);
+  const completed = await run('kubectl', ['__complete', 'mesh', 'ver'], { env });
+  t.equal(completed.stdout.split('\n')[0]?.split('\t')[0], 'version');
+  t.match(completed.stdout, /\n:4\n$/);
 });
