@@ -29,7 +29,9 @@ function vsLines(w: Write): string[] {
   }
   for (const b of before) if (!after.some((a) => a.name === b.name)) lines.push(`  - ${b.name}: ${routeText(b, w.before)}`);
   const gw = (o?: Obj) => ((o?.spec?.gateways as string[] | undefined) ?? []).join(',');
-  if (w.before && gw(w.before) !== gw(w.after)) lines.push(`  ~ gateways: ${gw(w.before) || 'mesh'} → ${gw(w.after)}`);
+  if (w.before && gw(w.before) !== gw(w.after)) lines.push(`  ~ gateways: ${gw(w.before) || 'mesh'} → ${gw(w.after) || 'mesh'}`);
+  const hosts = (o?: Obj) => ((o?.spec?.hosts as string[] | undefined) ?? []).join(',');
+  if (w.before && hosts(w.before) !== hosts(w.after)) lines.push(`  ~ hosts: ${hosts(w.before)} → ${hosts(w.after)}`);
   return lines;
 }
 
