@@ -1,4 +1,4 @@
-// npm run release [-- --force] [--only linux-amd64,...]
+// npm run release [-- --force] [--only linux-amd64,...] [--no-darwin]
 // Bundle → single-executable builds for each platform → release/<version>/ with
 // kubectl-mesh_<os>_<arch>.tar.gz (kubectl-mesh + LICENSE), sha256sums.txt and krew.yaml.
 // Skips all work when release/<version>/ was built from the same inputs (content hash).
@@ -22,10 +22,13 @@ const only = onlyArg ? onlyArg.replace(/^--only=/, '').split(',') : undefined;
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const version = (process.env.MESH_VERSION ?? pkg.version).replace(/^v/, '');
 if (!/^\d+\.\d+\.\d+$/.test(version)) throw new Error(`release version must be MAJOR.MINOR.PATCH (krew needs vX.Y.Z), got "${version}"`);
-const targets = TARGETS.filter((t) => !only || only.includes(targetName(t)));
+// --no-darwin: publish no macOS builds (e.g. until they have been run on a Mac); the manifest says so.
+const noDarwin = argv.includes('--no-darwin');
+const targets = TARGETS.filter((t) => (!only || only.includes(targetName(t))) && !(noDarwin && t.os === 'darwin'));
 if (!targets.length) throw new Error(`--only matches no target; targets: ${TARGETS.map(targetName).join(', ')}`);
 
 const outDir = join('release', version);
+const MACOS_NOTE = 'macOS: no krew build is published for this release; install with "npm install -g kubectl-mesh" (Node.js 20.17+) instead.';
 const stampFile = join(outDir, '.inputs');
 const log = (line) => console.error(line);
 const ms = (start) => `${((Date.now() - start) / 1000).toFixed(1)} s`;
@@ -54,7 +57,7 @@ log(`bundle  ${bundle} ${mib(statSync(bundle).size)} in ${ms(t0)}`);
 const mtime = sourceDateEpoch();
 const license = readFileSync('LICENSE');
 const sums = new Map();
-const notes = [];
+const notes = noDarwin ? [MACOS_NOTE] : [];
 let signer;
 const rows = [];
 for (const t of targets) {
@@ -68,7 +71,7 @@ for (const t of targets) {
       extra += `; ${adhocSign(signer, exe)}`;
     } catch (err) {
       log(`  ${targetName(t)}: left out: ${err.message}`);
-      notes.push(`macOS binaries are not published for this release (they could not be signed where it was built); install with "npm install -g kubectl-mesh" instead.`);
+      notes.push(MACOS_NOTE);
       continue;
     }
   }
@@ -139,7 +142,7 @@ function sourceDateEpoch() {
 /** Everything the release is made from; equal hashes mean the outputs would be the same. */
 function inputsHash() {
   const h = createHash('sha256');
-  h.update(JSON.stringify({ version, targets: targets.map(targetName), node: process.version }));
+  h.update(JSON.stringify({ version, targets: targets.map(targetName), noDarwin, node: process.version }));
   const files = ['package.json', 'package-lock.json', 'LICENSE', 'krew.yaml', 'scripts/build.mjs', ...walk('src'), ...walk('scripts/release')];
   for (const f of files.sort()) if (existsSync(f)) h.update(`${f}\0`).update(readFileSync(f));
   return h.digest('hex');
