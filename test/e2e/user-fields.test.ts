@@ -76,10 +76,7 @@ function checkPreserved(t: Test, vs: any, dr: any, step: string) {
     `${step}: the catch-all keeps retries, timeout, mirror, mirrorPercentage`);
   for (const d of primary.route) {
     t.same(d.destination.port, { number: 9080 }, `${step}: the destination port of the catch-all is kept`);
-    // Known bug (reported, src/routing/routes.ts weightedDestinations): fields of the user's subset-less
-    // destination other than the port (here its headers) are not carried over to the weighted destinations.
-    t.same(d.headers, { request: { add: { 'x-via': 'catch-all' } } }, `${step}: destination headers kept`,
-      { todo: 'weightedDestinations drops fields of the adopted subset-less destination' });
+    t.same(d.headers, { request: { add: { 'x-via': 'catch-all' } } }, `${step}: destination headers kept`);
   }
   t.equal(JSON.stringify(without(vs.spec, 'http')), JSON.stringify(without(original.spec, 'http')), `${step}: hosts, exportTo untouched`);
   t.same(vs.metadata.labels, original.metadata.labels, `${step}: labels untouched (not relabelled as ours)`);
