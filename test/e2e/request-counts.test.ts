@@ -1,6 +1,13 @@
 // API requests per command must not grow with the number of services (DESIGN §8: list, don't get in a
 // loop). Every verb runs once in a namespace with 2 services, then again with 20; the counts (from the
 // -v=6 request log) must be equal. The measured counts are printed as TAP comments.
+//
+// Measured on 2026-11-26 (kube-apiserver v1.36, HTTP/2), requests per command, the same with 2 and 20 services
+// (istioctl analyze runs as its own process; its requests are not in these counts):
+//   canary (creates DR + VS) 9, canary (weight change) 8, canary --scale-hpa 10, green 8, env --delete 8,
+//   canary --dry-run=client 7, canary --dry-run=server 8, history 7, status SERVICE 7, status -n 7, status -A 7,
+//   promote 10, rollback 10, rollback --to-revision 1 (deletes VS + DR) 11.
+//   Reads: 1 Istio discovery + 5 lists (services, virtualservices, destinationrules, deployments, HPAs) + pods.
 import t from 'tap';
 import { startWorkloads } from '../cluster/pods.mjs';
 import { applyObjects, createApp, createNamespace, deleteNamespace, kubeconfig, requestCount, requests, scratchNamespace } from './support.js';
