@@ -1,8 +1,9 @@
 // npm test: runs the test tiers in order and ends with ONE plain line `N passed, N failed` summing all
 // tiers (CI recognises that line; tap's own summary it does not).
 //
+//   build npm run build (dist/, which the e2e/pty tiers and some unit tests run)
 //   unit  tap test/unit
-//   e2e   npm run build, cluster:up (once), tap test/e2e --jobs=1 against it
+//   e2e   cluster:up (once), tap test/e2e --jobs=1 against it
 //   pty   tap test/pty on the same cluster (if that directory has test files)
 //   then  cluster:down, always
 //
@@ -113,6 +114,17 @@ function goAvailable() {
   return spawnSync('go', ['version'], { stdio: 'ignore' }).status === 0;
 }
 
+// ---- build: dist/ is what kubectl runs (e2e, pty) and what some unit tests run too ----
+await tier('build', async () => {
+  if (!existsSync(path.join(repo, 'scripts/build.mjs'))) {
+    log('scripts/build.mjs does not exist yet: skipping npm run build');
+    return { passed: 0, failed: 0, skipped: 0 };
+  }
+  if ((await npmRun('build')).status === 0) return { passed: 0, failed: 0, skipped: 0 };
+  log('npm run build FAILED (counted as one failure; the tiers still run)');
+  return { passed: 0, failed: 1, skipped: 0 };
+});
+
 // ---- unit ----
 await tier('unit', () => (hasTestFiles('test/unit') ? runTap('unit', 'test/unit') : { passed: 0, failed: 0, skipped: 0 }));
 
@@ -142,21 +154,14 @@ if (clusterTiers.length === 0) {
     });
   }
   let setupFailed = false;
-  let buildFailed = 0;
   let env;
   await tier('e2e setup', async () => {
-    if (existsSync(path.join(repo, 'scripts/build.mjs'))) {
-      if ((await npmRun('build')).status !== 0) {
-        log('npm run build FAILED (counted as one failure; the e2e tests still run)');
-        buildFailed = 1;
-      }
-    } else log('scripts/build.mjs does not exist yet: skipping npm run build');
     const up = await npmRun('cluster:up', clusterEnv);
     const kubeconfig = up.stdout.trim().split('\n').pop().match(/^KUBECONFIG=(.+)$/)?.[1];
     if (up.status !== 0 || !kubeconfig) {
       log('cluster:up FAILED');
       setupFailed = true;
-      return { passed: 0, failed: 1 + buildFailed, skipped: 0 };
+      return { passed: 0, failed: 1, skipped: 0 };
     }
     const state = JSON.parse(readFileSync(path.join(stateDir, 'state.json'), 'utf8'));
     const binDirs = [...new Set(Object.values(state.binaries).map((b) => path.dirname(b)))];
@@ -173,7 +178,7 @@ if (clusterTiers.length === 0) {
     };
     for (const k of ['KUBECONFIG', 'MESH_TEST_STATE_DIR', 'MESH_TEST_SERVER', 'MESH_TEST_NAMESPACE', 'MESH_TEST_K8S_VERSION', 'MESH_TEST_ISTIO_VERSION', 'ISTIOCTL']) log(`  ${k}=${env[k]}`);
     log(`  PATH=<repo>/plugin:${binDirs.join(':')}:$PATH`);
-    return { passed: 0, failed: buildFailed, skipped: 0 };
+    return { passed: 0, failed: 0, skipped: 0 };
   });
 
   try {
