@@ -1,7 +1,7 @@
 // Finds the versions behind a Service and the VirtualService / DestinationRule that route it.
 import { ConflictError, PreconditionError } from '../errors.js';
 import { hostRefersTo } from './hosts.js';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, isOwnedRoute } from './names.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, isOwnedRoute, subsetNameFor } from './names.js';
 import type { HttpRoute, Obj, Subset, Version } from './types.js';
 
 const selects = (selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean =>
@@ -25,9 +25,12 @@ export function findVersions(svc: Obj, deployments: Obj[], versionLabel: string,
     const existing = (dr?.spec?.subsets as Subset[] | undefined)?.find(
       (s) => s.labels && Object.keys(s.labels).length === 1 && s.labels[versionLabel] === value,
     );
+    const taken = new Set([...seen.values()].map((v) => v.subset));
+    let subset = existing?.name ?? subsetNameFor(value);
+    for (let n = 2; !existing && taken.has(subset); n++) subset = `${subsetNameFor(value).slice(0, 60)}-${n}`;
     seen.set(value, {
       value,
-      subset: existing?.name ?? value,
+      subset,
       labels: { [versionLabel]: value },
       deployment: d.metadata.name,
       created: d.metadata.creationTimestamp,

@@ -28,6 +28,13 @@ export const ISTIO_GROUP = 'networking.istio.io';
 /** Preferred first. */
 export const ISTIO_VERSIONS = ['v1', 'v1beta1', 'v1alpha3'] as const;
 
+/**
+ * The DestinationRule subset name we give a version label value: Istio requires a DNS-1123 label
+ * ("subset name is invalid: 1.2.3"), so 1.2.3 becomes 1-2-3 and V2 becomes v2.
+ */
+export const subsetNameFor = (value: string): string =>
+  value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').slice(0, 63).replace(/^-+|-+$/g, '') || 'version';
+
 export const envRouteName = (env: string): string => `${ENV_ROUTE_PREFIX}${env}`;
 export const isOwnedRoute = (route: { name?: string }): boolean =>
   typeof route.name === 'string' && route.name.startsWith(ROUTE_PREFIX);

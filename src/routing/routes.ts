@@ -90,9 +90,12 @@ export function referencedSubsets(routes: HttpRoute[], svc: ServiceRef, vsNamesp
   for (const r of routes) for (const d of r.route ?? []) {
     if (d.destination?.subset && hostRefersTo(d.destination.host, vsNamespace, svc.name, svc.namespace)) out.add(d.destination.subset);
   }
+  // Mirrors too: `mirror`, and `mirrors` (Istio 1.21+).
   for (const r of routes) {
-    const m = r.mirror as { host?: string; subset?: string } | undefined;
-    if (m?.subset && hostRefersTo(m.host ?? '', vsNamespace, svc.name, svc.namespace)) out.add(m.subset);
+    const mirrors = [r.mirror, ...((r.mirrors as { destination?: unknown }[] | undefined) ?? []).map((m) => m.destination)];
+    for (const m of mirrors as ({ host?: string; subset?: string } | undefined)[]) {
+      if (m?.subset && hostRefersTo(m.host ?? '', vsNamespace, svc.name, svc.namespace)) out.add(m.subset);
+    }
   }
   return out;
 }

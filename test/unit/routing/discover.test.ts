@@ -93,3 +93,15 @@ t.test('runAll helper and the planner agree on the history of roles', async (t) 
   t.strictSame(split(w), [['v2', 50], ['v1', 50]], 'explicit flags override the recorded roles');
   t.strictSame(chooseRoles(target(w), {}), { stable: 'v2', canary: 'v1' }, 'and are recorded for next time');
 });
+
+t.test('version values that are not DNS labels get valid subset names (Istio: "subset name is invalid: 1.2.3")', async (t) => {
+  const w = workload('reviews', ['1.2.3', 'V1.3.0_rc']);
+  t.strictSame(findVersions(w.service, w.deployments, 'version').map((v) => [v.value, v.subset, v.labels]), [
+    ['1.2.3', '1-2-3', { version: '1.2.3' }], ['V1.3.0_rc', 'v1-3-0-rc', { version: 'V1.3.0_rc' }],
+  ]);
+  const { plan } = run(w, { verb: 'canary', weight: 10, canary: 'V1.3.0_rc' });
+  t.strictSame(plan.destinationRule!.spec.subsets, [{ name: '1-2-3', labels: { version: '1.2.3' } }, { name: 'v1-3-0-rc', labels: { version: 'V1.3.0_rc' } }]);
+  const clash = workload('reviews', ['1.2', '1-2']);
+  t.strictSame(findVersions(clash.service, clash.deployments, 'version').map((v) => v.subset), ['1-2', '1-2-2']);
+  for (const v of findVersions(w.service, w.deployments, 'version')) t.match(v.subset, /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
+});

@@ -2,7 +2,7 @@ import t from 'tap';
 import { readHistory } from '../../../src/routing/history.js';
 import { httpRoutes } from '../../../src/routing/routes.js';
 import type { HeaderCondition, Workload } from '../../../src/routing/types.js';
-import { workload } from '../builders.js';
+import { destinationRule, virtualService, workload } from '../builders.js';
 import { goldenCases, initialState } from './golden-cases.js';
 import { caught, drOf, planStep, run, runAll, vsOf, writeLine, type Step } from './sim.js';
 
@@ -89,4 +89,17 @@ t.test('promote with HPAs scaled to weight gives them their baseline back, growi
   const { plan, state } = run(scaled, { verb: 'promote' });
   t.strictSame(writeLine(plan), ['replace HorizontalPodAutoscaler reviews-v1', 'replace HorizontalPodAutoscaler reviews-v2', 'replace VirtualService reviews']);
   t.strictSame(state.hpas, workload().hpas, 'HPAs exactly as before kubectl-mesh, annotation gone');
+});
+
+t.test('promote --prune keeps a subset that a user route mirrors to (mirror and mirrors)', async (t) => {
+  for (const mirrorField of [{ mirror: { host: 'reviews', subset: 'v1' } }, { mirrors: [{ destination: { host: 'reviews', subset: 'v1' }, percentage: { value: 5 } }] }]) {
+    const user = virtualService('reviews', [
+      { name: 'shadow', match: [{ uri: { prefix: '/search' } }], route: [{ destination: { host: 'ratings' } }], ...mirrorField },
+      { route: [{ destination: { host: 'reviews', subset: 'v1' } }] },
+    ]);
+    const w = workload('reviews', ['v1', 'v2'], { vs: [user], dr: [destinationRule('reviews', ['v1', 'v2'])] });
+    const { plan, state } = run(run(w, { verb: 'canary', weight: 50 }).state, { verb: 'promote', prune: true });
+    t.strictSame(subsetNames(state), ['v1', 'v2'], Object.keys(mirrorField)[0]);
+    t.match(plan.summary, /kept subset v1 \(routes still send traffic to it\)$/);
+  }
 });
