@@ -31,7 +31,10 @@ const withReplicas = (h: Obj, r: Baseline, annotations: Record<string, string> |
   };
 };
 
-/** [before, after] for the HPAs of the weighted versions. */
+/**
+ * [before, after] for the HPAs of the weighted versions; an HPA we scaled earlier whose version
+ * left the split gets its baseline back.
+ */
 export function scaleToWeights(hpas: Obj[], versions: Version[], weights: WeightedSubset[]): [Obj, Obj][] {
   const out: [Obj, Obj][] = [];
   for (const { subset, weight } of weights) {
@@ -42,7 +45,8 @@ export function scaleToWeights(hpas: Obj[], versions: Version[], weights: Weight
     const annotations = { ...hpa.metadata.annotations, [HPA_BASELINE_ANNOTATION]: JSON.stringify(base) };
     out.push([hpa, withReplicas(hpa, scaledReplicas(base, weight), annotations)]);
   }
-  return out;
+  const left = restoreBaselines(hpas).filter(([h]) => !out.some(([o]) => o === h));
+  return [...out, ...left];
 }
 
 /** Puts every HPA we scaled back to its baseline and forgets the baseline. */

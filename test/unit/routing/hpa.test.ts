@@ -67,3 +67,18 @@ t.test('rollback to a revision before scaling restores the baselines, growing be
   t.strictSame(writeLine(plan), ['replace HorizontalPodAutoscaler reviews-v1', 'replace HorizontalPodAutoscaler reviews-v2', 'replace VirtualService reviews']);
   t.strictSame(state.hpas, workload().hpas);
 });
+
+t.test('an HPA we scaled whose version leaves the split gets its baseline back', async (t) => {
+  const s = run(workload('reviews', ['v1', 'v2', 'v3']), { verb: 'canary', weight: 20, scaleHpa: true, stable: 'v1', canary: 'v2' }).state;
+  const { plan, state } = run(s, { verb: 'canary', weight: 10, scaleHpa: true, stable: 'v1', canary: 'v3' });
+  t.strictSame(replicas(state.hpas), [['reviews-v1', 2, 9], ['reviews-v2', 2, 10], ['reviews-v3', 1, 1]]);
+  t.equal(state.hpas[1]!.metadata.annotations, undefined, 'v2 is no longer managed');
+  t.strictSame(writeLine(plan), [
+    'replace DestinationRule reviews',
+    'replace HorizontalPodAutoscaler reviews-v1', 'replace HorizontalPodAutoscaler reviews-v2',
+    'replace VirtualService reviews',
+    'replace HorizontalPodAutoscaler reviews-v3',
+  ]);
+  // And a rollback puts all three back as they were at the previous revision.
+  t.strictSame(run(state, { verb: 'rollback' }).state.hpas, s.hpas);
+});

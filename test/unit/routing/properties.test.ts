@@ -6,7 +6,7 @@ import { readHistory } from '../../../src/routing/history.js';
 import { httpRoutes, isCatchAll } from '../../../src/routing/routes.js';
 import type { HeaderCondition, HttpRoute, Obj, Workload } from '../../../src/routing/types.js';
 import { goldenCases, initialState } from './golden-cases.js';
-import { drOf, planStep, run, vsOf, type Step } from './sim.js';
+import { drOf, planStep, run, target, vsOf, type Step } from './sim.js';
 
 const SEED = Number(process.env.SEED ?? 20261126);
 /** mulberry32: small, fast, good enough to pick test cases. */
@@ -29,17 +29,25 @@ const shapes = goldenCases('canary').filter((c) => c.name !== 'foreign-catch-all
 const ENVS = ['uat', 'dev', 'preprod', 'green'];
 const TYPES: HeaderCondition['type'][] = ['exact', 'prefix', 'regex'];
 
+/** With three versions, which is stable and which the canary must be named. */
+function roles(state: Workload): { stable?: string; canary?: string } {
+  if (state.deployments.length < 3) return {};
+  const subsets = target(state).versions.map((v) => v.subset);
+  const stable = pick(subsets);
+  return { stable, canary: pick(subsets.filter((s) => s !== stable)) };
+}
+
 function randomStep(state: Workload, scaleHpa: boolean): Step {
   const subsets = (drOf(state)?.spec?.subsets as { name: string }[] | undefined)?.map((s) => s.name) ?? [];
   switch (pick(['canary', 'canary', 'env', 'env', 'env-delete', 'promote', 'rollback'] as const)) {
-    case 'canary': return { verb: 'canary', weight: int(0, 100), scaleHpa };
+    case 'canary': return { verb: 'canary', weight: int(0, 100), scaleHpa, ...roles(state) };
     case 'env': {
       const env = pick(ENVS);
       const subset = pick([undefined, ...subsets.filter((s) => s !== 'v1' || rnd() < 0.5)]);
       return { verb: 'env', env, headers: [{ name: 'x-env', type: pick(TYPES), value: env }], ...(subset && { subset }) };
     }
     case 'env-delete': return { verb: 'env-delete', env: pick(ENVS) };
-    case 'promote': return { verb: 'promote', prune: rnd() < 0.3 };
+    case 'promote': return { verb: 'promote', prune: rnd() < 0.3, ...(rnd() < 0.2 && { canary: pick(target(state).versions).subset }) };
     case 'rollback': {
       const revisions = readHistory(vsOf(state)).map((r) => r.revision);
       return rnd() < 0.5 || !revisions.length ? { verb: 'rollback' } : { verb: 'rollback', toRevision: pick(revisions) };
@@ -110,7 +118,7 @@ t.test('random release sequences keep foreign routes and every invariant', async
   let written = 0;
   for (let i = 0; i < 300; i++) {
     const c = pick(shapes);
-    let state = initialState(c);
+    let state = initialState(rnd() < 0.3 ? { ...c, versions: ['v1', 'v2', 'v3'] } : c);
     const input = vsOf(state);
     const adopted = input && httpRoutes(input).find((r) => isCatchAll(r));
     const scaleHpa = rnd() < 0.5;
@@ -135,7 +143,7 @@ t.test('rollback right after a canary (some binding a gateway) restores the prev
   for (let i = 0; i < 300; i++) {
     const c = pick(shapes);
     const scaleHpa = rnd() < 0.5;
-    let before = initialState(c);
+    let before = initialState(rnd() < 0.3 ? { ...c, versions: ['v1', 'v2', 'v3'] } : c);
     const trail: Step[] = [];
     for (let n = int(0, 5); n > 0; n--) {
       const step = randomStep(before, scaleHpa);
@@ -143,7 +151,7 @@ t.test('rollback right after a canary (some binding a gateway) restores the prev
       trail.push(step);
     }
     const gateway = rnd() < 0.3 ? { gateway: 'istio-system/ingressgateway', host: pick(['books.example.com', 'reviews']) } : undefined;
-    const canaryStep: Step = { verb: 'canary', weight: int(0, 100), scaleHpa, ...(gateway && { gateway }) };
+    const canaryStep: Step = { verb: 'canary', weight: int(0, 100), scaleHpa, ...(gateway && { gateway }), ...roles(before) };
     trail.push(canaryStep);
     const canary = attempt(t, before, canaryStep, trail);
     if (!canary?.plan.writes.length) continue;
