@@ -3,7 +3,7 @@
 // rewrites the files, changing only what the plan changes.
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseAllDocuments, type Document } from 'yaml';
 import { UsageError } from '../errors.js';
 import type { Obj } from '../routing/types.js';
@@ -16,12 +16,13 @@ interface Located { file: string; doc: Document; obj: Obj }
 const YAML_FILE = /\.(ya?ml|json)$/;
 
 function expand(paths: string[]): string[] {
-  return paths.flatMap((p) => {
+  // A file named twice (-f a.yaml -f .) is read once, or its objects would conflict with themselves.
+  return [...new Set(paths.flatMap((p) => {
     let st;
     try { st = statSync(p); } catch { throw new UsageError(`-f ${p}: no such file or directory`, 'pass a YAML file or a directory of them'); }
     if (!st.isDirectory()) return [p];
     return readdirSync(p).filter((f) => YAML_FILE.test(f)).sort().map((f) => join(p, f));
-  });
+  }).map((f) => resolve(f)))];
 }
 
 /** Each document's original text (from the end of the one before, so leading comments and `---` come along). */

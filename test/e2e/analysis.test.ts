@@ -73,29 +73,32 @@ t.test('a foreign catch-all above our routes is reported by analyze (IST0130)', 
   t.equal((await mesh(['canary', '30', 'shadowed', '-n', ns, '--force'])).code, 0, '--force writes anyway');
 });
 
-t.test('without istioctl the built-in checks still block, and say istioctl was not used', async (t) => {
-  // A user route in the VirtualService already points at a subset no DestinationRule defines.
-  t.equal((await mesh(['canary', '10', 'broken', '-n', ns])).code, 0);
+t.test('without istioctl the built-in checks still run, say istioctl was not used, and block IST0101', async (t) => {
+  const before = await resourceVersions(ns);
+  const unknown = await mesh(['canary', '20', 'reviews', '-n', ns, '--canary', 'v9'], { env: withoutIstioctl() });
+  t.equal(unknown.code, 3, unknown.stderr);
+  t.match(errorLines(unknown.stderr)[0], /IST0101/);
+  t.same(await resourceVersions(ns), before, 'nothing written');
+
+  const ok = await mesh(['canary', '10', 'broken', '-n', ns], { env: withoutIstioctl() });
+  t.equal(ok.code, 0, ok.stderr);
+  t.match(ok.stderr, /istioctl not found/, 'notice that istioctl was not used');
+});
+
+t.test("a user's own broken route is reported but does not block our change", async (t) => {
+  // A user route already points at a subset no DestinationRule defines (IST0101 before we touch anything).
   const vs = await vsOf('broken', ns);
   vs.spec.http.unshift({ name: 'legacy', match: [{ uri: { prefix: '/legacy' } }], route: [{ destination: { host: 'broken', subset: 'v7' } }] });
   await applyObjects([vs]);
-  const before = await resourceVersions(ns);
-
-  const r = await mesh(['canary', '30', 'broken', '-n', ns], { env: withoutIstioctl() });
-  t.equal(r.code, 4, r.stderr);
-  t.match(r.stderr, /istioctl not found/, 'notice that istioctl was not used');
-  t.match(r.stderr, /IST0101/);
-  t.match(errorLines(r.stderr)[0], /analysis found 1 error .*IST0101.*nothing was written/);
-  t.same(await resourceVersions(ns), before, 'nothing written');
-
-  const unknown = await mesh(['canary', '20', 'reviews', '-n', ns, '--canary', 'v9'], { env: withoutIstioctl() });
-  t.equal(unknown.code, 3);
-  t.match(unknown.stderr, /IST0101/);
-
-  const withIstioctl = await mesh(['canary', '30', 'broken', '-n', ns]);
-  t.equal(withIstioctl.code, 4, 'istioctl agrees: refused');
-  t.notMatch(withIstioctl.stderr, /istioctl not found/);
-  t.match(withIstioctl.stderr, /IST0101/);
+  for (const env of [withoutIstioctl(), {}]) {
+    const r = await mesh(['canary', '30', 'broken', '-n', ns, '--yes'], { env });
+    t.equal(r.code, 0, r.stderr);
+    t.match(r.stderr, /IST0101/, 'the finding is shown');
+    t.match(r.stderr, /IST0101 was already there before this change; not blocking it/);
+    t.equal(await mesh(['canary', '10', 'broken', '-n', ns]).then((x) => x.code), 0);
+  }
+  t.same(weights(await vsOf('broken', ns)), { v1: 90, v2: 10 });
+  t.ok((await vsOf('broken', ns)).spec.http.some((r: { name?: string }) => r.name === 'legacy'), 'their route is kept as it is');
 });
 
 t.test('analyze -A -o json is valid JSON listing every finding; exit code reflects errors', async (t) => {

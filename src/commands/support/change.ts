@@ -1,5 +1,6 @@
 // The shape every routing verb shares: read → pure plan → gate and analyse → show → write.
 // A write that loses a race (409) re-reads and re-plans, a bounded number of times.
+import { builtInChecks } from '../../analysis/checks.js';
 import { analyzeChange } from '../../analysis/run.js';
 import type { Finding } from '../../analysis/types.js';
 import { bool, str } from '../../cli/global-flags.js';
@@ -60,13 +61,13 @@ export async function runChange(ctx: Context, spec: ChangeSpec, source?: Source)
       // Offline there are no pods to look at: readiness is the cluster's business.
       const warnOnly = force || !!spec.emergency;
       const warnings = src.live ? checkReadiness(target, plan, warnOnly) : [];
-      const findings = await spin(ctx, 'analysing the change', () => analyse(ctx, src, inventory, plan, namespace), NOTHING_WRITTEN);
+      const analysis = await spin(ctx, 'analysing the change', () => analyse(ctx, src, inventory, plan, namespace), NOTHING_WRITTEN);
       if (bool(ctx.flags, 'diff')) await printDiff(ctx, plan);
       else if (confirming) ctx.note(describePlan(plan).join('\n'));
-      showFindings(ctx, warnings, findings, warnOnly, plan);
+      showFindings(ctx, warnings, analysis, warnOnly, plan);
       if (dryRun === 'client') return printDryRun(ctx, plan);
       // Anything to look at first makes "no" the answer a bare Enter gives.
-      if (confirming && !(await prompter(ctx).confirm(`Apply to ${namespace}/${spec.service}?`, !warnings.length && !findings.length))) {
+      if (confirming && !(await prompter(ctx).confirm(`Apply to ${namespace}/${spec.service}?`, !warnings.length && !analysis.findings.length))) {
         ctx.note('Nothing was written.');
         return 130;
       }
@@ -94,32 +95,34 @@ function checkReadiness(target: Target, plan: Plan, warnOnly: boolean): string[]
   return [message];
 }
 
+interface Analysis {
+  findings: Finding[];
+  /** Findings the built-in checks already report on the objects as they are: not this change's doing. */
+  preexisting: Set<Finding>;
+}
+
 /** The findings of the built-in checks and istioctl that concern this change. */
-async function analyse(ctx: Context, src: Source, inv: Inventory, plan: Plan, namespace: string): Promise<Finding[]> {
+async function analyse(ctx: Context, src: Source, inv: Inventory, plan: Plan, namespace: string): Promise<Analysis> {
   const proposed = [plan.virtualService, plan.destinationRule].filter((o) => o !== undefined);
-  const result = await analyzeChange({
-    snapshot: { virtualServices: inv.virtualServices, destinationRules: inv.destinationRules, services: inv.services, pods: inv.pods },
-    proposed: proposed as never[],
-    namespace,
-    istioctl: await analysisRunner(ctx, src),
-  });
+  const snapshot = { virtualServices: inv.virtualServices, destinationRules: inv.destinationRules, services: inv.services, pods: inv.pods };
+  const result = await analyzeChange({ snapshot, proposed: proposed as never[], namespace, istioctl: await analysisRunner(ctx, src) });
   // Findings about other objects are not this change's business; conflicts with ours are.
   const ours = new Set(proposed.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`));
   if (result.notice && src.live) ctx.note(`note: ${result.notice}`);
-  return result.findings.filter((f: Finding) =>
+  const findings = result.findings.filter((f: Finding) =>
     (ours.has(f.origin) || f.code === 'IST0109') && (src.live || !POD_CODES.has(f.code)));
+  // A user's own broken route must not hold our change hostage: compare with the state before it.
+  const before = new Set(builtInChecks(snapshot, { namespace }).map((f) => `${f.code} ${f.origin}`));
+  return { findings, preexisting: new Set(findings.filter((f) => before.has(`${f.code} ${f.origin}`))) };
 }
 
 /**
  * Prints readiness warnings and findings. Error findings stop the change unless warnOnly, and so
  * do routes of ours behind a user's catch-all (IST0130): writing them would change nothing.
  */
-function showFindings(ctx: Context, warnings: string[], findings: Finding[], warnOnly: boolean, plan: Plan): void {
+function showFindings(ctx: Context, warnings: string[], { findings, preexisting }: Analysis, warnOnly: boolean, plan: Plan): void {
   for (const w of warnings) ctx.note(`warning: ${w}`);
-  if (!findings.length) return;
-  ctx.note(renderFindings(findings, { color: ctx.color }).trimEnd());
-  // Pods not Ready (IST0173, MESH0001) are the readiness gate's call: it knows which subsets gain traffic,
-  // so taking traffic away from a broken subset is never blocked by the traffic it still gets.
+  if (findings.length) ctx.note(renderFindings(findings, { color: ctx.color }).trimEnd());
   const shadow = shadowedOwnedRoutes(httpRoutes(plan.virtualService));
   if (shadow && !warnOnly) {
     throw new PreconditionError(
@@ -127,7 +130,11 @@ function showFindings(ctx: Context, warnings: string[], findings: Finding[], war
       'move that route below ours or give it a match, or pass --force to write anyway',
     );
   }
-  const errors = findings.filter((f) => f.level === 'Error' && !POD_CODES.has(f.code));
+  // Pods not Ready (IST0173, MESH0001) are the readiness gate's call: it knows which subsets gain traffic,
+  // so taking traffic away from a broken subset is never blocked by the traffic it still gets.
+  const errors = findings.filter((f) => f.level === 'Error' && !POD_CODES.has(f.code) && !preexisting.has(f));
+  const old = findings.filter((f) => f.level === 'Error' && preexisting.has(f));
+  if (old.length) ctx.note(`note: ${[...new Set(old.map((f) => f.code))].join(', ')} ${old.length > 1 ? 'were' : 'was'} already there before this change; not blocking it`);
   if (errors.length && !warnOnly) {
     throw new PreconditionError(
       `analysis found ${errors.length} error${errors.length > 1 ? 's' : ''} in the proposed change (${[...new Set(errors.map((e) => e.code))].join(', ')}); nothing was written`,
