@@ -62,7 +62,7 @@ function viaHyperfine(cmd, args, env) {
   const json = path.join(tmp, 'h.json');
   const quoted = [cmd, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   execFileSync('hyperfine', ['-N', '--runs', String(runs), '--warmup', String(warmup), '--export-json', json, '--style', 'none', quoted],
-    { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+    { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] }); // its outlier warnings are noise here
   const r = JSON.parse(readFileSync(json, 'utf8')).results[0];
   if (r.exit_codes?.some((c) => c !== 0)) throw new Error(`${quoted} exited ${r.exit_codes.join(',')}`);
   return { median: r.median * 1000, user: r.user * 1000, system: r.system * 1000 };
