@@ -1,6 +1,7 @@
 // rollback: restore the routes we owned at an earlier revision (the previous one by default).
 // Users' routes stay as they are now; subsets the old routes need are restored first.
 import { NotFoundError, PreconditionError } from '../errors.js';
+import { findVersions } from './discover.js';
 import { finish } from './finish.js';
 import { ownedRoutes } from './history.js';
 import { restoreBaselines, scaleToWeights } from './hpa.js';
@@ -74,7 +75,10 @@ export function planRollback(t: Target, req: RollbackRequest): Plan {
     routes,
     dr,
     entry: { at: req.at, user: req.user, change: `rollback to revision ${target.revision}`, roles: target.roles, scaled: target.scaled },
-    hpas: target.scaled ? scaleToWeights(t.workload.hpas, t.versions, weights) : restoreBaselines(t.workload.hpas),
+    // Versions named as the restored DestinationRule names them (a pruned subset may be back).
+    hpas: target.scaled
+      ? scaleToWeights(t.workload.hpas, findVersions(t.workload.service, t.workload.deployments, t.versionLabel, dr), weights)
+      : restoreBaselines(t.workload.hpas),
     // Rollback is the way out of trouble: it is never held back by the readiness gate.
     receiving: [],
     // A gateway bound since the target revision is unbound again (the hosts and gateways from before it).

@@ -124,3 +124,17 @@ t.test('rollback after a rollback to the baseline takes the user\'s catch-all ov
     { destination: { host, subset: 'v2' }, weight: 25 },
   ] }], 'one catch-all, not two');
 });
+
+t.test('rollback rescales the HPA of a subset it restores (a pruned, user-named subset)', async (t) => {
+  const dr = destinationRule('reviews', []);
+  dr.spec.subsets = [{ name: 'blue', labels: { version: 'v1' } }, { name: 'green', labels: { version: 'v2' } }];
+  const user = virtualService('reviews', [{ route: [{ destination: { host: 'reviews', subset: 'blue' } }] }]);
+  const s = runAll(workload('reviews', ['v1', 'v2'], { vs: [user], dr: [dr] }), [
+    { verb: 'canary', weight: 90, scaleHpa: true },
+    { verb: 'promote', prune: true },
+  ]);
+  t.strictSame(subsetNames(s), ['green']);
+  const { state } = run(s, { verb: 'rollback' });
+  t.strictSame(subsetNames(state), ['green', 'blue']);
+  t.strictSame(hpaReplicas(state), [['reviews-v1', 1, 1], ['reviews-v2', 2, 9]], 'blue (v1) at 10%, green (v2) at 90%');
+});
