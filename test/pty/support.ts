@@ -7,6 +7,8 @@
 //   await term.keys('Down', 'Enter');
 //   t.equal(await term.exitCode(), 0);
 import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { startWorkloads } from '../cluster/pods.mjs';
@@ -178,5 +180,7 @@ export class Terminal {
 
   async close(): Promise<void> {
     await this.tmux('kill-server').catch(() => {});
+    // tmux leaves its socket file behind.
+    rmSync(path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, this.socket), { force: true });
   }
 }
