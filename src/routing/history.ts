@@ -53,11 +53,17 @@ export const latestRevision = (vs: Obj | undefined): Revision | undefined => rea
 
 export const ownedRoutes = (vs: Obj | undefined): HttpRoute[] => httpRoutes(vs).filter(isOwnedRoute);
 
-/** Appends a revision (numbered after the last), keeping the newest HISTORY_LIMIT. */
+/**
+ * Appends a revision (numbered after the last), keeping HISTORY_LIMIT: the baseline ("before
+ * kubectl-mesh", the only way back to no routing objects) and the newest after it.
+ */
 export function appendRevisions(history: Revision[], ...revisions: Omit<Revision, 'revision'>[]): Revision[] {
   let next = (history.at(-1)?.revision ?? 0) + 1;
   const added = revisions.map((r) => ({ revision: next++, ...r }));
-  return [...history, ...added].slice(-HISTORY_LIMIT);
+  const all = [...history, ...added];
+  if (all.length <= HISTORY_LIMIT) return all;
+  const [first, ...rest] = all;
+  return first!.absent ? [first!, ...rest.slice(-(HISTORY_LIMIT - 1))] : all.slice(-HISTORY_LIMIT);
 }
 
 export function withHistory(vs: Obj, history: Revision[]): Obj {
