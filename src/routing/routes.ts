@@ -75,13 +75,23 @@ export function upsertRoute(routes: HttpRoute[], name: string, build: (existing?
 
 export const removeRoute = (routes: HttpRoute[], name: string): HttpRoute[] => routes.filter((r) => r.name !== name);
 
-/** Replaces the owned region (all mesh-… routes) with `owned`, placed where the first owned route was. */
+/**
+ * Replaces our routes with `owned`: header routes where our first route was, the catch-all part
+ * (our primary route, or the user's route it took over) where our primary route was. User routes
+ * between them stay between them; with none of ours yet, both go before the first catch-all.
+ */
 export function replaceOwnedRoutes(routes: HttpRoute[], owned: HttpRoute[]): HttpRoute[] {
-  const first = routes.findIndex(isOwnedRoute);
   const foreign = routes.filter((r) => !isOwnedRoute(r));
-  let at = first === -1 ? -1 : routes.slice(0, first).filter((r) => !isOwnedRoute(r)).length;
-  if (at === -1) { const c = firstCatchAll(foreign); at = c === -1 ? foreign.length : c; }
-  return [...foreign.slice(0, at), ...owned, ...foreign.slice(at)];
+  const foreignBefore = (i: number) => routes.slice(0, i).filter((r) => !isOwnedRoute(r)).length;
+  const catchAll = firstCatchAll(foreign);
+  const fallback = catchAll === -1 ? foreign.length : catchAll;
+  const primary = routes.findIndex((r) => r.name === PRIMARY_ROUTE);
+  const first = routes.findIndex(isOwnedRoute);
+  const primaryAt = primary === -1 ? fallback : foreignBefore(primary);
+  const headersAt = Math.min(first === -1 ? fallback : foreignBefore(first), primaryAt);
+  const last = owned.filter((r) => r.name === PRIMARY_ROUTE || !isOwnedRoute(r));
+  const headers = owned.filter((r) => !last.includes(r));
+  return [...foreign.slice(0, headersAt), ...headers, ...foreign.slice(headersAt, primaryAt), ...last, ...foreign.slice(primaryAt)];
 }
 
 /** The subsets (of this service) that any route sends traffic to. */

@@ -138,3 +138,16 @@ t.test('rollback rescales the HPA of a subset it restores (a pruned, user-named 
   t.strictSame(subsetNames(state), ['green', 'blue']);
   t.strictSame(hpaReplicas(state), [['reviews-v1', 1, 1], ['reviews-v2', 2, 9]], 'blue (v1) at 10%, green (v2) at 90%');
 });
+
+t.test('rollback keeps a user route placed between our header routes and the primary route before the primary', async (t) => {
+  const uat = { verb: 'env', env: 'uat', headers: [{ name: 'x-env', type: 'exact', value: 'uat' }] } as const;
+  const s = runAll(workload(), [{ verb: 'canary', weight: 10 }, { ...uat, headers: [...uat.headers] }, { verb: 'canary', weight: 30 }]);
+  const vs = vsOf(s)!;
+  const ops = { name: 'ops', match: [{ uri: { prefix: '/ops' } }], route: [{ destination: { host: 'ops-console' } }] };
+  const edited: Workload = { ...s, virtualServices: [{ ...vs, spec: { ...vs.spec, http: [vs.spec.http[0], ops, vs.spec.http[1]] } }] };
+  const names = (w: Workload) => httpRoutes(vsOf(w)).map((r) => r.name);
+  t.strictSame(names(run(edited, { verb: 'rollback' }).state), ['mesh-env-uat', 'ops', 'mesh-primary'], 'ops still matches before the catch-all');
+  const noEnv = run(edited, { verb: 'rollback', toRevision: 2 }).state;
+  t.strictSame(names(noEnv), ['ops', 'mesh-primary']);
+  t.strictSame(names(run(noEnv, { verb: 'rollback', toRevision: 4 }).state), ['ops', 'mesh-env-uat', 'mesh-primary'], 'header route comes back above the primary');
+});
