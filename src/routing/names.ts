@@ -7,13 +7,8 @@ export const PRIMARY_ROUTE = 'mesh-primary';
 /** Header routes of named environments: `mesh-env-<name>`. */
 export const ENV_ROUTE_PREFIX = 'mesh-env-';
 
-export const ANNOTATION_PREFIX = 'kubectl-mesh.io/';
 /** JSON list of routing revisions kept on the VirtualService. */
 export const HISTORY_ANNOTATION = 'kubectl-mesh.io/history';
-/** JSON {stable, canary} of the roles the last write assigned. */
-export const ROLES_ANNOTATION = 'kubectl-mesh.io/roles';
-/** Hash of the owned routes as we last wrote them, to detect drift. */
-export const WRITTEN_ANNOTATION = 'kubectl-mesh.io/written';
 /** JSON {min, max} on an HPA: its replicas before we first scaled it. */
 export const HPA_BASELINE_ANNOTATION = 'kubectl-mesh.io/hpa-baseline';
 

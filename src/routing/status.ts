@@ -1,5 +1,6 @@
 // The status view model: a flat, printable description of one service's routing and health.
 // The same model feeds the table, -o json|yaml and --watch.
+import { isPodReady } from '../analysis/checks.js';
 import { hasDrifted, latestRevision } from './history.js';
 import { hpaFor } from './hpa.js';
 import { HPA_BASELINE_ANNOTATION, isOwnedRoute } from './names.js';
@@ -36,10 +37,6 @@ export interface ServiceStatus {
   warnings: string[];
 }
 
-const isReady = (p: Obj): boolean =>
-  ((p.status?.conditions as { type: string; status: string }[] | undefined) ?? []).some((c) => c.type === 'Ready' && c.status === 'True') &&
-  !p.metadata.deletionTimestamp;
-
 const matches = (labels: Record<string, string> | undefined, selector: Record<string, string>): boolean =>
   Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 
@@ -54,11 +51,11 @@ export function subsetLabels(t: Target, subset: string): Record<string, string> 
 }
 
 /** Subsets (of `names`) that have pods but none Ready, or no pods at all. */
-export function subsetsWithoutReadyPods(t: Target, names: string[]): { subset: string; ready: number; total: number }[] {
+export function unreadySubsets(t: Target, names: string[]): { subset: string; ready: number; total: number }[] {
   return names.flatMap((subset) => {
     const labels = subsetLabels(t, subset);
     const pods = labels ? podsOf(t, labels) : [];
-    const ready = pods.filter(isReady).length;
+    const ready = pods.filter(isPodReady).length;
     return ready === 0 ? [{ subset, ready, total: pods.length }] : [];
   });
 }
@@ -75,7 +72,7 @@ export function serviceStatus(t: Target): ServiceStatus {
     return {
       subset,
       weight: split.find((w) => w.subset === subset)?.weight ?? 0,
-      ready: pods.filter(isReady).length,
+      ready: pods.filter(isPodReady).length,
       total: pods.length,
       deployment: version?.deployment,
       hpa: hpa && {

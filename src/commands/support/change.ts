@@ -11,7 +11,7 @@ import { DEFAULT_VERSION_LABEL } from '../../routing/names.js';
 import { httpRoutes, shadowedOwnedRoutes } from '../../routing/routes.js';
 import type { Plan } from '../../routing/plan.js';
 import type { Obj } from '../../routing/types.js';
-import { serviceStatus, subsetsWithoutReadyPods } from '../../routing/status.js';
+import { serviceStatus, unreadySubsets } from '../../routing/status.js';
 import { resolveTarget, type Target } from '../../routing/target.js';
 import { findService, workloadOf, type Inventory } from '../../routing/workloads.js';
 import type { DryRun, Source } from '../../source/source.js';
@@ -87,7 +87,7 @@ export async function runChange(ctx: Context, spec: ChangeSpec, source?: Source)
 
 /** Subsets that would receive traffic without Ready pods: an error, or (warnOnly) warnings. */
 function checkReadiness(target: Target, plan: Plan, warnOnly: boolean): string[] {
-  const unready = subsetsWithoutReadyPods(target, plan.receiving);
+  const unready = unreadySubsets(target, plan.receiving);
   if (!unready.length) return [];
   const what = unready.map((u) => `${u.subset} (${u.ready}/${u.total} pods Ready)`).join(', ');
   const message = `subset ${what} of ${plan.namespace}/${plan.service} would receive traffic but has no Ready pods, so requests would fail with 503`;
