@@ -37,6 +37,7 @@ const pathWith = (dir) => [dir, ...(process.env.PATH ?? '').split(path.delimiter
 
 const cases = [
   ['kubectl version --client', kubectl, ['version', '--client'], {}],
+  ['floor: node -e 0 (Node starting, nothing loaded)', process.execPath, ['-e', '0'], {}],
   ...[['--help'], ['version', '--client']].flatMap((args) => [
     [`SEA binary          kubectl-mesh ${args.join(' ')}`, sea, args, {}],
     [`bundle under node   node dist/kubectl-mesh.cjs ${args.join(' ')}`, process.execPath, [path.join(repo, 'dist', 'kubectl-mesh.cjs'), ...args], {}],
