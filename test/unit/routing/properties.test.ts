@@ -71,11 +71,13 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 const primaryOf = (vs: Obj | undefined) => httpRoutes(vs).find((r) => r.name === PRIMARY_ROUTE);
 
 /** Invariants of every state; returns the first violation. */
-function violation(state: Workload, input: Obj | undefined, adopted: HttpRoute | undefined): string | undefined {
+/** The user's routes, apart from the catch-all we may take over (it comes and goes with rollbacks). */
+const foreignOf = (w: Workload, adopted: HttpRoute | undefined) => httpRoutes(vsOf(w)).filter((r) => !isOwnedRoute(r) && !same(r, adopted));
+
+function violation(state: Workload, input: Obj | undefined, adopted: HttpRoute | undefined, expected: HttpRoute[]): string | undefined {
   const vs = vsOf(state);
   const routes = httpRoutes(vs);
-  const foreign = routes.filter((r) => !isOwnedRoute(r) && !same(r, adopted));
-  const expected = httpRoutes(input).filter((r) => !same(r, adopted));
+  const foreign = foreignOf(state, adopted);
   if (!same(foreign, expected)) return `foreign routes changed: ${JSON.stringify(foreign)}`;
   if (input && vs) {
     const { http: _a, ...now } = vs.spec;
@@ -123,16 +125,32 @@ t.test('random release sequences keep foreign routes and every invariant', async
     const input = vsOf(state);
     const adopted = input && httpRoutes(input).find((r) => isCatchAll(r));
     const scaleHpa = rnd() < 0.5;
-    const trail: Step[] = [];
+    const trail: (Step | string)[] = [];
+    const skip = c.name === 'only-match-routes' ? undefined : adopted;
+    let expected = foreignOf(state, skip);
     for (let n = int(1, 10); n > 0; n--) {
+      const vs = vsOf(state);
+      if (vs && rnd() < 0.15) {
+        // A user's hand edit: a match route of theirs anywhere it can match (before the first catch-all).
+        const http = vs.spec.http as HttpRoute[];
+        const reach = http.findIndex(isCatchAll);
+        const at = int(0, reach === -1 ? http.length : reach);
+        const route: HttpRoute = { name: `user-${n}`, match: [{ uri: { prefix: `/u${n}` } }], route: [{ destination: { host: 'elsewhere' } }] };
+        state = { ...state, virtualServices: state.virtualServices.map((v) => (v === vs ? { ...v, spec: { ...v.spec, http: [...http.slice(0, at), route, ...http.slice(at)] } } : v)) };
+        expected = foreignOf(state, skip);
+        trail.push(`user adds ${route.name} at http[${at}]`);
+        continue;
+      }
       const step = randomStep(state, scaleHpa);
       trail.push(step);
-      const result = attempt(t, state, step, trail);
+      const result = attempt(t, state, step, trail as Step[]);
       steps++;
       if (!result) continue;
       written += result.plan.writes.length ? 1 : 0;
       state = result.state;
-      const bad = violation(state, input, c.name === 'only-match-routes' ? undefined : adopted);
+      // With the VirtualService deleted (rollback to before kubectl-mesh), the user's routes went with it.
+      if (!vsOf(state)) expected = [];
+      const bad = violation(state, input, skip, expected);
       if (bad) { t.fail(`${c.name}: ${bad} after ${JSON.stringify(trail)}`); break; }
     }
   }
