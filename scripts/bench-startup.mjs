@@ -57,7 +57,8 @@ for (const [label, cmd, args, env] of cases) {
   console.log(`${label.padEnd(62)} ${r.median.toFixed(0).padStart(5)} ms${cpu}`);
 }
 const base = results[0].median;
-console.log(`\nrelative to kubectl version --client (${base.toFixed(0)} ms): ${results.slice(1).map((r) => `${r.label.split(/\s{2,}/)[0]} ${r.label.includes('help') ? 'help' : 'version'} ×${(r.median / base).toFixed(2)}`).join(', ')}`);
+console.log(`\nrelative to kubectl version --client (${base.toFixed(0)} ms):`);
+for (const r of results.slice(1)) console.log(`  ×${(r.median / base).toFixed(2)}  ${r.label.replace(/\s{2,}/g, ': ')}`);
 
 function viaHyperfine(cmd, args, env) {
   const json = path.join(tmp, 'h.json');
