@@ -121,9 +121,11 @@ t.test('krew refuses an archive whose checksum does not match the manifest', asy
   t.match(r.stderr, /checksum/i);
 });
 
+const hostArchive = `kubectl-mesh_${process.platform}_${({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[process.arch]}.tar.gz`;
+
 t.test('the krew-installed binary runs as `kubectl mesh` (no Node on PATH needed)', async (t) => {
   const root = path.join(scratch, 'root-host');
-  const install = await run('kubectl', ['krew', 'install', `--manifest=${path.join(releaseDir, 'krew.yaml')}`, `--archive=${path.join(releaseDir, 'kubectl-mesh_linux_amd64.tar.gz')}`],
+  const install = await run('kubectl', ['krew', 'install', `--manifest=${path.join(releaseDir, 'krew.yaml')}`, `--archive=${path.join(releaseDir, hostArchive)}`],
     { env: krewEnv(root), timeoutMs: 120_000 });
   t.equal(install.code, 0, install.stderr);
   // PATH with kubectl and krew's bin directory only, no Node: the single executable carries its own.
