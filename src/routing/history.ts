@@ -33,6 +33,8 @@ export interface Revision {
   scaled?: boolean;
   /** Baseline only: the objects did not exist before kubectl-mesh; rolling back to it deletes them. */
   absent?: { virtualService?: boolean; destinationRule?: boolean };
+  /** Baseline only: hosts and gateways before kubectl-mesh, for a rollback to it once the revision that bound a gateway was trimmed. */
+  binding?: Binding;
 }
 
 /** Where a VirtualService applies: its hosts, and its gateways (none means the mesh). */

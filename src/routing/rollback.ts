@@ -82,7 +82,7 @@ export function planRollback(t: Target, req: RollbackRequest): Plan {
     // Rollback is the way out of trouble: it is never held back by the readiness gate.
     receiving: [],
     // A gateway bound since the target revision is unbound again (the hosts and gateways from before it).
-    binding: history.find((r) => r.revision > target.revision && r.unbound)?.unbound,
+    binding: history.find((r) => r.revision > target.revision && r.unbound)?.unbound ?? target.binding,
     baseline: takeOver !== -1 ? [...ownedRoutes(t.vs), httpRoutes(t.vs)[takeOver]!] : undefined,
     deleteDestinationRule: deleteDr,
   });

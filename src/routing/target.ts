@@ -184,6 +184,7 @@ export function nextVirtualService(
       at: entry.at, user: entry.user, change: 'before kubectl-mesh', routes: baselineRoutes, roles: {},
       subsets: drSubsets(t).filter((s) => referencedSubsets(baselineRoutes, t.ref, base.metadata.namespace).has(s.name)),
       absent: { virtualService: !t.vs, destinationRule: !t.dr },
+      ...(t.vs ? { binding: bindingOf(t.vs) } : {}),
     }, latest);
   return withHistory({ ...base, spec }, history);
 }

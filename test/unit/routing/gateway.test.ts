@@ -40,3 +40,11 @@ t.test('binding a gateway on a gateway-only VirtualService adds the mesh too (qu
   t.strictSame(vsOf(state)!.spec.gateways, ['istio-system/ingressgateway', 'mesh']);
   t.strictSame(vsOf(run(state, { verb: 'rollback' }).state)!.spec, gwOnly.spec, 'and a rollback takes it back');
 });
+
+t.test('a rollback to the baseline unbinds the gateway even after the binding revision was trimmed', async (t) => {
+  let s = run(start, { verb: 'canary', weight: 1, gateway }).state;
+  for (let w = 2; w <= 15; w++) s = run(s, { verb: 'canary', weight: w }).state;
+  t.notOk(readHistory(vsOf(s)).some((r) => r.unbound), 'the binding revision is gone');
+  t.strictSame(readHistory(vsOf(s))[0]!.binding, { hosts: ['reviews'] });
+  t.strictSame(vsOf(run(s, { verb: 'rollback', toRevision: 1 }).state)!.spec, user.spec);
+});
