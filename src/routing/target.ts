@@ -92,6 +92,14 @@ const checkDistinct = (r: Required<Roles>): Required<Roles> => {
   return r;
 };
 
+/** `name`, or `name-mesh`, `name-mesh-2`, … when an object of the namespace (routing something else) already has it. */
+const freeName = (existing: Obj[], name: string): string => {
+  const taken = new Set(existing.map((o) => o.metadata.name));
+  let free = name;
+  for (let n = 1; taken.has(free); n++) free = n === 1 ? `${name}-mesh` : `${name}-mesh-${n}`;
+  return free;
+};
+
 /** The DestinationRule with every subset in `needed` present (created when missing). Never removes. */
 export function withSubsets(t: Target, needed: string[], known: Subset[] = []): Obj | undefined {
   const existing = drSubsets(t);
@@ -104,7 +112,7 @@ export function withSubsets(t: Target, needed: string[], known: Subset[] = []): 
   return {
     apiVersion: 'networking.istio.io/v1',
     kind: 'DestinationRule',
-    metadata: { name: t.ref.name, namespace: t.ref.namespace, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } },
+    metadata: { name: freeName(t.workload.destinationRules, t.ref.name), namespace: t.ref.namespace, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } },
     spec: { host: t.ref.host, subsets: added },
   };
 }
@@ -143,7 +151,7 @@ export function nextVirtualService(
   const base: Obj = t.vs ?? {
     apiVersion: 'networking.istio.io/v1',
     kind: 'VirtualService',
-    metadata: { name: t.ref.name, namespace: t.ref.namespace, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } },
+    metadata: { name: freeName(t.workload.virtualServices, t.ref.name), namespace: t.ref.namespace, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } },
     spec: { hosts: [t.ref.host], http: [] },
   };
   const spec = { ...base.spec, http: routes };

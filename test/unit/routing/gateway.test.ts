@@ -48,3 +48,13 @@ t.test('a rollback to the baseline unbinds the gateway even after the binding re
   t.strictSame(readHistory(vsOf(s))[0]!.binding, { hosts: ['reviews'] });
   t.strictSame(vsOf(run(s, { verb: 'rollback', toRevision: 1 }).state)!.spec, user.spec);
 });
+
+t.test('a gateway VirtualService that already has the service\'s name: ours gets another name instead of a failing create', async (t) => {
+  const ingress = virtualService('reviews', [{ route: [{ destination: { host: 'reviews' } }] }], { hosts: ['books.example.com'], gateways: ['istio-system/ingressgateway'] });
+  const otherDr = { ...destinationRule('reviews', []), spec: { host: 'reviews-legacy' } };
+  const w = workload('reviews', ['v1', 'v2'], { vs: [ingress], dr: [otherDr] });
+  const { plan, state } = run(w, { verb: 'canary', weight: 10 });
+  t.strictSame(writeLine(plan), ['create DestinationRule reviews-mesh', 'create VirtualService reviews-mesh']);
+  t.strictSame(state.virtualServices[0], ingress, 'the gateway VirtualService is not touched');
+  t.strictSame(planStep(state, { verb: 'canary', weight: 10 }).writes, [], 'found again next time');
+});
