@@ -114,6 +114,19 @@ function goAvailable() {
   return spawnSync('go', ['version'], { stdio: 'ignore' }).status === 0;
 }
 
+/** Debian packages the cluster tiers use (certificates, the pty terminal): installed when missing and we may. */
+function ensureDebianTools(tools) {
+  const missing = tools.filter((t) => spawnSync('sh', ['-c', `command -v ${t}`], { stdio: 'ignore' }).status !== 0);
+  if (!missing.length) return;
+  if (process.getuid?.() !== 0 || spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status !== 0) {
+    log(`missing ${missing.join(', ')}: install ${missing.length > 1 ? 'them' : 'it'} (e.g. apt-get install ${missing.join(' ')})`);
+    return;
+  }
+  log(`installing ${missing.join(', ')} (apt-get)`);
+  spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+  spawnSync('apt-get', ['install', '-y', '-qq', ...missing], { stdio: 'inherit' });
+}
+
 // ---- build: dist/ is what kubectl runs (e2e, pty) and what some unit tests run too ----
 await tier('build', async () => {
   if (!existsSync(path.join(repo, 'scripts/build.mjs'))) {
@@ -142,6 +155,7 @@ if (clusterTiers.length === 0) {
   if (CI) totals.failed += clusterTiers.length;
   else totals.skipped += clusterTiers.length;
 } else {
+  ensureDebianTools(['openssl', 'tmux']);
   const stateDir = path.join(tmp, 'cluster');
   const clusterEnv = { ...process.env, MESH_CLUSTER_STATE_DIR: stateDir };
   // Interrupted (Ctrl-C, CI timeout): still stop the cluster.
