@@ -8,7 +8,7 @@ import t from 'tap';
 import { commonFlags } from '../../src/cli/global-flags.js';
 import { main } from '../../src/cli.js';
 import type { Command } from '../../src/commands/command.js';
-import { Directive, formatCompletions, planCompletion, positionalSlots, subsetNames, type Plan } from '../../src/commands/complete.js';
+import { Directive, formatCompletions, planCompletion, positionalSlots, subsetNames, type Plan } from '../../src/ui/completion-plan.js';
 import { defaultHelperDir } from '../../src/commands/completion.js';
 import { commands } from '../../src/commands/index.js';
 import { completionScript, pluginHelper } from '../../src/ui/completion-scripts.js';
