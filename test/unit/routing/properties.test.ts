@@ -1,5 +1,6 @@
 // Properties over random release sequences, from a seeded PRNG (SEED=n reproduces a run).
 import t from 'tap';
+import { builtInChecks } from '../../../src/analysis/checks.js';
 import { MeshError } from '../../../src/errors.js';
 import { HISTORY_ANNOTATION, HISTORY_LIMIT, PRIMARY_ROUTE, isOwnedRoute } from '../../../src/routing/names.js';
 import { readHistory } from '../../../src/routing/history.js';
@@ -71,6 +72,11 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 const primaryOf = (vs: Obj | undefined) => httpRoutes(vs).find((r) => r.name === PRIMARY_ROUTE);
 
 /** Invariants of every state; returns the first violation. */
+/** Error findings of our analyzer (IST0101 missing subsets, IST0130 unreachable rules, bad weights, …). */
+const errors = (w: Workload): string[] => builtInChecks({
+  virtualServices: w.virtualServices, destinationRules: w.destinationRules, services: [w.service], pods: w.pods,
+}, { namespace: 'shop' }).filter((f) => f.level !== 'Info').map((f) => `${f.code} ${f.origin}: ${f.message}`);
+
 /** The user's routes, apart from the catch-all we may take over (it comes and goes with rollbacks). */
 const foreignOf = (w: Workload, adopted: HttpRoute | undefined) => httpRoutes(vsOf(w)).filter((r) => !isOwnedRoute(r) && !same(r, adopted));
 
@@ -128,6 +134,7 @@ t.test('random release sequences keep foreign routes and every invariant', async
     const trail: (Step | string)[] = [];
     const skip = c.name === 'only-match-routes' ? undefined : adopted;
     let expected = foreignOf(state, skip);
+    const known = new Set(errors(state));
     for (let n = int(1, 10); n > 0; n--) {
       const vs = vsOf(state);
       if (vs && rnd() < 0.15) {
@@ -138,6 +145,7 @@ t.test('random release sequences keep foreign routes and every invariant', async
         const route: HttpRoute = { name: `user-${n}`, match: [{ uri: { prefix: `/u${n}` } }], route: [{ destination: { host: 'elsewhere' } }] };
         state = { ...state, virtualServices: state.virtualServices.map((v) => (v === vs ? { ...v, spec: { ...v.spec, http: [...http.slice(0, at), route, ...http.slice(at)] } } : v)) };
         expected = foreignOf(state, skip);
+        for (const e of errors(state)) known.add(e);
         trail.push(`user adds ${route.name} at http[${at}]`);
         continue;
       }
@@ -150,7 +158,8 @@ t.test('random release sequences keep foreign routes and every invariant', async
       state = result.state;
       // With the VirtualService deleted (rollback to before kubectl-mesh), the user's routes went with it.
       if (!vsOf(state)) expected = [];
-      const bad = violation(state, input, skip, expected);
+      const found = errors(state).filter((e) => !known.has(e));
+      const bad = violation(state, input, skip, expected) ?? (found.length ? `analysis: ${found.join('; ')}` : undefined);
       if (bad) { t.fail(`${c.name}: ${bad} after ${JSON.stringify(trail)}`); break; }
     }
   }
