@@ -22,9 +22,9 @@ export function findVersions(svc: Obj, deployments: Obj[], versionLabel: string,
     const labels = d.spec?.template?.metadata?.labels as Record<string, string> | undefined;
     const value = labels?.[versionLabel];
     if (!value || !selects(selector, labels) || seen.has(value)) continue;
-    const existing = (dr?.spec?.subsets as Subset[] | undefined)?.find(
-      (s) => s.labels && Object.keys(s.labels).length === 1 && s.labels[versionLabel] === value,
-    );
+    // A subset that selects exactly this version: its version label, plus only labels the Service's selector implies.
+    const existing = (dr?.spec?.subsets as Subset[] | undefined)?.find((s) => s.labels?.[versionLabel] === value &&
+      Object.entries(s.labels).every(([k, v]) => k === versionLabel || selector?.[k] === v));
     const taken = new Set([...seen.values()].map((v) => v.subset));
     let subset = existing?.name ?? subsetNameFor(value);
     for (let n = 2; !existing && taken.has(subset); n++) subset = `${subsetNameFor(value).slice(0, 60)}-${n}`;

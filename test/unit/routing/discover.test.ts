@@ -105,3 +105,10 @@ t.test('version values that are not DNS labels get valid subset names (Istio: "s
   t.strictSame(findVersions(clash.service, clash.deployments, 'version').map((v) => v.subset), ['1-2', '1-2-2']);
   for (const v of findVersions(w.service, w.deployments, 'version')) t.match(v.subset, /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
 });
+
+t.test('a subset that also names the Service\'s own labels is reused, one that narrows further is not', async (t) => {
+  const dr = destinationRule('reviews', []);
+  dr.spec.subsets = [{ name: 'stable', labels: { app: 'reviews', version: 'v1' } }, { name: 'eu', labels: { version: 'v2', region: 'eu' } }];
+  const w = workload('reviews', ['v1', 'v2'], { dr: [dr] });
+  t.strictSame(target(w).versions.map((v) => [v.value, v.subset]), [['v1', 'stable'], ['v2', 'v2']]);
+});
