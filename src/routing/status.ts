@@ -4,7 +4,7 @@ import { isPodReady } from '../analysis/checks.js';
 import { hasDrifted, latestRevision } from './history.js';
 import { hpaFor } from './hpa.js';
 import { HPA_BASELINE_ANNOTATION, isOwnedRoute } from './names.js';
-import { httpRoutes, referencedSubsets, shadowedOwnedRoutes } from './routes.js';
+import { adoptableIndex, httpRoutes, referencedSubsets, shadowedOwnedRoutes } from './routes.js';
 import type { Target } from './target.js';
 import type { EnvRoute, Obj, Roles, Subset } from './types.js';
 import { currentSplit, envRoutes, primaryRoute } from './view.js';
@@ -34,6 +34,8 @@ export interface ServiceStatus {
   environments: EnvRoute[];
   /** Routes in the VirtualService that are not ours. */
   otherRoutes: number;
+  /** A VirtualService routes ordinary traffic to the whole service (no subsets): pods share it by count. */
+  wholeService: boolean;
   warnings: string[];
 }
 
@@ -98,6 +100,7 @@ export function serviceStatus(t: Target): ServiceStatus {
     subsets,
     environments: envs,
     otherRoutes: routes.filter((r) => !isOwnedRoute(r)).length,
+    wholeService: !!t.vs && split.length === 0 && adoptableIndex(t.vs, t.ref) !== -1,
     warnings: warnings(t, subsets, envs),
   };
 }

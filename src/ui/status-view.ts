@@ -37,8 +37,9 @@ export function renderStatus(statuses: ServiceStatus[], color: boolean): string 
       st.subsets.map((s) => [s.subset, role(st, s.subset), bar(s.weight, color), `${s.weight}%`, `${s.ready}/${s.total}`, hpaText(s)]),
     ).trimEnd().split('\n').map((l) => `  ${l}`);
     const envs = st.environments.map((e) => `  env ${e.name}: ${describeHeaders(e.headers)} → ${e.subset}`);
+    const whole = st.wholeService ? ['  requests without a header go to the whole service (no subsets yet): pods share them by count'] : [];
     const other = st.otherRoutes ? [`  ${st.otherRoutes} other route${st.otherRoutes > 1 ? 's' : ''} (not managed by kubectl-mesh)`] : [];
     const warnings = st.warnings.map((w) => paint(color, '33', `  ! ${w}`));
-    return [head, ...table, ...envs, ...other, ...warnings].join('\n');
+    return [head, ...table, ...whole, ...envs, ...other, ...warnings].join('\n');
   }).join('\n\n') + '\n';
 }

@@ -27,6 +27,7 @@ t.test('status model of a healthy release', async (t) => {
     ],
     environments: [{ name: 'uat', headers: [{ name: 'x-env', type: 'exact', value: 'uat' }], subset: 'v2' }],
     otherRoutes: 0,
+    wholeService: false,
     warnings: [],
   });
 });
@@ -55,6 +56,13 @@ t.test('warns about a foreign catch-all before our routes', async (t) => {
   const w = withRoutes(released, (http) => [catchAll, ...http]);
   t.strictSame(status(w).warnings, ['route "everything" (http[0], not ours) takes every request, so our routes after it never match (mesh-env-uat, mesh-primary)']);
   t.equal(status(w).otherRoutes, 1);
+});
+
+t.test("says when a user's catch-all sends traffic to the whole service (no subsets yet)", async (t) => {
+  const w = withRoutes(released, () => [{ retries: { attempts: 3 }, route: [{ destination: { host: 'reviews' } }] }]);
+  t.equal(status(w).wholeService, true);
+  t.strictSame(status(w).subsets.map((s) => s.weight), [0, 0]);
+  t.equal(status(released).wholeService, false, 'our weighted route: split by subset');
 });
 
 t.test('warns about drift after a hand edit, and about weights that do not sum to 100', async (t) => {
