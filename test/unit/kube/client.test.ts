@@ -1,6 +1,6 @@
 // The adapter against a real local HTTP(S) server that answers like kube-apiserver:
 // real sockets, real kubeconfig files, real client-node authentication.
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { connect as netConnect, type AddressInfo, type Socket } from 'node:net';
@@ -23,6 +23,7 @@ type Handler = (req: Seen) => Answer | 'hang' | 'stall';
 const fixtures = join(fileURLToPath(import.meta.url), '..', 'fixtures');
 const pem = (f: string) => readFileSync(join(fixtures, f));
 const root = mkdtempSync(join(tmpdir(), 'mesh-client-'));
+t.teardown(() => rmSync(root, { recursive: true, force: true }));
 let seq = 0;
 
 const kstatus = (code: number, reason: string, message: string) =>

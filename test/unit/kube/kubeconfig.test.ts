@@ -1,5 +1,5 @@
 // Kubeconfig loading against real files, checked against client-go's rules.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -16,6 +16,7 @@ interface Spec {
 }
 
 const root = mkdtempSync(join(tmpdir(), 'mesh-kubeconfig-'));
+t.teardown(() => rmSync(root, { recursive: true, force: true }));
 let seq = 0;
 
 /** Writes a kubeconfig into its own directory so relative paths have a distinct base. */
