@@ -27,7 +27,7 @@ t.test('no arguments: pick namespace and service, type a weight, confirm', async
   await term.keys('Enter');
   await term.waitFor('? Weight for v2 (0-100)');
   await term.type('3x');
-  t.match(await term.waitFor('← an integer from 0 to 100'), /3x\s+← an integer from 0 to 100/, 'a typo is flagged while typing');
+  t.match(await term.waitFor(/3x\s+← an integer from 0 to 100/), /3x\s+← an integer from 0 to 100/, 'a typo is flagged while typing');
   await term.keys('BSpace');
   await term.type('0');
   await term.waitFor(/\(0-100\) 30\s*$/m);
