@@ -22,6 +22,9 @@ export const commonFlags: FlagSpec[] = [
   { name: 'help', short: 'h', kind: 'boolean', description: 'help for this command' },
 ];
 
+export const versionLabelFlag: FlagSpec = { name: 'version-label', kind: 'string', placeholder: 'LABEL', description: 'pod label that tells versions apart (default: version)' };
+export const allNamespacesFlag: FlagSpec = { name: 'all-namespaces', short: 'A', kind: 'boolean', description: 'every namespace' };
+
 /** Flags shared by verbs that change routing. */
 export const writeFlags: FlagSpec[] = [
   { name: 'dry-run', kind: 'string', choices: ['none', 'client', 'server'], bareValue: 'client', placeholder: 'client|server', description: 'print what would be written (client) or have the API server validate it (server)' },
@@ -32,8 +35,11 @@ export const writeFlags: FlagSpec[] = [
   { name: 'filename', short: 'f', kind: 'list', placeholder: 'FILE|DIR', description: 'work on YAML files instead of the cluster (offline / GitOps)' },
   { name: 'in-place', kind: 'boolean', description: 'with -f: rewrite the files, keeping comments and key order' },
   { name: 'scale-hpa', kind: 'boolean', description: 'scale each version\'s HPA min/max in proportion to its weight' },
-  { name: 'version-label', kind: 'string', placeholder: 'LABEL', description: 'pod label that tells versions apart (default: version)' },
+  versionLabelFlag,
 ];
+
+/** The write flags a verb has use for (scale-hpa means nothing to env, force nothing to rollback …). */
+export const writeFlagsExcept = (...names: string[]): FlagSpec[] => writeFlags.filter((f) => !names.includes(f.name));
 
 /** Parses kubectl-style durations ("30s", "1m", "500ms", "5" = seconds) into milliseconds. */
 export function parseDuration(text: string, flag: string): number {

@@ -1,5 +1,5 @@
 import { analyzeChange } from '../analysis/run.js';
-import { bool } from '../cli/global-flags.js';
+import { allNamespacesFlag, bool } from '../cli/global-flags.js';
 import { ExitCode } from '../errors.js';
 import { renderFindings } from '../ui/findings.js';
 import { printData } from '../ui/output.js';
@@ -20,7 +20,7 @@ export const analyzeCommand: Command = {
   ].join('\n'),
   examples: ['kubectl mesh analyze -n shop', 'kubectl mesh analyze reviews', 'kubectl mesh analyze -A -o json'],
   flags: [
-    { name: 'all-namespaces', short: 'A', kind: 'boolean', description: 'every namespace' },
+    allNamespacesFlag,
     { name: 'istioctl', kind: 'string', placeholder: 'PATH', description: 'istioctl to run (default: $ISTIOCTL, then PATH)' },
     { name: 'filename', short: 'f', kind: 'list', placeholder: 'FILE|DIR', description: 'analyse YAML files instead of the cluster (built-in checks only)' },
   ],

@@ -1,5 +1,5 @@
 import type { FlagValues } from '../cli/flags.js';
-import { bool, list, str, writeFlags } from '../cli/global-flags.js';
+import { bool, list, str, writeFlagsExcept } from '../cli/global-flags.js';
 import { planEnv, planEnvDelete } from '../routing/env.js';
 import { MATCH_TYPES, parseEnvName, parseHeader } from '../routing/headers.js';
 import type { HeaderCondition } from '../routing/types.js';
@@ -17,7 +17,8 @@ const envFlags = [
   { name: 'stable', kind: 'string' as const, placeholder: 'SUBSET', description: 'when the VirtualService is created: subset for everyone else' },
   { name: 'delete', kind: 'boolean' as const, description: 'remove the environment\'s route' },
   ...gatewayFlags,
-  ...writeFlags,
+  // HPAs follow weights, which env does not change.
+  ...writeFlagsExcept('scale-hpa'),
 ];
 
 /** Shared by `env NAME` and `green`: the header route of one named environment. */

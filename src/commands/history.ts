@@ -11,7 +11,7 @@ export const historyCommand: Command = {
   usage: 'history SERVICE [flags]',
   description: 'Revisions are kept in an annotation on the VirtualService, so every user and machine sees the same history.',
   examples: ['kubectl mesh history reviews -n shop', 'kubectl mesh history reviews -o json'],
-  flags: [{ name: 'version-label', kind: 'string', placeholder: 'LABEL', description: 'pod label that tells versions apart (default: version)' }],
+  flags: [],
   async run(ctx, args) {
     const usage = 'history SERVICE [-n NAMESPACE] [-o json|yaml]';
     const named = optionalServiceArg(args, 0, usage);

@@ -1,4 +1,4 @@
-import { bool, str, writeFlags } from '../cli/global-flags.js';
+import { bool, str, writeFlagsExcept } from '../cli/global-flags.js';
 import { planPromote } from '../routing/promote.js';
 import type { Command } from './command.js';
 import { serviceOrPick } from '../ui/flows/pick-service.js';
@@ -18,7 +18,7 @@ export const promoteCommand: Command = {
   flags: [
     { name: 'canary', kind: 'string', placeholder: 'SUBSET', description: 'subset to promote (default: the recorded candidate)' },
     { name: 'prune', kind: 'boolean', description: 'also remove the old stable subset from the DestinationRule (after the routes stop using it)' },
-    ...writeFlags.filter((f) => f.name !== 'scale-hpa'),
+    ...writeFlagsExcept('scale-hpa'),
   ],
   async run(ctx, args, flags) {
     const usage = 'promote SERVICE [--canary SUBSET] [--prune] [-n NAMESPACE] [--yes]';

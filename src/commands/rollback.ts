@@ -1,4 +1,4 @@
-import { str, writeFlags } from '../cli/global-flags.js';
+import { str, writeFlagsExcept } from '../cli/global-flags.js';
 import { UsageError } from '../errors.js';
 import { planRollback } from '../routing/rollback.js';
 import type { Command } from './command.js';
@@ -19,7 +19,8 @@ export const rollbackCommand: Command = {
   examples: ['kubectl mesh rollback reviews', 'kubectl mesh rollback reviews --to-revision 2', 'kubectl mesh history reviews   # to pick a revision'],
   flags: [
     { name: 'to-revision', kind: 'string', placeholder: 'N', description: 'revision to restore (see "kubectl mesh history")' },
-    ...writeFlags.filter((f) => f.name !== 'scale-hpa' && f.name !== 'version-label'),
+    // Rollback restores the HPAs its revision had, and never blocks: no --scale-hpa, no --force.
+    ...writeFlagsExcept('scale-hpa', 'force'),
   ],
   async run(ctx, args, flags) {
     const usage = 'rollback SERVICE [--to-revision N] [-n NAMESPACE] [--yes]';

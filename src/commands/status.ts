@@ -1,4 +1,4 @@
-import { bool } from '../cli/global-flags.js';
+import { allNamespacesFlag, bool, versionLabelFlag } from '../cli/global-flags.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { serviceStatus, type ServiceStatus } from '../routing/status.js';
@@ -22,9 +22,9 @@ export const statusCommand: Command = {
   description: 'Per service: hosts, gateways, weight per subset, header routes, Ready pods, HPAs, and warnings\n(no Ready pods, weights not summing to 100, foreign routes shadowing ours, drift since our last write).',
   examples: ['kubectl mesh status -n shop', 'kubectl mesh status reviews --watch', 'kubectl mesh status -A -o json'],
   flags: [
-    { name: 'all-namespaces', short: 'A', kind: 'boolean', description: 'every namespace' },
+    allNamespacesFlag,
     { name: 'watch', short: 'w', kind: 'boolean', description: 'refresh every 2s until Ctrl-C' },
-    { name: 'version-label', kind: 'string', placeholder: 'LABEL', description: 'pod label that tells versions apart (default: version)' },
+    versionLabelFlag,
   ],
   async run(ctx, args, flags) {
     const service = args.length ? serviceArg(args, 0, 'status [SERVICE]') : undefined;

@@ -43,7 +43,7 @@ export function translateStatus(f: HttpFailure): MeshError {
     case 404:
       // A bare "404 page not found" means the API itself is not served (a CRD is missing).
       return statusReason(f.body) === 'NotFound'
-        ? new NotFoundError(msg)
+        ? new NotFoundError(msg, 'it may have been deleted meanwhile; run the command again')
         : new NotFoundError(`the server could not find the requested resource (${where})`,
           'check that the API is installed on this cluster (kubectl api-resources)');
     case 409:

@@ -52,16 +52,6 @@ export function subsetLabels(t: Target, subset: string): Record<string, string> 
   return fromDr ?? t.versions.find((v) => v.subset === subset)?.labels;
 }
 
-/** Subsets (of `names`) that have pods but none Ready, or no pods at all. */
-export function unreadySubsets(t: Target, names: string[]): { subset: string; ready: number; total: number }[] {
-  return names.flatMap((subset) => {
-    const labels = subsetLabels(t, subset);
-    const pods = labels ? podsOf(t, labels) : [];
-    const ready = pods.filter(isPodReady).length;
-    return ready === 0 ? [{ subset, ready, total: pods.length }] : [];
-  });
-}
-
 export function serviceStatus(t: Target): ServiceStatus {
   const split = currentSplit(t.vs, t.ref);
   const envs = envRoutes(t.vs);

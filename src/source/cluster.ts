@@ -1,6 +1,6 @@
 // The live cluster as a Source: a fixed number of list calls per command, writes in plan
 // order with optimistic concurrency (the resourceVersion we read travels with each write).
-import { MeshError } from '../errors.js';
+import { MeshError, NotFoundError } from '../errors.js';
 import type { KubeClient } from '../kube/index.js';
 import type { Write } from '../routing/plan.js';
 import type { Obj } from '../routing/types.js';
@@ -26,7 +26,7 @@ export function clusterSource(kube: KubeClient): Source {
         kube.list('HorizontalPodAutoscaler', namespace) as Promise<Obj[]>,
       ]);
       if (namespace && !services.length && !deployments.length && !(await kube.namespaceExists(namespace))) {
-        throw new MeshError(`namespace "${namespace}" not found`, 3, 'check -n/--namespace, or the --context');
+        throw new NotFoundError(`namespace "${namespace}" not found`, 'check -n/--namespace, or the --context');
       }
       const svc = service === undefined ? undefined : services.find((s) => s.metadata.name === service);
       // One service: only its pods. No selector means nothing to select (a found-later error explains).

@@ -3,10 +3,9 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import t from 'tap';
+import { runMain } from './run-main.js';
 import { commonFlags } from '../../src/cli/global-flags.js';
-import { main } from '../../src/cli.js';
 import type { Command } from '../../src/commands/command.js';
 import { Directive, formatCompletions, planCompletion, positionalSlots, subsetNames, type Plan } from '../../src/ui/completion-plan.js';
 import { defaultHelperDir } from '../../src/commands/completion.js';
@@ -111,16 +110,6 @@ t.test('scripts call the __complete protocol and register for kubectl-mesh', asy
   t.match(pluginHelper(), /\nexec kubectl-mesh __complete -- "\$@"\n/);
 });
 
-async function runMain(argv: string[], env: NodeJS.ProcessEnv) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d) => { stdout += d; });
-  err.on('data', (d) => { stderr += d; });
-  const code = await main(argv, { stdout: out, stderr: err, stdin: new PassThrough() }, env);
-  return { code, stdout, stderr };
-}
 
 t.test('completion verb: scripts, errors, and the kubectl helper written where kubectl-mesh is', async (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mesh-completion-'));

@@ -4,22 +4,11 @@ import net from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import t from 'tap';
-import { main } from '../../src/cli.js';
+import { runMain } from './run-main.js';
 import { renderVersion } from '../../src/commands/version.js';
 import { clientVersion } from '../../src/version.js';
 
-async function runMain(argv: string[], env: NodeJS.ProcessEnv) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d) => { stdout += d; });
-  err.on('data', (d) => { stderr += d; });
-  const code = await main(argv, { stdout: out, stderr: err, stdin: new PassThrough() }, env);
-  return { code, stdout, stderr };
-}
 
 t.test('table form: kubectl-style lines, v-prefixed client version, what is missing said plainly', async (t) => {
   t.equal(renderVersion({ clientVersion: '1.2.3' }), 'Client Version: v1.2.3\n');

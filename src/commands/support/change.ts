@@ -1,7 +1,7 @@
 // The shape every routing verb shares: read → pure plan → gate and analyse → show → write.
 // A write that loses a race (409) re-reads and re-plans, a bounded number of times.
-import { builtInChecks } from '../../analysis/checks.js';
-import { analyzeChange } from '../../analysis/run.js';
+import { builtInChecks, subsetsWithoutReadyPods } from '../../analysis/checks.js';
+import { analyzeChange, mergeProposed } from '../../analysis/run.js';
 import type { Finding } from '../../analysis/types.js';
 import { bool, str } from '../../cli/global-flags.js';
 import type { Context } from '../../context.js';
@@ -11,7 +11,7 @@ import { DEFAULT_VERSION_LABEL } from '../../routing/names.js';
 import { httpRoutes, shadowedOwnedRoutes } from '../../routing/routes.js';
 import type { Plan } from '../../routing/plan.js';
 import type { Obj } from '../../routing/types.js';
-import { serviceStatus, unreadySubsets } from '../../routing/status.js';
+import { serviceStatus } from '../../routing/status.js';
 import { resolveTarget, type Target } from '../../routing/target.js';
 import { findService, workloadOf, type Inventory } from '../../routing/workloads.js';
 import type { DryRun, Source } from '../../source/source.js';
@@ -60,7 +60,7 @@ export async function runChange(ctx: Context, spec: ChangeSpec, source?: Source)
     if (attempt === 1) {
       // Offline there are no pods to look at: readiness is the cluster's business.
       const warnOnly = force || !!spec.emergency;
-      const warnings = src.live ? checkReadiness(target, plan, warnOnly) : [];
+      const warnings = src.live ? checkReadiness(inventory, plan, target.ref.host, warnOnly) : [];
       const analysis = await spin(ctx, 'analysing the change', () => analyse(ctx, src, inventory, plan, namespace), NOTHING_WRITTEN);
       if (bool(ctx.flags, 'diff')) await printDiff(ctx, plan);
       else if (confirming) ctx.note(describePlan(plan).join('\n'));
@@ -85,11 +85,16 @@ export async function runChange(ctx: Context, spec: ChangeSpec, source?: Source)
   }
 }
 
+const snapshotOf = (inv: Inventory) =>
+  ({ virtualServices: inv.virtualServices, destinationRules: inv.destinationRules, services: inv.services, pods: inv.pods });
+
 /** Subsets that would receive traffic without Ready pods: an error, or (warnOnly) warnings. */
-function checkReadiness(target: Target, plan: Plan, warnOnly: boolean): string[] {
-  const unready = unreadySubsets(target, plan.receiving);
+function checkReadiness(inv: Inventory, plan: Plan, host: string, warnOnly: boolean): string[] {
+  // Judged with the DestinationRule as it will be: a first canary's subsets exist only in the plan.
+  const after = mergeProposed(snapshotOf(inv), plan.destinationRule ? [plan.destinationRule] : [], plan.namespace);
+  const unready = subsetsWithoutReadyPods(after, host, plan.namespace, plan.receiving);
   if (!unready.length) return [];
-  const what = unready.map((u) => `${u.subset} (${u.ready}/${u.total} pods Ready)`).join(', ');
+  const what = unready.map((u) => `${u.subset} (${u.ready}/${u.pods} pods Ready)`).join(', ');
   const message = `subset ${what} of ${plan.namespace}/${plan.service} would receive traffic but has no Ready pods, so requests would fail with 503`;
   if (!warnOnly) throw new PreconditionError(message, 'wait until its pods are Ready, or pass --force');
   return [message];
@@ -104,7 +109,7 @@ interface Analysis {
 /** The findings of the built-in checks and istioctl that concern this change. */
 async function analyse(ctx: Context, src: Source, inv: Inventory, plan: Plan, namespace: string): Promise<Analysis> {
   const proposed = [plan.virtualService, plan.destinationRule].filter((o) => o !== undefined);
-  const snapshot = { virtualServices: inv.virtualServices, destinationRules: inv.destinationRules, services: inv.services, pods: inv.pods };
+  const snapshot = snapshotOf(inv);
   const result = await analyzeChange({ snapshot, proposed: proposed as never[], namespace, istioctl: await analysisRunner(ctx, src) });
   // Findings about other objects are not this change's business; conflicts with ours are.
   const ours = new Set(proposed.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`));
