@@ -1,6 +1,7 @@
 // npm test: runs the test tiers in order and ends with ONE plain line `N passed, N failed` summing all
 // tiers (CI recognises that line; tap's own summary it does not).
 //
+//   lint  npm run lint (tsc --noEmit, eslint, prettier --check: scripts/lint.mjs)
 //   build npm run build (dist/, which the e2e/pty tiers and some unit tests run)
 //   unit  tap test/unit
 //   e2e   cluster:up (once), tap test/e2e --jobs=1 against it
@@ -126,6 +127,9 @@ function ensureDebianTools(tools) {
   spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
   spawnSync('apt-get', ['install', '-y', '-qq', ...missing], { stdio: 'inherit' });
 }
+
+// ---- lint: types, lint rules, formatting (scripts/lint.mjs); one test point ----
+await tier('lint', async () => ((await npmRun('lint')).status === 0 ? { passed: 1, failed: 0, skipped: 0 } : { passed: 0, failed: 1, skipped: 0 }));
 
 // ---- build: dist/ is what kubectl runs (e2e, pty) and what some unit tests run too ----
 await tier('build', async () => {
