@@ -1,11 +1,12 @@
 import { analyzeChange } from '../analysis/run.js';
-import { allNamespacesFlag, bool } from '../cli/global-flags.js';
+import { allNamespacesFlag } from '../cli/global-flags.js';
 import { ExitCode } from '../errors.js';
 import { renderFindings } from '../ui/findings.js';
 import { printData } from '../ui/output.js';
 import type { Command } from './command.js';
 import { serviceArg } from './support/args.js';
 import { analysisRunner } from './support/open-source.js';
+import { scopeOptions } from './support/options.js';
 import { readTargets } from './support/read.js';
 import { POD_CODES } from './support/change.js';
 
@@ -26,15 +27,15 @@ export const analyzeCommand: Command = {
   ],
   async run(ctx, args, flags) {
     const service = args.length ? serviceArg(args, 0, 'analyze [SERVICE]') : undefined;
-    const all = bool(flags, 'all-namespaces');
-    const { scope } = await readTargets(ctx, service);
+    const opts = scopeOptions(flags);
+    const { scope } = await readTargets(ctx, service, opts);
     const inv = scope.inventory;
     const result = await analyzeChange({
       snapshot: { virtualServices: inv.virtualServices, destinationRules: inv.destinationRules, services: inv.services, pods: inv.pods },
       proposed: [],
       namespace: scope.namespace ?? scope.source.defaultNamespace,
-      allNamespaces: all,
-      istioctl: await analysisRunner(ctx, scope.source),
+      allNamespaces: opts.allNamespaces,
+      istioctl: await analysisRunner(ctx, scope.source, opts),
     });
     // Offline there are no pods, so pod-based findings would only be noise.
     const checked = scope.source.live ? result.findings : result.findings.filter((f) => !POD_CODES.has(f.code));

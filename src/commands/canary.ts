@@ -1,10 +1,11 @@
-import { bool, str, writeFlags } from '../cli/global-flags.js';
+import { str, writeFlags } from '../cli/global-flags.js';
 import { parseWeight, planCanary } from '../routing/canary.js';
 import { askCanary, type CanaryAnswers } from '../ui/flows/canary.js';
 import { serviceOrPick } from '../ui/flows/pick-service.js';
 import type { Command } from './command.js';
 import { gatewayFlags, gatewayOf, optionalServiceArg, requireValues } from './support/args.js';
 import { runChange } from './support/change.js';
+import { writeOptions } from './support/options.js';
 
 const USAGE = 'canary WEIGHT SERVICE [-n NAMESPACE] [--stable SUBSET --canary SUBSET] [--yes]';
 
@@ -40,10 +41,11 @@ export const canaryCommand: Command = {
     requireValues(ctx, { WEIGHT: req.weight, SERVICE: named }, USAGE);
     const gateway = gatewayOf(flags);
     const { ctx: c, service, source } = await serviceOrPick(ctx, named, true);
+    const opts = writeOptions(c.flags);
     return runChange(c, {
       service,
       ask: (t) => askCanary(ctx, t, req),
-      plan: (t, who) => planCanary(t, { ...req, weight: req.weight!, scaleHpa: bool(flags, 'scale-hpa'), gateway, ...who }),
-    }, source);
+      plan: (t, who) => planCanary(t, { ...req, weight: req.weight!, scaleHpa: opts.scaleHpa, gateway, ...who }),
+    }, opts, source);
   },
 };

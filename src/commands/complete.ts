@@ -5,7 +5,6 @@
 // The words are everything after `mesh`; the last one is the word being completed ("" after a space).
 // `planCompletion` (src/ui/completion-plan.ts) decides from the Command registry alone; `run` does the look-ups a plan
 // asks for (kubeconfig, cluster) with a short timeout and stays silent when they fail.
-import type { FlagValues } from '../cli/flags.js';
 import { commonFlags } from '../cli/global-flags.js';
 import { createContext, type Context } from '../context.js';
 import type { KubeClient } from '../kube/index.js';
@@ -13,12 +12,13 @@ import {
   Directive, formatCompletions, planCompletion, subsetNames, type DestinationRuleLike, type Plan,
 } from '../ui/completion-plan.js';
 import type { Command } from './command.js';
+import { scopeOptions } from './support/options.js';
 
 /** Names for a look-up; throws on any failure (the caller stays silent). */
 async function lookUp(plan: Extract<Plan, { kind: 'lookup' }>, ctx: Context): Promise<string[]> {
   if (plan.lookup === 'contexts' || plan.lookup === 'clusters' || plan.lookup === 'users') {
     const { kubeconfigPaths, loadKubeconfig } = await import('../kube/kubeconfig.js');
-    const kc = loadKubeconfig(kubeconfigPaths({ kubeconfig: typeof plan.flags.kubeconfig === 'string' ? plan.flags.kubeconfig : undefined, env: ctx.env }));
+    const kc = loadKubeconfig(kubeconfigPaths({ kubeconfig: scopeOptions(plan.flags).kubeconfig, env: ctx.env }));
     return [...{ contexts: kc.contexts, clusters: kc.clusters, users: kc.users }[plan.lookup].keys()];
   }
   const kube = await ctx.kube();
@@ -27,15 +27,13 @@ async function lookUp(plan: Extract<Plan, { kind: 'lookup' }>, ctx: Context): Pr
     if (plan.lookup === 'services') return (await kube.list('Service', kube.namespace)).map((o) => o.metadata.name ?? '');
     const [rules, versions] = await Promise.all([
       kube.list('DestinationRule', kube.namespace),
-      plan.service ? versionsOf(kube, plan.service, versionLabel(plan.flags)) : Promise.resolve([]),
+      plan.service ? versionsOf(kube, plan.service, scopeOptions(plan.flags).versionLabel) : Promise.resolve([]),
     ]);
     return [...subsetNames(rules as DestinationRuleLike[], plan.service, kube.namespace), ...versions];
   } finally {
     kube.close();
   }
 }
-
-const versionLabel = (flags: FlagValues): string => (typeof flags['version-label'] === 'string' && flags['version-label']) || 'version';
 
 /** The version label values of the Deployments whose pods the Service selects (subsets to be). */
 async function versionsOf(kube: KubeClient, service: string, label: string): Promise<string[]> {

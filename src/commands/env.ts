@@ -9,6 +9,7 @@ import { askEnv, askEnvName, type EnvAnswers } from '../ui/flows/env.js';
 import { serviceOrPick } from '../ui/flows/pick-service.js';
 import { gatewayFlags, gatewayOf, optionalServiceArg, requireValues } from './support/args.js';
 import { runChange } from './support/change.js';
+import { writeOptions } from './support/options.js';
 
 const envFlags = [
   { name: 'header', kind: 'list' as const, placeholder: 'NAME=VALUE', description: 'request header that selects the environment (repeatable: all must match)' },
@@ -31,12 +32,13 @@ export async function runEnv(ctx: Context, env: string, named: string | undefine
   const req: EnvAnswers = { env, headers: texts.map((h) => parseHeader(h, type ?? 'exact')), type, subset: str(flags, 'subset'), stable: str(flags, 'stable') };
   const gateway = gatewayOf(flags);
   const { ctx: c, service, source } = await serviceOrPick(ctx, named, !deleting);
-  if (deleting) return runChange(c, { service, plan: (t, who) => planEnvDelete(t, env, who) }, source);
+  const opts = writeOptions(c.flags);
+  if (deleting) return runChange(c, { service, plan: (t, who) => planEnvDelete(t, env, who) }, opts, source);
   return runChange(c, {
     service,
     ask: (t) => askEnv(ctx, t, req),
     plan: (t, who) => planEnv(t, { ...req, gateway, ...who }),
-  }, source);
+  }, opts, source);
 }
 
 export const envCommand: Command = {

@@ -1,6 +1,7 @@
 import type { Command } from './command.js';
 import { serviceOrPick } from '../ui/flows/pick-service.js';
 import { optionalServiceArg, requireValues } from './support/args.js';
+import { scopeOptions } from './support/options.js';
 import { readTargets } from './support/read.js';
 import { printData } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
@@ -17,7 +18,7 @@ export const historyCommand: Command = {
     const named = optionalServiceArg(args, 0, usage);
     requireValues(ctx, { SERVICE: named }, usage);
     const { ctx: c, service } = await serviceOrPick(ctx, named, false);
-    const { targets } = await readTargets(c, service);
+    const { targets } = await readTargets(c, service, scopeOptions(c.flags));
     const history = targets[0]!.history;
     await printData(ctx, history, () => {
       if (!history.length) return `No routing revisions recorded for ${service} (kubectl-mesh has not changed it yet).\n`;

@@ -4,6 +4,7 @@ import type { Command } from './command.js';
 import { serviceOrPick } from '../ui/flows/pick-service.js';
 import { optionalServiceArg, requireValues } from './support/args.js';
 import { runChange } from './support/change.js';
+import { writeOptions } from './support/options.js';
 
 export const promoteCommand: Command = {
   name: 'promote',
@@ -28,6 +29,6 @@ export const promoteCommand: Command = {
     return runChange(c, {
       service,
       plan: (t, who) => planPromote(t, { canary: str(flags, 'canary'), prune: bool(flags, 'prune'), ...who }),
-    }, source);
+    }, writeOptions(c.flags), source);
   },
 };

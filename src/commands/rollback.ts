@@ -6,6 +6,7 @@ import { askRevision } from '../ui/flows/rollback.js';
 import { serviceOrPick } from '../ui/flows/pick-service.js';
 import { optionalServiceArg, requireValues } from './support/args.js';
 import { runChange } from './support/change.js';
+import { writeOptions } from './support/options.js';
 
 export const rollbackCommand: Command = {
   name: 'rollback',
@@ -35,6 +36,6 @@ export const rollbackCommand: Command = {
       emergency: true,
       ask: async (t) => { req.toRevision ??= await askRevision(ctx, t); },
       plan: (t, who) => planRollback(t, { ...req, ...who }),
-    }, source);
+    }, writeOptions(c.flags), source);
   },
 };

@@ -6,12 +6,13 @@ import { printData } from '../ui/output.js';
 import { renderStatus } from '../ui/status-view.js';
 import type { Command } from './command.js';
 import { serviceArg } from './support/args.js';
+import { scopeOptions, type ScopeOptions } from './support/options.js';
 import { readTargets } from './support/read.js';
 
 const WATCH_INTERVAL_MS = 2000;
 
-async function snapshot(ctx: Context, service: string | undefined): Promise<ServiceStatus[]> {
-  const { targets } = await readTargets(ctx, service);
+async function snapshot(ctx: Context, service: string | undefined, opts: ScopeOptions): Promise<ServiceStatus[]> {
+  const { targets } = await readTargets(ctx, service, opts);
   return targets.map(serviceStatus);
 }
 
@@ -28,15 +29,16 @@ export const statusCommand: Command = {
   ],
   async run(ctx, args, flags) {
     const service = args.length ? serviceArg(args, 0, 'status [SERVICE]') : undefined;
-    if (service && bool(flags, 'all-namespaces')) throw new UsageError('SERVICE and -A do not go together', 'pass -n NAMESPACE with a SERVICE');
+    const opts = scopeOptions(flags);
+    if (service && opts.allNamespaces) throw new UsageError('SERVICE and -A do not go together', 'pass -n NAMESPACE with a SERVICE');
     const show = (model: ServiceStatus[]) => printData(ctx, service ? model[0] : model, () => renderStatus(model, ctx.color));
-    let model = await snapshot(ctx, service);
+    let model = await snapshot(ctx, service, opts);
     await show(model);
     if (!bool(flags, 'watch')) return;
     // Re-render only when the model changed; on a terminal, in place.
     for (;;) {
       await new Promise((r) => setTimeout(r, WATCH_INTERVAL_MS));
-      const next = await snapshot(ctx, service);
+      const next = await snapshot(ctx, service, opts);
       if (JSON.stringify(next) === JSON.stringify(model)) continue;
       model = next;
       if (ctx.streams.stdout.isTTY && ctx.output === 'table') ctx.streams.stdout.write('\u001b[H\u001b[2J');

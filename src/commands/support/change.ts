@@ -3,11 +3,9 @@
 import { builtInChecks, subsetsWithoutReadyPods } from '../../analysis/checks.js';
 import { analyzeChange, mergeProposed } from '../../analysis/run.js';
 import type { Finding } from '../../analysis/types.js';
-import { bool, str } from '../../cli/global-flags.js';
 import type { Context } from '../../context.js';
-import { ConflictError, PreconditionError } from '../../errors.js';
+import { ConflictError, ExitCode, PreconditionError } from '../../errors.js';
 import { describePlan } from '../../routing/describe.js';
-import { DEFAULT_VERSION_LABEL } from '../../routing/names.js';
 import { httpRoutes, shadowedOwnedRoutes } from '../../routing/routes.js';
 import type { Plan } from '../../routing/plan.js';
 import type { Obj } from '../../routing/types.js';
@@ -21,6 +19,7 @@ import { prompter } from '../../ui/prompt.js';
 import { spin } from '../../ui/spinner.js';
 import { renderStatus } from '../../ui/status-view.js';
 import { analysisRunner, openSource } from './open-source.js';
+import type { WriteOptions } from './options.js';
 
 export interface Who { user: string; at: string }
 
@@ -41,13 +40,11 @@ const ATTEMPTS = 5;
 export const POD_CODES = new Set(['IST0173', 'MESH0001']);
 const NOTHING_WRITTEN = 'cancelled; nothing was changed';
 
-export async function runChange(ctx: Context, spec: ChangeSpec, source?: Source): Promise<number> {
-  const src = source ?? (await openSource(ctx));
-  const namespace = str(ctx.flags, 'namespace') ?? src.defaultNamespace;
-  const versionLabel = str(ctx.flags, 'version-label') ?? DEFAULT_VERSION_LABEL;
-  const dryRun = (str(ctx.flags, 'dry-run') ?? 'none') as DryRun;
-  const force = bool(ctx.flags, 'force');
-  const confirming = ctx.interactive && !bool(ctx.flags, 'yes') && src.live && dryRun !== 'client';
+export async function runChange(ctx: Context, spec: ChangeSpec, opts: WriteOptions, source?: Source): Promise<number> {
+  const src = source ?? (await openSource(ctx, opts));
+  const namespace = opts.namespace ?? src.defaultNamespace;
+  const { versionLabel, dryRun, force } = opts;
+  const confirming = ctx.interactive && !opts.yes && src.live && dryRun !== 'client';
   for (let attempt = 1; ; attempt++) {
     const inventory = await spin(ctx, `reading ${namespace}/${spec.service}`, () => src.inventory(namespace, spec.service), NOTHING_WRITTEN);
     const target = resolveTarget(workloadOf(inventory, findService(inventory, namespace, spec.service)), versionLabel);
@@ -55,21 +52,21 @@ export async function runChange(ctx: Context, spec: ChangeSpec, source?: Source)
     const plan = spec.plan(target, { user: src.user, at: ctx.now().toISOString() });
     if (!plan.writes.length) {
       ctx.streams.stdout.write(`${plan.summary} (unchanged)\n`);
-      return 0;
+      return ExitCode.ok;
     }
     if (attempt === 1) {
       // Offline there are no pods to look at: readiness is the cluster's business.
       const warnOnly = force || !!spec.emergency;
       const warnings = src.live ? checkReadiness(inventory, plan, target.ref.host, warnOnly) : [];
-      const analysis = await spin(ctx, 'analysing the change', () => analyse(ctx, src, inventory, plan, namespace), NOTHING_WRITTEN);
-      if (bool(ctx.flags, 'diff')) await printDiff(ctx, plan);
+      const analysis = await spin(ctx, 'analysing the change', () => analyse(ctx, src, inventory, plan, namespace, opts), NOTHING_WRITTEN);
+      if (opts.diff) await printDiff(ctx, plan);
       else if (confirming) ctx.note(describePlan(plan).join('\n'));
       showFindings(ctx, warnings, analysis, warnOnly, plan);
-      if (dryRun === 'client') return printDryRun(ctx, plan);
+      if (dryRun === 'client') return printDryRun(ctx, plan, opts.diff);
       // Anything to look at first makes "no" the answer a bare Enter gives.
       if (confirming && !(await prompter(ctx).confirm(`Apply to ${namespace}/${spec.service}?`, !warnings.length && !analysis.findings.length))) {
         ctx.note('Nothing was written.');
-        return 130;
+        return ExitCode.cancelled;
       }
     }
     try {
@@ -77,7 +74,7 @@ export async function runChange(ctx: Context, spec: ChangeSpec, source?: Source)
       report(ctx, plan, written, dryRun, src);
       // At a terminal, the outcome as the cluster now reports it.
       if (ctx.interactive && src.live && ctx.output === 'table' && dryRun === 'none') await showStatus(ctx, src, namespace, spec.service, versionLabel);
-      return 0;
+      return ExitCode.ok;
     } catch (err) {
       if (!(err instanceof ConflictError) || attempt >= ATTEMPTS || !src.live) throw err;
       ctx.note(`someone else changed ${namespace}/${spec.service} meanwhile; re-reading (attempt ${attempt + 1} of ${ATTEMPTS})`);
@@ -107,10 +104,10 @@ interface Analysis {
 }
 
 /** The findings of the built-in checks and istioctl that concern this change. */
-async function analyse(ctx: Context, src: Source, inv: Inventory, plan: Plan, namespace: string): Promise<Analysis> {
+async function analyse(ctx: Context, src: Source, inv: Inventory, plan: Plan, namespace: string, opts: WriteOptions): Promise<Analysis> {
   const proposed = [plan.virtualService, plan.destinationRule].filter((o) => o !== undefined);
   const snapshot = snapshotOf(inv);
-  const result = await analyzeChange({ snapshot, proposed: proposed as never[], namespace, istioctl: await analysisRunner(ctx, src) });
+  const result = await analyzeChange({ snapshot, proposed: proposed as never[], namespace, istioctl: await analysisRunner(ctx, src, opts) });
   // Findings about other objects are not this change's business; conflicts with ours are.
   const ours = new Set(proposed.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`));
   if (result.notice && src.live) ctx.note(`note: ${result.notice}`);
@@ -154,14 +151,14 @@ async function printDiff(ctx: Context, plan: Plan): Promise<void> {
   for (const w of plan.writes) ctx.streams.stdout.write(await unifiedDiff(w, ctx.color));
 }
 
-async function printDryRun(ctx: Context, plan: Plan): Promise<number> {
+async function printDryRun(ctx: Context, plan: Plan, diffShown: boolean): Promise<number> {
   const objects = plan.writes.filter((w) => w.after).map((w) => w.after!);
-  if (ctx.output === 'table' && !bool(ctx.flags, 'diff')) {
+  if (ctx.output === 'table' && !diffShown) {
     await printObjects(ctx, objects, 'yaml');
   } else if (ctx.output !== 'table') await printObjects(ctx, objects, ctx.output);
   ctx.note(`${plan.summary} (dry run: nothing was written)`);
   for (const w of plan.writes.filter((x) => x.action === 'delete')) ctx.note(`would delete ${w.kind} ${w.before!.metadata.namespace}/${w.before!.metadata.name}`);
-  return 0;
+  return ExitCode.ok;
 }
 
 function report(ctx: Context, plan: Plan, written: Obj[], dryRun: DryRun, src: Source): Promise<void> | void {

@@ -1,21 +1,19 @@
 // Read-only verbs: the routing targets of one service, a namespace, or every namespace,
 // from one inventory (a fixed number of list calls).
-import { bool, str } from '../../cli/global-flags.js';
 import type { Context } from '../../context.js';
 import { findVirtualService } from '../../routing/discover.js';
-import { DEFAULT_VERSION_LABEL } from '../../routing/names.js';
 import { resolveTarget, type Target } from '../../routing/target.js';
 import { findService, workloadOf, type Inventory } from '../../routing/workloads.js';
 import type { Source } from '../../source/source.js';
 import { openSource } from './open-source.js';
+import type { ScopeOptions } from './options.js';
 
 export interface Scope { source: Source; namespace: string | undefined; inventory: Inventory }
 
-export async function readTargets(ctx: Context, service: string | undefined): Promise<{ targets: Target[]; scope: Scope }> {
-  const source = await openSource(ctx);
-  const all = bool(ctx.flags, 'all-namespaces');
-  const namespace = all ? undefined : str(ctx.flags, 'namespace') ?? source.defaultNamespace;
-  const versionLabel = str(ctx.flags, 'version-label') ?? DEFAULT_VERSION_LABEL;
+export async function readTargets(ctx: Context, service: string | undefined, opts: ScopeOptions): Promise<{ targets: Target[]; scope: Scope }> {
+  const source = await openSource(ctx, opts);
+  const namespace = opts.allNamespaces ? undefined : opts.namespace ?? source.defaultNamespace;
+  const { versionLabel } = opts;
   const inv = await source.inventory(namespace, service);
   const services = service !== undefined
     ? [findService(inv, namespace ?? source.defaultNamespace, service)]

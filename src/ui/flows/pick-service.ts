@@ -1,6 +1,7 @@
 // Guided: which namespace, then which service. One inventory read for the whole namespace;
 // services that can be released (two or more versions) come first, each with its current split.
 import { list, str } from '../../cli/global-flags.js';
+import { scopeOptions } from '../../commands/support/options.js';
 import { readTargets } from '../../commands/support/read.js';
 import type { Context } from '../../context.js';
 import { CancelledError, NotFoundError, UsageError } from '../../errors.js';
@@ -41,7 +42,7 @@ export async function askNamespace(ctx: Context): Promise<string | undefined> {
 export async function pickService(ctx: Context, needVersions: boolean): Promise<Picked> {
   const namespace = await askNamespace(ctx);
   const scoped = namespace === undefined ? ctx : inNamespace(ctx, namespace);
-  const { targets, scope } = await spin(ctx, `reading services in ${namespace ?? 'the namespace'}`, () => readTargets(scoped, undefined));
+  const { targets, scope } = await spin(ctx, `reading services in ${namespace ?? 'the namespace'}`, () => readTargets(scoped, undefined, scopeOptions(scoped.flags)));
   const where = namespace ?? scope.source.defaultNamespace;
   if (!targets.length) {
     throw new NotFoundError(`no services with versions or routing in namespace ${where}`, 'deploy versions labelled e.g. version: v1, or pick another namespace with -n');

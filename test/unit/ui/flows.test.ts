@@ -10,6 +10,7 @@ import type { Inventory } from '../../../src/routing/workloads.js';
 import type { Source } from '../../../src/source/source.js';
 import { requireValues } from '../../../src/commands/support/args.js';
 import { runChange } from '../../../src/commands/support/change.js';
+import { writeOptions } from '../../../src/commands/support/options.js';
 import { askCanary, type CanaryAnswers } from '../../../src/ui/flows/canary.js';
 import { CHOOSE_SUBSETS, OTHER } from '../../../src/ui/flows/choices.js';
 import { askEnv, type EnvAnswers } from '../../../src/ui/flows/env.js';
@@ -145,7 +146,7 @@ t.test('runChange at a terminal: ask, diff, confirm (yes by default), apply, sta
   const ctx = terminal({}, p);
   const src = liveSource(inventoryOf(['v1', 'v2']));
   const req: CanaryAnswers = {};
-  const code = await runChange(ctx, { service: 'reviews', ask: (tg) => askCanary(ctx, tg, req), plan: (tg, who) => planCanary(tg, { ...req, weight: req.weight!, ...who }) }, src);
+  const code = await runChange(ctx, { service: 'reviews', ask: (tg) => askCanary(ctx, tg, req), plan: (tg, who) => planCanary(tg, { ...req, weight: req.weight!, ...who }) }, writeOptions(ctx.flags), src);
   t.equal(code, 0);
   t.same(p.asked.map((q) => [q.kind, q.message, q.default]), [['select', 'Weight for v2 (now no routing)', 10], ['confirm', 'Apply to shop/reviews?', true]]);
   t.match(ctx.err(), /create VirtualService shop\/reviews\n {2}\+ mesh-primary: v1 80% \/ v2 20%/, 'the diff went to stderr before the question');
@@ -158,7 +159,7 @@ t.test('runChange: a warning makes "no" the default; declining writes nothing (e
   const p = scripted([byDefault]);
   const ctx = terminal({}, p);
   const src = liveSource(inventoryOf(['v1', 'v2'], false));
-  const code = await runChange(ctx, { service: 'reviews', emergency: true, plan: (tg, who) => planCanary(tg, { weight: 20, ...who }) }, src);
+  const code = await runChange(ctx, { service: 'reviews', emergency: true, plan: (tg, who) => planCanary(tg, { weight: 20, ...who }) }, writeOptions(ctx.flags), src);
   t.equal(code, 130);
   t.same(p.asked.map((q) => [q.kind, q.default]), [['confirm', false]]);
   t.match(ctx.err(), /warning: subset v1 \(0\/2 pods Ready\), v2 \(0\/2 pods Ready\)/);
@@ -170,7 +171,7 @@ t.test('runChange: --yes asks nothing, and the status still follows at a termina
   const p = scripted([]);
   const ctx = terminal({ yes: true }, p);
   const src = liveSource(inventoryOf(['v1', 'v2']));
-  t.equal(await runChange(ctx, { service: 'reviews', plan: (tg, who) => planCanary(tg, { weight: 20, ...who }) }, src), 0);
+  t.equal(await runChange(ctx, { service: 'reviews', plan: (tg, who) => planCanary(tg, { weight: 20, ...who }) }, writeOptions(ctx.flags), src), 0);
   t.same(p.asked, []);
   t.equal(src.applied, 1);
   t.match(ctx.out(), /shop\/reviews/);
