@@ -9,7 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import t from 'tap';
 import YAML from 'yaml';
 import { ensureKrew, KREW_VERSION } from '../krew/build-krew.mjs';
-import { repo, run } from './harness.js';
+import { repo, run } from '../e2e/harness.js';
 
 // On a new machine this file first downloads four Node base binaries, builds every platform and krew:
 // more than the tier's 5 minutes per file.

@@ -5,7 +5,7 @@ import { mkdtempSync, readlinkSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { repo, run } from './harness.js';
+import { repo, run } from '../e2e/harness.js';
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'mesh-npm-'));
 t.teardown(() => rmSync(scratch, { recursive: true, force: true }));
