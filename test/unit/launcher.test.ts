@@ -1,7 +1,9 @@
 // plugin/kubectl-mesh under real Node binaries from the npm registry (cached in
 // ~/.cache/kubectl-mesh/node/): too old → one clear line and exit 2, at the 20.17 boundary it runs;
 // and it works from a checkout and through an `npm i -g`-style bin symlink.
-import { execFile } from 'node:child_process';
+// The launcher runs next to a bundle built from the current sources into a scratch checkout, so the
+// test needs no `npm run build` first (a fresh clone has no dist/) and never runs a stale dist/.
+import { execFile, execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,9 +13,12 @@ import t from 'tap';
 import { baseNode } from '../../scripts/release/base-node.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const launcher = path.join(repo, 'plugin', 'kubectl-mesh');
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'mesh-launcher-'));
 t.teardown(() => rmSync(scratch, { recursive: true, force: true }));
+const checkout = path.join(scratch, 'checkout');
+cpSync(path.join(repo, 'plugin'), path.join(checkout, 'plugin'), { recursive: true });
+execFileSync(process.execPath, [path.join(repo, 'scripts', 'build.mjs'), '--outdir', path.join(checkout, 'dist')], { cwd: repo, stdio: 'ignore' });
+const launcher = path.join(checkout, 'plugin', 'kubectl-mesh');
 
 /** Runs without tap's NODE_OPTIONS (its process-info hook, injected into children, needs a newer Node). */
 function run(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
