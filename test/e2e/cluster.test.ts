@@ -8,6 +8,7 @@ import t from 'tap';
 import YAML from 'yaml';
 import { setPodsReady } from '../cluster/pods.mjs';
 import { contexts, getJson, istioctl, kubectl, namespace, repo, run } from './harness.js';
+import { createApp, createNamespace, deleteNamespace, must, scratchNamespace } from './support.js';
 
 const versions = JSON.parse(readFileSync(path.join(repo, 'test/cluster/versions.json'), 'utf8'));
 const asMeshUser = ['--context', contexts.meshUser];
@@ -77,18 +78,20 @@ t.test('manifests/demo leaves reviews routing to the plugin and carries user-wri
 });
 
 t.test('setPodsReady flips pods and the Deployment status follows', async (t) => {
+  // In a namespace of its own: the shared demo in shop stays as other test files read it.
+  const ns = scratchNamespace('e2e-pods');
+  await createNamespace(ns);
+  t.teardown(() => deleteNamespace(ns));
+  await createApp(ns, 'ratings', ['v1', 'v3']);
   const kubeconfig = process.env.KUBECONFIG!;
-  const names = await setPodsReady(kubeconfig, namespace, 'app=ratings,version=v3', false);
+  const names = await setPodsReady(kubeconfig, ns, 'app=ratings,version=v3', false);
   t.same(names.sort(), ['ratings-v3-0', 'ratings-v3-1']);
-  try {
-    const d = await getJson('deployment', 'ratings-v3');
-    t.equal(d?.status?.readyReplicas ?? 0, 0, 'readyReplicas 0');
-    const ep = await getJson('endpoints', 'ratings');
-    t.equal(ep?.subsets?.[0]?.notReadyAddresses?.length, 2, 'two not-ready addresses');
-  } finally {
-    await setPodsReady(kubeconfig, namespace, 'app=ratings,version=v3', true);
-  }
-  t.equal((await getJson('deployment', 'ratings-v3'))?.status?.readyReplicas, 2, 'restored');
+  const d = await getJson('deployment', 'ratings-v3', ns);
+  t.equal(d?.status?.readyReplicas ?? 0, 0, 'readyReplicas 0');
+  const ep = await getJson('endpoints', 'ratings', ns);
+  t.equal(ep?.subsets?.[0]?.notReadyAddresses?.length, 2, 'two not-ready addresses');
+  await setPodsReady(kubeconfig, ns, 'app=ratings,version=v3', true);
+  t.equal((await getJson('deployment', 'ratings-v3', ns))?.status?.readyReplicas, 2, 'restored');
 });
 
 t.test('mesh-user is refused outside the kubectl-mesh role', async (t) => {
@@ -124,20 +127,25 @@ t.test('mesh-user can do its job in namespace shop', async (t) => {
   t.equal(list.code, 0, list.stderr);
   t.match(list.stdout, 'virtualservice.networking.istio.io/ratings');
 
-  // A real update round trip on a throw-away VirtualService (created by admin, updated and deleted by mesh-user).
-  const probe = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'rbac-probe', namespace },
+  // A real update round trip on a throw-away VirtualService (created by admin, updated and deleted by
+  // mesh-user), in a namespace of its own with shop's RoleBinding copied: shop itself is not written.
+  const ns = scratchNamespace('e2e-role');
+  await createNamespace(ns);
+  t.teardown(() => deleteNamespace(ns));
+  const shopBinding = await getJson('rolebinding', 'kubectl-mesh-mesh-user', namespace);
+  t.ok(shopBinding, 'shop has the RoleBinding from manifests/rbac.yaml');
+  const copy = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: shopBinding.metadata.name, namespace: ns },
+    subjects: shopBinding.subjects, roleRef: shopBinding.roleRef };
+  const probe = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'rbac-probe', namespace: ns },
     spec: { hosts: ['rbac-probe'], http: [{ route: [{ destination: { host: 'ratings' } }] }] } };
-  t.equal((await kubectl(['create', '-f', '-'], { input: JSON.stringify(probe) })).code, 0);
-  try {
-    const got = await getJson('virtualservice', 'rbac-probe');
-    got.spec.http[0].timeout = '3s';
-    const upd = await kubectl(['replace', '-f', '-', ...asMeshUser], { input: JSON.stringify(got) });
-    t.equal(upd.code, 0, upd.stderr);
-    t.equal((await getJson('virtualservice', 'rbac-probe'))?.spec?.http?.[0]?.timeout, '3s');
-  } finally {
-    const del = await kubectl(['delete', 'virtualservice', 'rbac-probe', '-n', namespace, ...asMeshUser]);
-    t.equal(del.code, 0, del.stderr);
-  }
+  await must(kubectl(['create', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [copy, probe] }) }), 'create');
+  const got = await getJson('virtualservice', 'rbac-probe', ns);
+  got.spec.http[0].timeout = '3s';
+  const upd = await kubectl(['replace', '-f', '-', ...asMeshUser], { input: JSON.stringify(got) });
+  t.equal(upd.code, 0, upd.stderr);
+  t.equal((await getJson('virtualservice', 'rbac-probe', ns))?.spec?.http?.[0]?.timeout, '3s');
+  const del = await kubectl(['delete', 'virtualservice', 'rbac-probe', '-n', ns, ...asMeshUser]);
+  t.equal(del.code, 0, del.stderr);
 });
 
 t.test('kubectl finds the plugin on PATH', async (t) => {

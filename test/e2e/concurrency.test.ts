@@ -1,7 +1,9 @@
 // Optimistic concurrency on the real API server: the resourceVersion we read travels with every write,
 // so a write that lost a race gets 409, and the command re-reads and re-plans. Two canary runs started
 // together end in exactly one of the two requested states with both recorded; a user's edit made while
-// kubectl mesh runs is never lost. Each case loops, so the processes actually race.
+// kubectl mesh runs is never lost. Each case loops so that the processes overlap, but what is asserted
+// holds whichever way a round's timing falls (whether a write lost a race is only reported): the
+// retry on 409 itself is tested deterministically in test/unit/commands/change.test.ts.
 import t from 'tap';
 import { createApp, createNamespace, deleteNamespace, historyOf, kubectl, mesh, scratchNamespace, vsOf, weights } from './support.js';
 
@@ -35,7 +37,6 @@ t.test('two canary runs at once: exactly one of the two states, both recorded in
     t.match(last[1], `canary ${w.v2}%`, `round ${round}: the last recorded change is the one in force`);
   }
   t.comment(`${retried} of 12 runs lost a race and re-read`);
-  t.ok(retried >= 1, 'the runs really raced (at least one 409 and re-read)');
 });
 
 t.test('a user route added while kubectl mesh runs is not lost', async (t) => {
@@ -63,5 +64,4 @@ t.test('a user route added while kubectl mesh runs is not lost', async (t) => {
     t.equal(names.at(-1), 'mesh-primary', 'the catch-all stays last');
   }
   t.comment(`${retried} of 8 runs hit the concurrent edit and re-read`);
-  t.ok(retried >= 1, 'the edit really raced with kubectl mesh (at least one 409 and re-read)');
 });

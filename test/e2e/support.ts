@@ -2,6 +2,7 @@
 // small versioned app in it, resourceVersion snapshots ("nothing was written"), and request counting.
 // The test cluster runs no controller-manager and no kubelet, so namespaces are emptied and finalized
 // here by hand, and Pods are created and marked Ready by test/cluster/pods.mjs.
+import { randomBytes } from 'node:crypto';
 import { setPodsReady, startWorkloads } from '../cluster/pods.mjs';
 import { getJson, kubectl, mesh, type Result, type RunOptions } from './harness.js';
 
@@ -135,8 +136,11 @@ export function resourceOf(url: string): string {
   return p.replace(/^.*\/namespaces\/[^/]+\//, '').replace(/^\/apis?\/.*?\/(?=[a-z]+(\/|$))/, '');
 }
 
-/** A unique-enough namespace name for one test file. */
-export const scratchNamespace = (prefix: string): string => `${prefix}-${process.pid.toString(36)}`;
+/**
+ * A namespace name of one's own: `<prefix>-<random>`. Test files run side by side (--jobs=2) and a
+ * deleted namespace may linger, so every file works in namespaces it created under fresh names.
+ */
+export const scratchNamespace = (prefix: string): string => `${prefix}-${randomBytes(3).toString('hex')}`;
 
 /** Stderr that is exactly one `error: …` line (notes and warnings from analysis are allowed before it). */
 export function errorLines(stderr: string): string[] {
