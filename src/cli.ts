@@ -3,10 +3,10 @@ import { parseArgs } from './cli/flags.js';
 import { commonFlags } from './cli/global-flags.js';
 import { commandHelp, rootHelp } from './cli/help.js';
 import { commands, findCommand } from './commands/index.js';
-import { createContext, type Streams } from './context.js';
+import { createContext, type ContextDeps, type Streams } from './context.js';
 import { ExitCode, MeshError, UsageError } from './errors.js';
 
-export async function main(argv: string[], streams: Streams, env: NodeJS.ProcessEnv): Promise<number> {
+export async function main(argv: string[], streams: Streams, env: NodeJS.ProcessEnv, deps: ContextDeps = {}): Promise<number> {
   let verbose = argv.some((a) => /^(-v|--v)(=|$)/.test(a));
   try {
     const verbIndex = verbIndexOf(argv);
@@ -14,7 +14,7 @@ export async function main(argv: string[], streams: Streams, env: NodeJS.Process
     if (verb === undefined && streams.stdin.isTTY && streams.stdout.isTTY) {
       // At a terminal, no verb opens the menu: pick a service, then what to do with it.
       const { flags } = parseArgs(argv, commonFlags, 'mesh');
-      const ctx = createContext(streams, env, flags);
+      const ctx = createContext(streams, env, flags, deps);
       if (ctx.interactive && !flags.help) {
         verbose = ctx.verbosity > 0;
         const { runMenu } = await import('./ui/flows/menu.js');
@@ -36,7 +36,7 @@ export async function main(argv: string[], streams: Streams, env: NodeJS.Process
       streams.stdout.write(commandHelp(cmd, commonFlags));
       return ExitCode.ok;
     }
-    const ctx = createContext(streams, env, flags);
+    const ctx = createContext(streams, env, flags, deps);
     verbose = ctx.verbosity > 0;
     return (await cmd.run(ctx, args, flags)) ?? ExitCode.ok;
   } catch (err) {

@@ -29,7 +29,13 @@ export interface Context {
   readonly prompter?: Prompter;
 }
 
-export function createContext(streams: Streams, env: NodeJS.ProcessEnv, flags: FlagValues): Context {
+/** What tests may hand in instead of the real thing (command tests: a fake KubeClient, a fixed clock). */
+export interface ContextDeps {
+  kube?: () => Promise<KubeClient>;
+  now?: () => Date;
+}
+
+export function createContext(streams: Streams, env: NodeJS.ProcessEnv, flags: FlagValues, deps: ContextDeps = {}): Context {
   let kube: Promise<KubeClient> | undefined;
   const verbosity = Number(str(flags, 'v') ?? 0) || 0;
   const interactive = Boolean(streams.stdin.isTTY && streams.stdout.isTTY) && !bool(flags, 'no-input');
@@ -42,9 +48,10 @@ export function createContext(streams: Streams, env: NodeJS.ProcessEnv, flags: F
     color,
     verbosity,
     output: (str(flags, 'output') as Context['output']) ?? 'table',
-    now: () => new Date(),
+    now: deps.now ?? (() => new Date()),
     note: (line) => { streams.stderr.write(`${line}\n`); },
     kube() {
+      if (deps.kube) return (kube ??= deps.kube());
       kube ??= import('./kube/index.js').then(({ connect }) =>
         connect({
           kubeconfig: str(flags, 'kubeconfig'),
