@@ -1,0 +1,3 @@
+module kubectl-mesh/scripts/analyzer-cases
+
+go 1.26
