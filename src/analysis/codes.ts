@@ -41,6 +41,13 @@ export const CODES = {
   InvalidHeaderName: mesh('MESH0003', 'InvalidHeaderName', 'Error'),
   /** Ours. A destination weight is negative or not an integer. */
   InvalidWeight: mesh('MESH0004', 'InvalidWeight', 'Error'),
+  /** Ours. Offline: a check needs an object the files do not hold (a Service, ServiceEntry, DestinationRule, Gateway, Pods), so it was not made. */
+  NotInFiles: mesh('MESH0005', 'NotInFiles', 'Info'),
+  /**
+   * Ours. A VirtualService and a Gateway API HTTPRoute (GAMMA, parentRef of kind Service) route the same
+   * host. Istio never merges them: clients in the HTTPRoute's namespace get it, others the older object.
+   */
+  VirtualServiceAndHTTPRouteConflict: mesh('MESH0006', 'VirtualServiceAndHTTPRouteConflict', 'Error'),
 } as const satisfies Record<string, CodeInfo>;
 
 export type CodeName = keyof typeof CODES;

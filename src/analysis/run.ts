@@ -26,23 +26,23 @@ export interface AnalyzeChangeResult {
   notice?: string;
 }
 
-const SNAPSHOT_KINDS: Record<string, keyof ClusterSnapshot> = {
+type ListField = Exclude<keyof ClusterSnapshot, 'offline'>;
+const SNAPSHOT_KINDS: Record<string, ListField> = {
   VirtualService: 'virtualServices',
   DestinationRule: 'destinationRules',
   Service: 'services',
   Pod: 'pods',
   Gateway: 'gateways',
+  ServiceEntry: 'serviceEntries',
+  HTTPRoute: 'httpRoutes',
+  Deployment: 'deployments',
+  Node: 'nodes',
 };
 
 /** The snapshot with `proposed` merged over it (same kind+namespace+name replaced). Kinds the checks do not read are ignored. */
 export function mergeProposed(snapshot: ClusterSnapshot, proposed: readonly Obj[], namespace: string): ClusterSnapshot {
-  const out: ClusterSnapshot = {
-    virtualServices: [...snapshot.virtualServices],
-    destinationRules: [...snapshot.destinationRules],
-    services: [...snapshot.services],
-    pods: [...snapshot.pods],
-    ...(snapshot.gateways ? { gateways: [...snapshot.gateways] } : {}),
-  };
+  const out: ClusterSnapshot = { ...snapshot };
+  for (const field of Object.values(SNAPSHOT_KINDS)) if (snapshot[field]) out[field] = [...snapshot[field]];
   for (const raw of proposed) {
     const field = SNAPSHOT_KINDS[raw.kind ?? ''];
     if (!field) continue;
@@ -60,16 +60,18 @@ export function mergeProposed(snapshot: ClusterSnapshot, proposed: readonly Obj[
  * named `"name"` or `#index` (`VirtualService rule #2 not used (…)`, `… rule "x" match #0 is not used …`).
  */
 function ruleWordsFor(f: Finding, snapshot: ClusterSnapshot): string | undefined {
-  const m = /^spec\.http\[(\d+)\](?:\.match\[(\d+)\])?/.exec(f.path ?? '');
+  const m = /^spec\.(http|tcp|tls)\[(\d+)\](?:\.match\[(\d+)\])?/.exec(f.path ?? '');
   if (!m) return undefined;
+  const [, kind, ruleIndex, matchIndex] = m;
   const vs = snapshot.virtualServices.find((o) => `VirtualService ${nsOf(o)}/${nameOf(o)}` === f.origin);
+  // Only http rules and matches go by name; tcp and tls ones by index.
   const label = (named: unknown, index: number): string =>
-    (typeof named === 'object' && named !== null && typeof (named as { name?: unknown }).name === 'string'
+    (kind === 'http' && typeof named === 'object' && named !== null && typeof (named as { name?: unknown }).name === 'string'
       && (named as { name: string }).name ? `"${(named as { name: string }).name}"` : `#${index}`);
-  const rule = vs?.spec?.http?.[Number(m[1])];
-  const words = `rule ${label(rule, Number(m[1]))}`;
+  const rule = vs?.spec?.[kind!]?.[Number(ruleIndex)];
+  const words = `rule ${label(rule, Number(ruleIndex))}`;
   if (f.code === 'IST0130') return `${words} not used`;
-  return m[2] === undefined ? undefined : `${words} match ${label(rule?.match?.[Number(m[2])], Number(m[2]))} `;
+  return matchIndex === undefined ? undefined : `${words} match ${label(rule?.match?.[Number(matchIndex)], Number(matchIndex))} `;
 }
 
 /** Older istioctl prints origins as `Kind name.namespace`; newer as `Kind namespace/name`. */

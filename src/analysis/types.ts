@@ -25,6 +25,19 @@ export interface ClusterSnapshot {
   pods: Obj[];
   /** When given, VirtualService gateway references are checked against it (IST0101). */
   gateways?: Obj[];
+  /** ServiceEntries: their hosts are known hosts (within their exportTo). */
+  serviceEntries?: Obj[];
+  /** Gateway API HTTPRoutes: GAMMA routes (parentRefs of kind Service) are checked against VirtualServices. */
+  httpRoutes?: Obj[];
+  /** Nodes: their topology labels are added to their pods' labels, as Istio does (subsets may select by locality). */
+  nodes?: Obj[];
+  /** Offline only: Deployments, whose pod templates stand in for the Pods the files do not hold. */
+  deployments?: Obj[];
+  /**
+   * The objects come from files, not a cluster: what the files lack may exist elsewhere, so a
+   * reference that needs a missing object is reported as unknown (Info), not as not found.
+   */
+  offline?: boolean;
 }
 
 export type FindingLevel = 'Error' | 'Warning' | 'Info';

@@ -2,7 +2,7 @@
 // Istio kinds have no fixed version: the client passes the one discovery found.
 
 export type Kind =
-  | 'VirtualService' | 'DestinationRule' | 'Gateway'
+  | 'VirtualService' | 'DestinationRule' | 'Gateway' | 'ServiceEntry' | 'HTTPRoute'
   | 'Service' | 'Deployment' | 'Pod' | 'HorizontalPodAutoscaler' | 'Namespace';
 
 export type IstioVersion = 'v1' | 'v1beta1' | 'v1alpha3';
@@ -35,6 +35,9 @@ export const RESOURCES: Readonly<Record<Kind, Resource>> = {
   VirtualService: { group: 'networking.istio.io', version: ISTIO, plural: 'virtualservices', namespaced: true },
   DestinationRule: { group: 'networking.istio.io', version: ISTIO, plural: 'destinationrules', namespaced: true },
   Gateway: { group: 'networking.istio.io', version: ISTIO, plural: 'gateways', namespaced: true },
+  ServiceEntry: { group: 'networking.istio.io', version: ISTIO, plural: 'serviceentries', namespaced: true },
+  /** Gateway API (GAMMA routes); its CRDs may be absent. */
+  HTTPRoute: { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes', namespaced: true },
   Service: { group: '', version: 'v1', plural: 'services', namespaced: true },
   Pod: { group: '', version: 'v1', plural: 'pods', namespaced: true },
   Namespace: { group: '', version: 'v1', plural: 'namespaces', namespaced: false },

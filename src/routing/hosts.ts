@@ -1,12 +1,8 @@
 // Service host names: we write FQDNs; short names resolve against the referring object's namespace.
+// The rules themselves live once, in src/model/hosts.ts (analysis uses the same resolver).
+import { serviceFqdn } from '../model/hosts.js';
 import type { Obj } from './types.js';
 
-export const fqdn = (service: string, namespace: string): string => `${service}.${namespace}.svc.cluster.local`;
+export { hostRefersTo, serviceFqdn as fqdn } from '../model/hosts.js';
 
-export const serviceFqdn = (svc: Obj): string => fqdn(svc.metadata.name, svc.metadata.namespace ?? 'default');
-
-/** Does `host`, written in an object of namespace `fromNamespace`, name this service? */
-export function hostRefersTo(host: string, fromNamespace: string | undefined, service: string, namespace: string): boolean {
-  if (host === fqdn(service, namespace) || host === `${service}.${namespace}.svc` || host === `${service}.${namespace}`) return true;
-  return host === service && (fromNamespace ?? namespace) === namespace;
-}
+export const serviceFqdnOf = (svc: Obj): string => serviceFqdn(svc.metadata.name, svc.metadata.namespace ?? 'default');

@@ -3,7 +3,7 @@
 import { NotFoundError, UsageError } from '../errors.js';
 import { findDestinationRule, findVersions, findVirtualService, requireVersions } from './discover.js';
 import { appendRevisions, latestRevision, ownedRoutes, readHistory, withHistory, type Binding, type Revision } from './history.js';
-import { serviceFqdn } from './hosts.js';
+import { serviceFqdnOf } from './hosts.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, isOwnedRoute } from './names.js';
 import { httpRoutes, referencedSubsets, type ServiceRef } from './routes.js';
 import type { HttpRoute, Obj, Roles, Subset, Version, Workload } from './types.js';
@@ -25,7 +25,7 @@ export function resolveTarget(workload: Workload, versionLabel: string): Target 
   const vs = findVirtualService(svc, workload.virtualServices);
   return {
     workload,
-    ref: { name: svc.metadata.name, namespace: svc.metadata.namespace ?? 'default', host: serviceFqdn(svc) },
+    ref: { name: svc.metadata.name, namespace: svc.metadata.namespace ?? 'default', host: serviceFqdnOf(svc) },
     vs,
     dr,
     versions: findVersions(svc, workload.deployments, versionLabel, dr),

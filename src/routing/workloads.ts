@@ -10,6 +10,11 @@ export interface Inventory {
   hpas: Obj[];
   virtualServices: Obj[];
   destinationRules: Obj[];
+  /** Read for analysis only (files hold them; the cluster is asked by analyze). */
+  gateways?: Obj[];
+  serviceEntries?: Obj[];
+  httpRoutes?: Obj[];
+  nodes?: Obj[];
 }
 
 const inNs = (ns: string | undefined) => (o: Obj): boolean => (o.metadata.namespace ?? 'default') === (ns ?? 'default');

@@ -1,11 +1,11 @@
 // The live cluster as a Source: a fixed number of list calls per command, writes in plan
 // order with optimistic concurrency (the resourceVersion we read travels with each write).
-import { MeshError, NotFoundError } from '../errors.js';
+import { ForbiddenError, MeshError, NotFoundError } from '../errors.js';
 import type { KubeClient } from '../kube/index.js';
 import type { Write } from '../routing/plan.js';
 import type { Obj } from '../routing/types.js';
 import type { Inventory } from '../routing/workloads.js';
-import type { Source } from './source.js';
+import type { AnalysisObjects, Source } from './source.js';
 
 const selectorOf = (svc: Obj | undefined): string | undefined => {
   const sel = svc?.spec?.selector as Record<string, string> | undefined;
@@ -34,6 +34,7 @@ export function clusterSource(kube: KubeClient): Source {
       const pods = service !== undefined && !labelSelector ? [] : ((await kube.list('Pod', namespace, { labelSelector })) as Obj[]);
       return { services, virtualServices, destinationRules, deployments, hpas, pods } satisfies Inventory;
     },
+    analysisObjects: (namespace) => analysisObjects(kube, namespace),
     async apply(plan, dryRun) {
       const done: string[] = [];
       const written: Obj[] = [];
@@ -77,4 +78,38 @@ function stripServerFields(o: Obj): Obj {
   const { managedFields: _m, ...metadata } = o.metadata;
   const { status: _s, ...rest } = o;
   return { ...rest, metadata } as Obj;
+}
+
+/** A list that RBAC may forbid (undefined, with a notice) or whose CRD may be absent ([]). */
+async function optionalList(kube: KubeClient, kind: 'ServiceEntry' | 'Gateway' | 'HTTPRoute', namespace: string | undefined, notices: string[]): Promise<Obj[] | undefined> {
+  try {
+    return (await kube.list(kind, namespace)) as Obj[];
+  } catch (err) {
+    if (err instanceof NotFoundError) return [];
+    if (!(err instanceof ForbiddenError)) throw err;
+    notices.push(`cannot list ${kind}s${namespace ? ` in namespace ${namespace}` : ' in all namespaces'} (forbidden)`);
+    return undefined;
+  }
+}
+
+/**
+ * ServiceEntries and Gateways of the namespace, and HTTPRoutes of every namespace (a GAMMA route
+ * elsewhere can name our Service): cluster-wide if RBAC allows, else the namespace's, else noted.
+ * No Gateway API CRDs means no HTTPRoutes.
+ */
+async function analysisObjects(kube: KubeClient, namespace: string | undefined): Promise<AnalysisObjects> {
+  const notices: string[] = [];
+  const [serviceEntries, gateways, everywhere] = await Promise.all([
+    optionalList(kube, 'ServiceEntry', namespace, notices),
+    optionalList(kube, 'Gateway', namespace, notices),
+    optionalList(kube, 'HTTPRoute', undefined, []),
+  ]);
+  let httpRoutes = everywhere;
+  if (!httpRoutes) {
+    httpRoutes = namespace === undefined ? undefined : await optionalList(kube, 'HTTPRoute', namespace, []);
+    notices.push(httpRoutes
+      ? `cannot list HTTPRoutes in all namespaces; Gateway API routes were checked in namespace ${namespace} only (MESH0006)`
+      : 'cannot list HTTPRoutes (forbidden); Gateway API routes were not checked (MESH0006)');
+  }
+  return { serviceEntries, gateways, httpRoutes: httpRoutes ?? [], notices };
 }

@@ -51,6 +51,7 @@ function load(files: string[]): { docs: Map<string, Document[]>; objects: Locate
 const KINDS: Record<string, keyof Inventory> = {
   Service: 'services', Deployment: 'deployments', Pod: 'pods', HorizontalPodAutoscaler: 'hpas',
   VirtualService: 'virtualServices', DestinationRule: 'destinationRules',
+  Gateway: 'gateways', ServiceEntry: 'serviceEntries', HTTPRoute: 'httpRoutes', Node: 'nodes',
 };
 
 export function filesSource(paths: string[], inPlace: boolean): Source {
@@ -69,7 +70,7 @@ export function filesSource(paths: string[], inPlace: boolean): Source {
       for (const { obj } of objects) {
         const field = KINDS[obj.kind!];
         if (field && (namespace === undefined || nsOf(obj) === namespace)) {
-          inv[field].push({ ...obj, metadata: { ...obj.metadata, namespace: nsOf(obj) } });
+          (inv[field] ??= []).push({ ...obj, metadata: { ...obj.metadata, namespace: nsOf(obj) } });
         }
       }
       return inv;

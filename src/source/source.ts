@@ -16,6 +16,14 @@ export interface Source {
   readonly user: string;
   /** Reads what routing decisions need. `service` narrows the pod list to that service's pods. */
   inventory(namespace: string | undefined, service?: string): Promise<Inventory>;
+  /**
+   * Live only: what analysis reads besides the inventory (ServiceEntries, Istio Gateways) and the
+   * GAMMA HTTPRoutes of any namespace (one list call each). `notices` say what could not be read.
+   */
+  analysisObjects?(namespace: string | undefined): Promise<AnalysisObjects>;
   /** Writes the plan in order; returns the objects as written (or as they would be). */
   apply(plan: Plan, dryRun: DryRun): Promise<Obj[]>;
 }
+
+/** `undefined` where RBAC forbade the list (the check is then skipped, and a notice says so). */
+export interface AnalysisObjects { serviceEntries?: Obj[]; gateways?: Obj[]; httpRoutes: Obj[]; notices: string[] }

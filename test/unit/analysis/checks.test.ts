@@ -184,7 +184,7 @@ t.test('IST0109 ConflictingMeshGatewayVirtualServiceHosts', async (t) => {
     const objs = [...reviewsObjects(), vs('reviews-hotfix').hosts('reviews').http(rule([{ host: 'reviews', subset: 'v1' }])).build()];
     const f = check(objs).filter((x) => x.code === 'IST0109');
     t.same(summary(f), [`IST0109 ${VS} spec.hosts`, 'IST0109 VirtualService shop/reviews-hotfix spec.hosts']);
-    t.match(f[0]!.message, `The VirtualServices shop/reviews,shop/reviews-hotfix associated with mesh gateway define the same host ${FQDN}`);
+    t.match(f[0]!.message, `The VirtualServices shop/reviews,shop/reviews-hotfix associated with mesh gateway define the same host */${FQDN}`);
   });
 
   t.test('gateways listing mesh count as mesh-bound', async (t) => {
@@ -211,9 +211,11 @@ t.test('IST0130 VirtualServiceUnreachableRule', async (t) => {
     const objs = replace(reviewsObjects(), reviewsVs(userDefault,
       rule([{ host: FQDN, subset: 'v2' }], { name: 'mesh-env-green', match: [headerMatch('x-env', 'green')] }), primary()));
     const f = check(objs);
-    t.same(summary(f), [`IST0130 ${VS} spec.http[1]`, `IST0130 ${VS} spec.http[2]`]);
+    // As Istio counts: one per match after a rule without matches, one for a second rule without matches.
+    t.same(summary(f), [`IST0130 ${VS} spec.http[1].match[0]`, `IST0130 ${VS} spec.http[2]`]);
     t.equal(f[0]!.level, 'Warning');
-    t.match(f[0]!.message, /^VirtualService rule "mesh-env-green" not used \(rule "user-default" before it has no match\)\. The kubectl-mesh route is shadowed/);
+    t.match(f[0]!.message, /^VirtualService rule "mesh-env-green" not used \(route without matches defined before\)\. The kubectl-mesh route is shadowed by rule "user-default"/);
+    t.match(f[1]!.message, /^VirtualService rule "mesh-primary" not used \(only the last rule can have no matches\)\. The kubectl-mesh route is shadowed/);
   });
 
   t.test('a match on prefix "/" matches every request', async (t) => {
@@ -221,8 +223,8 @@ t.test('IST0130 VirtualServiceUnreachableRule', async (t) => {
       rule([{ host: FQDN, subset: 'v1' }], { match: [{ uri: { prefix: '/' } }] }),
       rule([{ host: FQDN, subset: 'v2' }], { name: 'mesh-env-green', match: [headerMatch('x-env', 'green')] })));
     const f = check(objs);
-    t.same(summary(f), [`IST0130 ${VS} spec.http[1]`]);
-    t.match(f[0]!.message, /rule #0 before it has a match that matches every request/);
+    t.same(summary(f), [`IST0130 ${VS} spec.http[1].match[0]`]);
+    t.match(f[0]!.message, /rule "mesh-env-green" not used \(route without matches defined before\)\. The kubectl-mesh route is shadowed by rule #0/);
   });
 
   t.test('a rule whose only match duplicates an earlier one', async (t) => {
@@ -231,8 +233,10 @@ t.test('IST0130 VirtualServiceUnreachableRule', async (t) => {
       rule([{ host: FQDN, subset: 'v1' }], { name: 'user-green', match: [{ name: 'dup', ...headerMatch('x-env', 'green') }] }),
       primary()));
     const f = check(objs);
-    t.same(summary(f), [`IST0130 ${VS} spec.http[1]`]);
-    t.equal(f[0]!.message, 'VirtualService rule "user-green" not used (all matches used by prior rules).');
+    // A fully duplicated rule gets both codes, as in Istio.
+    t.same(summary(f), [`IST0130 ${VS} spec.http[1]`, `IST0131 ${VS} spec.http[1].match[0]`]);
+    t.equal(f[0]!.message, 'VirtualService rule "user-green" match "dup" is not used (duplicate/overlapping match in rule "mesh-env-green").');
+    t.equal(f[1]!.message, 'VirtualService rule "user-green" not used (all matches used by prior rules).');
   });
 
   t.test('a user header route placed before ours with the same match shadows ours', async (t) => {
@@ -241,8 +245,8 @@ t.test('IST0130 VirtualServiceUnreachableRule', async (t) => {
       rule([{ host: FQDN, subset: 'v2' }], { name: 'mesh-env-green', match: [headerMatch('x-env', 'green')] }),
       primary()));
     const f = check(objs);
-    t.same(summary(f), [`IST0130 ${VS} spec.http[1]`]);
-    t.match(f[0]!.message, /^VirtualService rule "mesh-env-green" not used \(all matches used by prior rules\)\. The kubectl-mesh route is shadowed/);
+    t.same(summary(f), [`IST0130 ${VS} spec.http[1]`, `IST0131 ${VS} spec.http[1].match[0]`]);
+    t.match(f[1]!.message, /^VirtualService rule "mesh-env-green" not used \(all matches used by prior rules\)\. The kubectl-mesh route is shadowed by rule "user-green"/);
   });
 
   t.test('no finding when header routes come before the catch-all (our layout)', async (t) => {
@@ -277,7 +281,7 @@ t.test('IST0131 VirtualServiceIneffectiveMatch', async (t) => {
       rule([{ host: FQDN, subset: 'v1' }], { match: [{ uri: { prefix: '/api' }, headers: { 'x-env': { exact: 'blue' } }, port: 8080 }] }),
       primary()));
     // rule 2 is narrower than rule 1's second clause (/api), so it is covered: reported as unreachable.
-    t.same(summary(check(objs)), [`IST0130 ${VS} spec.http[2]`]);
+    t.same(summary(check(objs)), [`IST0130 ${VS} spec.http[2]`, `IST0131 ${VS} spec.http[2].match[0]`]);
   });
 });
 

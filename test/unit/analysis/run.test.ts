@@ -113,7 +113,7 @@ t.test('dedupe of per-rule codes matches the rule Istio names', async (t) => {
   const r = await analyzeChange({ snapshot: snap, proposed: [], namespace: 'shop', istioctl: run });
   t.same(r.findings.map((f) => `${f.code} ${f.source} ${f.path ?? ''}`), [
     'IST0130 istioctl ',
-    'IST0130 built-in spec.http[1]',
+    'IST0130 built-in spec.http[1].match[0]',
   ], 'old-style origin "reviews.shop" is recognised; our finding on "mesh-env-green" survives');
 });
 
