@@ -9,9 +9,10 @@ import t from 'tap';
 import { repo } from './harness.js';
 
 const run = promisify(execFile);
+t.setTimeout(10 * 60_000); // two analyzers over ~36 cases; a busy machine takes minutes
 const CLAIMED = ['IST0101', 'IST0109', 'IST0130', 'IST0131', 'IST0173', 'IST0174'];
 
-t.test('every claimed code at precision and recall ≥ 0.95 over Istio\'s analyzer cases', { timeout: 600_000 }, async (t) => {
+t.test('every claimed code at precision and recall ≥ 0.95 over Istio\'s analyzer cases', async (t) => {
   const { stdout } = await run('node', [path.join(repo, 'scripts', 'score-analyzers.mjs')], {
     cwd: repo, env: { ...process.env, PATH: `${path.join(repo, 'plugin')}${path.delimiter}${process.env.PATH}` }, maxBuffer: 16 << 20,
   });
