@@ -6,11 +6,15 @@
 //   client-node.cjs              @kubernetes/client-node (exec/auth-provider credentials, proxies)
 //   vendor-inquirer.cjs          prompts (with iconv-lite, half a megabyte: only at a terminal)
 //   vendor-execa.cjs             running istioctl
-//   kubectl-mesh.standalone.cjs  everything in one file: the input of single-executable builds.
+//   kubectl-mesh.standalone.cjs  everything in one file: the input of single-executable builds;
+//   static-output.json           what `--help` and `version --client` print: it depends on nothing but
+//                                the build, so it is captured here from the bundle itself and the
+//                                launcher prints it without loading the bundle.
 // Files are replaced atomically (write, then rename): tests running dist/ meanwhile (the release tier
 // rebuilds next to the e2e tier) see the old file or the new one, never half of one.
 //   node scripts/build.mjs [--outdir DIR]   (default dist; the launcher unit test builds into a scratch dir)
 import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -57,9 +61,28 @@ const built = await Promise.all([
   build({ ...common, entryPoints: ['src/main.ts'], outfile: path.join(outdir, 'kubectl-mesh.standalone.cjs') }),
 ]);
 mkdirSync(outdir, { recursive: true });
-for (const file of built.flatMap((b) => b.outputFiles)) {
-  const tmp = `${file.path}.${process.pid}.tmp`;
-  writeFileSync(tmp, file.contents);
-  renameSync(tmp, file.path);
+const written = built.flatMap((b) => b.outputFiles).map((f) => ({ path: f.path, contents: f.contents }));
+const replace = (file, contents) => {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, contents);
+  renameSync(tmp, file);
+};
+// The bundle first: static-output.json is captured by running it.
+for (const f of written) replace(f.path, f.contents);
+replace(path.join(outdir, 'static-output.json'), JSON.stringify(captureStaticOutput(path.join(outdir, 'kubectl-mesh.cjs'))));
+console.error(`built ${[...written.map((f) => f.path), 'static-output.json'].map((f) => path.relative(process.cwd(), path.resolve(outdir, f))).join(', ')} in ${Date.now() - started} ms`);
+
+/**
+ * argv (joined with NUL) → stdout, for the commands whose output is fixed at build time: root help and
+ * the client version. Run without a terminal and with an empty environment, as the launcher would be
+ * for them; anything else (a stderr line, a non-zero exit) fails the build.
+ */
+function captureStaticOutput(bundle) {
+  const out = {};
+  for (const argv of [['--help'], ['-h'], ['help'], ['version', '--client'], []]) {
+    const r = spawnSync(process.execPath, [bundle, ...argv], { env: {}, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    if (r.status !== 0 || r.stderr) throw new Error(`kubectl-mesh ${argv.join(' ')} exited ${r.status}: ${r.stderr}`);
+    out[argv.join('\0')] = r.stdout;
+  }
+  return out;
 }
-console.error(`built ${built.flatMap((b) => b.outputFiles).map((f) => path.relative(process.cwd(), f.path)).join(', ')} in ${Date.now() - started} ms`);

@@ -62,6 +62,21 @@ t.test('from the checkout, and through a bin symlink as npm i -g makes it', asyn
   t.equal(linked.stdout, direct.stdout);
 });
 
+t.test('--help and version --client print what the bundle prints, without loading it', async (t) => {
+  const bundle = path.join(checkout, 'dist', 'kubectl-mesh.cjs');
+  for (const argv of [['--help'], ['-h'], ['help'], ['version', '--client'], []]) {
+    const fast = await run(launcher, argv);
+    const full = await run(process.execPath, [bundle, ...argv]);
+    t.equal(fast.code, 0, fast.stderr);
+    t.equal(fast.stdout, full.stdout, `kubectl-mesh ${argv.join(' ')}`);
+    t.equal(fast.stderr, full.stderr);
+  }
+  t.match((await run(launcher, ['--help'])).stdout, /^kubectl mesh: /);
+  // Not in static-output.json: the bundle answers.
+  const json = await run(launcher, ['version', '--client', '-o', 'json']);
+  t.match(JSON.parse(json.stdout), { clientVersion: String });
+});
+
 t.test('a checkout that was not built says how to build it', async (t) => {
   const copy = path.join(scratch, 'unbuilt');
   cpSync(path.join(repo, 'plugin'), path.join(copy, 'plugin'), { recursive: true });
