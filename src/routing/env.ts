@@ -1,6 +1,7 @@
 // env NAME / green: an owned header route per named environment, above the catch-all,
 // sends requests carrying the header to one subset; everything else keeps the catch-all.
-import { NotFoundError, UsageError } from '../errors.js';
+import { ConflictError, NotFoundError, UsageError } from '../errors.js';
+import { planWithEnvMeta, readEnvMeta, type EnvMeta } from './env-meta.js';
 import { finish } from './finish.js';
 import { headerMatch } from './headers.js';
 import { latestRevision } from './history.js';
@@ -21,6 +22,31 @@ export interface EnvRequest {
   gateway?: Gateway;
   user: string;
   at: string;
+  /** ISO expiry from --ttl; without it a recorded expiry stays. */
+  expires?: string;
+  /** What other services already record about the environment (namespace-wide runs share one creator and expiry). */
+  known?: EnvMeta;
+}
+
+const conditionKey = (h: HeaderCondition[]): string => h.map((c) => `${c.name}\u0000${c.type}\u0000${c.value}`).sort().join('\u0001');
+
+/** Two environments with the same header on one service: the first route would take both. */
+function checkHeaderFree(t: Target, req: EnvRequest): void {
+  const taken = envRoutes(t.vs).find((e) => e.name !== req.env && conditionKey(e.headers) === conditionKey(req.headers));
+  if (taken) {
+    throw new ConflictError(
+      `header ${describeHeaders(req.headers)} is already used by environment "${taken.name}" on ${t.ref.namespace}/${t.ref.name}`,
+      `pick another header for ${req.env}, or delete ${taken.name} first (kubectl mesh env ${taken.name} --delete)`,
+    );
+  }
+}
+
+/** Creator and time stay as first recorded; --ttl renews the expiry. */
+function nextMeta(t: Target, req: EnvRequest): EnvMeta {
+  const here = readEnvMeta(t.vs).meta[req.env];
+  const first = req.known ?? here;
+  const expires = req.expires ?? req.known?.expires ?? here?.expires;
+  return { createdBy: first?.createdBy ?? req.user, createdAt: first?.createdAt ?? req.at, ...(expires ? { expires } : {}) };
 }
 
 export function planEnv(t: Target, req: EnvRequest): Plan {
@@ -28,6 +54,7 @@ export function planEnv(t: Target, req: EnvRequest): Plan {
   const dup = req.headers.find((h, i) => req.headers.findIndex((o) => o.name === h.name) !== i);
   // One match clause holds one condition per header; a second would silently replace the first.
   if (dup) throw new UsageError(`header ${dup.name} is given twice for environment "${req.env}"`, 'pass each header once (use --match regex for alternatives)');
+  checkHeaderFree(t, req);
   const recorded: Roles = latestRevision(t.vs)?.roles ?? {};
   const needRoles = !req.subset || !t.vs;
   const roles: Roles = needRoles ? chooseRoles(t, { stable: req.stable, canary: req.subset }) : recorded;
@@ -44,7 +71,7 @@ export function planEnv(t: Target, req: EnvRequest): Plan {
   }), vsName);
   const previous = envRoutes(t.vs).find((e) => e.name === req.env)?.subset;
   const what = `${describeHeaders(req.headers)} → ${subset}`;
-  return finish(t, {
+  const plan = finish(t, {
     summary: `${t.ref.name}: env ${req.env}: ${what}`,
     routes,
     dr: withSubsets(t, t.vs ? [subset] : [roles.stable!, subset]),
@@ -54,21 +81,27 @@ export function planEnv(t: Target, req: EnvRequest): Plan {
     receiving: previous === subset ? [] : [subset],
     gateway: req.gateway,
   });
+  return planWithEnvMeta(plan, t.vs, [[req.env, nextMeta(t, req)]]);
 }
 
-export function planEnvDelete(t: Target, env: string, who: { user: string; at: string }): Plan {
-  const envs = envRoutes(t.vs);
-  if (!envs.some((e) => e.name === env)) {
+/** Removes the routes of `envs` (one or several: `env prune`) and their metadata. */
+export function planEnvDelete(t: Target, envs: string | string[], who: { user: string; at: string }): Plan {
+  const names = typeof envs === 'string' ? [envs] : envs;
+  const present = envRoutes(t.vs);
+  const missing = names.find((env) => !present.some((e) => e.name === env));
+  if (missing) {
     throw new NotFoundError(
-      `environment "${env}" has no route on ${t.ref.namespace}/${t.ref.name}`,
-      envs.length ? `existing environments: ${envs.map((e) => e.name).join(', ')}` : 'there are no environments; nothing to delete',
+      `environment "${missing}" has no route on ${t.ref.namespace}/${t.ref.name}`,
+      present.length ? `existing environments: ${present.map((e) => e.name).join(', ')}` : 'there are no environments; nothing to delete',
     );
   }
-  return finish(t, {
-    summary: `${t.ref.name}: env ${env} removed`,
-    routes: removeRoute(t.vs!.spec.http, envRouteName(env)),
+  const what = `env ${names.join(', ')} removed`;
+  const plan = finish(t, {
+    summary: `${t.ref.name}: ${what}`,
+    routes: names.reduce((routes, env) => removeRoute(routes, envRouteName(env)), t.vs!.spec.http),
     dr: t.dr,
-    entry: { at: who.at, user: who.user, change: `env ${env} removed`, roles: latestRevision(t.vs)?.roles ?? {}, scaled: latestRevision(t.vs)?.scaled },
+    entry: { at: who.at, user: who.user, change: what, roles: latestRevision(t.vs)?.roles ?? {}, scaled: latestRevision(t.vs)?.scaled },
     receiving: [],
   });
+  return planWithEnvMeta(plan, t.vs, names.map((env) => [env, undefined]));
 }

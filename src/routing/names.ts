@@ -9,6 +9,11 @@ export const ENV_ROUTE_PREFIX = 'mesh-env-';
 
 /** JSON list of routing revisions kept on the VirtualService. */
 export const HISTORY_ANNOTATION = 'kubectl-mesh.io/history';
+/**
+ * JSON {env: {createdBy, createdAt, expires?}} on a VirtualService: who made each environment and when
+ * it expires (--ttl). The header lives in the route itself; no CRD, no controller.
+ */
+export const ENVIRONMENTS_ANNOTATION = 'kubectl-mesh.io/environments';
 /** JSON {min, max} on an HPA: its replicas before we first scaled it. */
 export const HPA_BASELINE_ANNOTATION = 'kubectl-mesh.io/hpa-baseline';
 

@@ -29,6 +29,8 @@ export interface Prompter {
   confirm(message: string, defaultYes: boolean): Promise<boolean>;
   select<T>(message: string, choices: ChoiceItem<T>[], defaultValue?: T): Promise<T>;
   input(message: string, opts?: InputOptions): Promise<string>;
+  /** Several picks; `checked` choices start selected. At least one must be picked. */
+  checkbox<T>(message: string, choices: (Choice<T> & { checked?: boolean })[]): Promise<T[]>;
 }
 
 const cancelled = (err: unknown): boolean =>
@@ -94,6 +96,12 @@ export function inquirerPrompter(ctx: Context): Prompter {
     confirm: (message, defaultYes) => ask<boolean>(ctx, { type: 'confirm', message, default: defaultYes }),
     async select(message, choices, defaultValue) {
       return ask(ctx, { type: 'select', message, choices: await toInquirerChoices(choices), default: defaultValue, pageSize: 12, loop: false });
+    },
+    checkbox(message, choices) {
+      return ask(ctx, {
+        type: 'checkbox', message, pageSize: 15, loop: false, required: true,
+        choices: choices.map((c) => ({ name: c.name, value: c.value, short: c.short, description: c.description, disabled: c.disabled ?? false, checked: c.checked ?? false })),
+      });
     },
     input(message, opts = {}) {
       const { validate } = opts;

@@ -35,10 +35,10 @@ export interface ChangeSpec {
   emergency?: boolean;
 }
 
-const ATTEMPTS = 5;
+export const ATTEMPTS = 5;
 /** Findings that need live pods: meaningless offline, where files hold no pods. */
 export const POD_CODES = new Set(['IST0173', 'MESH0001']);
-const NOTHING_WRITTEN = 'cancelled; nothing was changed';
+export const NOTHING_WRITTEN = 'cancelled; nothing was changed';
 
 export async function runChange(ctx: Context, spec: ChangeSpec, opts: WriteOptions, source?: Source): Promise<number> {
   const src = source ?? (await openSource(ctx, opts));
@@ -58,7 +58,7 @@ export async function runChange(ctx: Context, spec: ChangeSpec, opts: WriteOptio
       // Offline there are no pods to look at: readiness is the cluster's business.
       const warnOnly = force || !!spec.emergency;
       const warnings = src.live ? checkReadiness(inventory, plan, target.ref.host, warnOnly) : [];
-      const analysis = await spin(ctx, 'analysing the change', () => analyse(ctx, src, inventory, plan, namespace, opts), NOTHING_WRITTEN);
+      const analysis = await spin(ctx, 'analysing the change', () => analyse(ctx, src, inventory, [plan], namespace, opts), NOTHING_WRITTEN);
       if (opts.diff) await printDiff(ctx, plan);
       else if (confirming) ctx.note(describePlan(plan).join('\n'));
       showFindings(ctx, warnings, analysis, warnOnly, plan);
@@ -82,11 +82,11 @@ export async function runChange(ctx: Context, spec: ChangeSpec, opts: WriteOptio
   }
 }
 
-const snapshotOf = (inv: Inventory) =>
+export const snapshotOf = (inv: Inventory) =>
   ({ virtualServices: inv.virtualServices, destinationRules: inv.destinationRules, services: inv.services, pods: inv.pods });
 
 /** Subsets that would receive traffic without Ready pods: an error, or (warnOnly) warnings. */
-function checkReadiness(inv: Inventory, plan: Plan, host: string, warnOnly: boolean): string[] {
+export function checkReadiness(inv: Inventory, plan: Plan, host: string, warnOnly: boolean): string[] {
   // Judged with the DestinationRule as it will be: a first canary's subsets exist only in the plan.
   const after = mergeProposed(snapshotOf(inv), plan.destinationRule ? [plan.destinationRule] : [], plan.namespace);
   const unready = subsetsWithoutReadyPods(after, host, plan.namespace, plan.receiving);
@@ -97,15 +97,15 @@ function checkReadiness(inv: Inventory, plan: Plan, host: string, warnOnly: bool
   return [message];
 }
 
-interface Analysis {
+export interface Analysis {
   findings: Finding[];
   /** Findings the built-in checks already report on the objects as they are: not this change's doing. */
   preexisting: Set<Finding>;
 }
 
-/** The findings of the built-in checks and istioctl that concern this change. */
-async function analyse(ctx: Context, src: Source, inv: Inventory, plan: Plan, namespace: string, opts: WriteOptions): Promise<Analysis> {
-  const proposed = [plan.virtualService, plan.destinationRule].filter((o) => o !== undefined);
+/** The findings of the built-in checks and istioctl that concern this change (one istioctl run for all plans of a namespace). */
+export async function analyse(ctx: Context, src: Source, inv: Inventory, plans: Plan[], namespace: string, opts: WriteOptions): Promise<Analysis> {
+  const proposed = plans.flatMap((plan) => [plan.virtualService, plan.destinationRule]).filter((o) => o !== undefined);
   const snapshot = snapshotOf(inv);
   const result = await analyzeChange({ snapshot, proposed: proposed as never[], namespace, istioctl: await analysisRunner(ctx, src, opts) });
   // Findings about other objects are not this change's business; conflicts with ours are.
@@ -122,7 +122,7 @@ async function analyse(ctx: Context, src: Source, inv: Inventory, plan: Plan, na
  * Prints readiness warnings and findings. Error findings stop the change unless warnOnly, and so
  * do routes of ours behind a user's catch-all (IST0130): writing them would change nothing.
  */
-function showFindings(ctx: Context, warnings: string[], { findings, preexisting }: Analysis, warnOnly: boolean, plan: Plan): void {
+export function showFindings(ctx: Context, warnings: string[], { findings, preexisting }: Analysis, warnOnly: boolean, plan: Plan): void {
   for (const w of warnings) ctx.note(`warning: ${w}`);
   if (findings.length) ctx.note(renderFindings(findings, { color: ctx.color }).trimEnd());
   const shadow = shadowedOwnedRoutes(httpRoutes(plan.virtualService));
@@ -145,7 +145,7 @@ function showFindings(ctx: Context, warnings: string[], { findings, preexisting 
   }
 }
 
-async function printDiff(ctx: Context, plan: Plan): Promise<void> {
+export async function printDiff(ctx: Context, plan: Plan): Promise<void> {
   const { unifiedDiff } = await import('../../ui/diff.js');
   ctx.streams.stdout.write(`${describePlan(plan).join('\n')}\n`);
   for (const w of plan.writes) ctx.streams.stdout.write(await unifiedDiff(w, ctx.color));

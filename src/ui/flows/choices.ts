@@ -5,7 +5,7 @@ import { ENV_NAME, parseHeader } from '../../routing/headers.js';
 import { chooseRoles, knownSubsets, type Target } from '../../routing/target.js';
 import type { HeaderCondition, Roles } from '../../routing/types.js';
 import { currentSplit, describeSplit, envRoutes } from '../../routing/view.js';
-import type { ChoiceItem } from '../prompt.js';
+import type { Choice, ChoiceItem } from '../prompt.js';
 
 export const OTHER = Symbol('other');
 export const CHOOSE_SUBSETS = Symbol('choose subsets');
@@ -159,4 +159,25 @@ export function revisionChoices(t: Target): ChoiceItem<number>[] {
     value: r.revision,
     ...(r.revision === latest ? { disabled: '(current)' } : {}),
   }));
+}
+
+/**
+ * Environments to pick from: the version values present (with the services that have each),
+ * environments that already route first, then values a few services have, then the rest.
+ */
+export function environmentChoices(targets: Target[]): Choice<string>[] {
+  const values = new Map<string, string[]>();
+  for (const t of targets) for (const v of t.versions) values.set(v.value, [...(values.get(v.value) ?? []), t.ref.name]);
+  const routed = new Set(targets.flatMap((t) => envRoutes(t.vs).map((e) => e.name)));
+  const names = [...values.keys()].filter((v) => ENV_NAME.test(v))
+    .sort((a, b) => Number(routed.has(b)) - Number(routed.has(a)) || values.get(a)!.length - values.get(b)!.length || a.localeCompare(b));
+  const width = Math.max(0, ...names.map((n) => n.length));
+  return names.map((n) => {
+    const services = values.get(n)!;
+    const list = `${services.slice(0, 4).join(', ')}${services.length > 4 ? ', …' : ''}`;
+    return {
+      name: `${n.padEnd(width)}  ${services.length} service${services.length > 1 ? 's' : ''} (${list})${routed.has(n) ? '  routed now' : ''}`,
+      value: n, short: n,
+    };
+  });
 }

@@ -7,7 +7,8 @@ import type { HeaderCondition } from '../../routing/types.js';
 import { envRoutes } from '../../routing/view.js';
 import { prompter } from '../prompt.js';
 import { askRoles } from './canary.js';
-import { subsetChoices, suggestedRoles, validateEnvName, validateHeader } from './choices.js';
+import { OTHER, environmentChoices, subsetChoices, suggestedRoles, validateEnvName, validateHeader } from './choices.js';
+import { NotFoundError } from '../../errors.js';
 
 export interface EnvAnswers {
   env: string;
@@ -48,4 +49,29 @@ export async function askEnv(ctx: Context, t: Target, req: EnvAnswers): Promise<
       req.stable = roles.stable;
     }
   }
+}
+
+/** What the namespace-wide flow settles: the environment, its header and the services it covers. */
+export interface EnvironmentAnswers { env: string; headers: HeaderCondition[]; services: string[] }
+
+/**
+ * `kubectl mesh env` at a terminal: pick an environment among the versions present (or type one),
+ * the header (the existing one, else x-env=NAME, suggested), then the services (all preselected).
+ */
+export async function askEnvironment(ctx: Context, targets: Target[]): Promise<EnvironmentAnswers> {
+  const ask = prompter(ctx);
+  const choices = environmentChoices(targets);
+  if (!choices.length) throw new NotFoundError('no service here has a versioned Deployment to build an environment from', 'label each version\'s pod template, e.g. version: uat');
+  const picked = await ask.select<string | typeof OTHER>('Environment', [...choices, { name: 'other…', value: OTHER, description: 'type a name' }], choices[0]!.value);
+  const env = picked === OTHER ? await askEnvName(ctx) : picked;
+  const existing = targets.flatMap((t) => envRoutes(t.vs)).find((e) => e.name === env)?.headers;
+  const suggestion = existing?.length === 1 && existing[0]!.type === 'exact' ? `${existing[0]!.name}=${existing[0]!.value}` : `x-env=${env}`;
+  const text = await ask.input('Header (NAME=VALUE)', { default: suggestion, validate: (s) => validateHeader(s, 'exact') });
+  const members = targets.filter((t) => t.versions.some((v) => v.value === env));
+  if (!members.length) throw new NotFoundError(`no service here has a version ${env}`, 'deploy it first, labelled e.g. version: ' + env);
+  const width = Math.max(...members.map((t) => t.ref.name.length));
+  const services = await ask.checkbox(`Services in ${env} (space toggles, enter accepts)`, members.map((t) => ({
+    name: `${t.ref.name.padEnd(width)}  → ${t.versions.find((v) => v.value === env)!.subset}`, value: t.ref.name, short: t.ref.name, checked: true,
+  })));
+  return { env, headers: [parseHeader(text.trim(), 'exact')], services };
 }

@@ -17,7 +17,7 @@ import { askEnv, type EnvAnswers } from '../../../src/ui/flows/env.js';
 import type { ChoiceItem, InputOptions, Prompter } from '../../../src/ui/prompt.js';
 import { virtualService, workload } from '../builders.js';
 
-interface Asked { kind: 'select' | 'input' | 'confirm'; message: string; choices?: ChoiceItem<unknown>[]; default?: unknown; validate?: InputOptions['validate'] }
+interface Asked { kind: 'select' | 'input' | 'confirm' | 'checkbox'; message: string; choices?: ChoiceItem<unknown>[]; default?: unknown; validate?: InputOptions['validate'] }
 
 /** Answers questions in order; each answer may look at the question. */
 function scripted(answers: ((q: Asked) => unknown)[]): Prompter & { asked: Asked[] } {
@@ -33,6 +33,7 @@ function scripted(answers: ((q: Asked) => unknown)[]): Prompter & { asked: Asked
     confirm: (message, defaultYes) => next({ kind: 'confirm', message, default: defaultYes }) as Promise<boolean>,
     select: (message, choices, def) => next({ kind: 'select', message, choices: choices as ChoiceItem<unknown>[], default: def }) as Promise<never>,
     input: (message, opts = {}) => next({ kind: 'input', message, default: opts.default, validate: opts.validate }) as Promise<string>,
+    checkbox: (message, choices) => next({ kind: 'checkbox', message, choices: choices as ChoiceItem<unknown>[] }) as Promise<never>,
   };
 }
 const pick = (v: unknown) => () => v;

@@ -1,0 +1,175 @@
+// The all-or-nothing write path of `env NAME` across services, against an in-memory Source that keeps
+// resourceVersions like an API server and can be told to fail a given write: one refusal writes
+// nothing; a write failing part-way restores the services already changed; a failing restore says
+// what is left and how to finish.
+import { PassThrough } from 'node:stream';
+import t from 'tap';
+import { createContext, type Context } from '../../../src/context.js';
+import { ConflictError, ForbiddenError, MeshError } from '../../../src/errors.js';
+import { runEnvDelete, runEnvMany } from '../../../src/commands/env-many.js';
+import type { Plan, Write } from '../../../src/routing/plan.js';
+import type { Obj } from '../../../src/routing/types.js';
+import type { Inventory } from '../../../src/routing/workloads.js';
+import type { Source } from '../../../src/source/source.js';
+import { deployment, pod, service } from '../builders.js';
+
+type Fail = (w: Write, n: number) => MeshError | undefined;
+
+/** An in-memory cluster: lists return copies, writes check resourceVersions, `fail` can refuse any write. */
+function memorySource(objects: Obj[], fail: Fail = () => undefined) {
+  const store = new Map<string, Obj>();
+  let rv = 100;
+  const key = (kind: string | undefined, o: Obj) => `${kind}/${o.metadata.namespace}/${o.metadata.name}`;
+  for (const o of objects) store.set(key(o.kind, o), { ...o, metadata: { ...o.metadata, resourceVersion: String(rv++) } });
+  let writes = 0;
+  const log: string[] = [];
+  const of = (kind: string) => [...store.values()].filter((o) => o.kind === kind).map((o) => structuredClone(o));
+  const source: Source = {
+    live: true,
+    defaultNamespace: 'shop',
+    user: 'alice',
+    async inventory(): Promise<Inventory> {
+      return {
+        services: of('Service'), deployments: of('Deployment'), pods: of('Pod'), hpas: [],
+        virtualServices: of('VirtualService'), destinationRules: of('DestinationRule'),
+      };
+    },
+    async apply(plan: Plan): Promise<Obj[]> {
+      const out: Obj[] = [];
+      for (const w of plan.writes) {
+        const o = (w.after ?? w.before)!;
+        const k = key(w.kind, o);
+        const err = fail(w, ++writes);
+        if (err) throw err;
+        const have = store.get(k);
+        if (w.action === 'create' && have) throw new ConflictError(`${k} already exists`);
+        if (w.action !== 'create' && have?.metadata.resourceVersion !== o.metadata.resourceVersion) throw new ConflictError(`${k} changed`);
+        log.push(`${w.action} ${k}`);
+        if (w.action === 'delete') { store.delete(k); continue; }
+        const stored = { ...structuredClone(w.after!), kind: w.kind, metadata: { ...structuredClone(w.after!.metadata), resourceVersion: String(rv++) } };
+        store.set(k, stored);
+        out.push(stored);
+      }
+      return out;
+    },
+  };
+  return { source, store, log, spec: (kind: string, name: string) => store.get(`${kind}/shop/${name}`)?.spec };
+}
+
+/** Services a, b, c, d: a–c have a uat version (Ready unless listed), d has none. */
+function app(unready: string[] = []): Obj[] {
+  return ['a', 'b', 'c', 'd'].flatMap((name) => {
+    const versions = name === 'd' ? ['v1', 'v2'] : ['v1', 'uat'];
+    return [
+      { ...service(name), metadata: { ...service(name).metadata, labels: { tier: name === 'a' ? 'web' : 'api' } } },
+      ...versions.map((v, i) => deployment(name, v, `2026-01-0${i + 1}T00:00:00Z`)),
+      ...versions.map((v) => pod(name, v, 0, !(v === 'uat' && unready.includes(name)))),
+    ];
+  });
+}
+
+function ctxFor(flags: Record<string, string | boolean | string[]> = {}): Context & { out: () => string; err: () => string } {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => { out += d; });
+  stderr.on('data', (d) => { err += d; });
+  const ctx = createContext({ stdout, stderr, stdin: new PassThrough() }, { PATH: '/nonexistent' }, { namespace: 'shop', ...flags });
+  return Object.assign({ ...ctx, now: () => new Date('2026-11-27T10:00:00Z') }, { out: () => out, err: () => err });
+}
+
+const uat = { env: 'uat', headers: [{ name: 'x-env', type: 'exact' as const, value: 'uat' }], version: 'uat', scope: {} };
+const envRoute = (spec: any, env = 'uat') => spec?.http?.find((r: any) => r.name === `mesh-env-${env}`);
+
+t.test('every service with the version gets its header route; the others are left alone', async (t) => {
+  const m = memorySource(app());
+  const ctx = ctxFor();
+  t.equal(await runEnvMany(ctx, uat, undefined, m.source), 0, ctx.err());
+  for (const s of ['a', 'b', 'c']) t.equal(envRoute(m.spec('VirtualService', s))?.route[0].destination.subset, 'uat', `${s} routes uat`);
+  t.notOk(m.spec('VirtualService', 'd'), 'd has no uat version: untouched');
+  t.same(m.log, ['create DestinationRule/shop/a', 'create VirtualService/shop/a', 'create DestinationRule/shop/b', 'create VirtualService/shop/b',
+    'create DestinationRule/shop/c', 'create VirtualService/shop/c'], 'make-before-break per service, services in name order');
+  t.match(ctx.out(), /env uat: 3 services changed, 0 unchanged/);
+  const meta = JSON.parse(m.store.get('VirtualService/shop/a')!.metadata.annotations!['kubectl-mesh.io/environments']!);
+  t.same(meta, { uat: { createdBy: 'alice', createdAt: '2026-11-27T10:00:00.000Z' } }, 'who and when, on the object we own');
+
+  const again = ctxFor();
+  const before = m.log.length;
+  t.equal(await runEnvMany(again, uat, undefined, m.source), 0);
+  t.equal(m.log.length, before, 'a re-run writes nothing');
+  t.match(again.out(), /a: env uat: x-env=uat → uat \(unchanged\)/);
+});
+
+t.test('--selector and --services narrow the services', async (t) => {
+  const m = memorySource(app());
+  t.equal(await runEnvMany(ctxFor(), { ...uat, scope: { selector: [{ key: 'tier', op: 'eq', value: 'api' }] } }, undefined, m.source), 0);
+  t.same(['a', 'b', 'c'].map((s) => !!m.spec('VirtualService', s)), [false, true, true]);
+  t.equal(await runEnvMany(ctxFor(), { ...uat, scope: { services: ['a'] } }, undefined, m.source), 0);
+  t.ok(m.spec('VirtualService', 'a'));
+  await t.rejects(runEnvMany(ctxFor(), { ...uat, scope: { services: ['d'] } }, undefined, m.source), { exitCode: 3, message: /shop\/d has no Deployment with version=uat \(versions: v1, v2\)/ });
+});
+
+t.test('one service without Ready pods for its version: nothing is written, the message lists it', async (t) => {
+  const m = memorySource(app(['b', 'c']));
+  await t.rejects(runEnvMany(ctxFor(), uat, undefined, m.source), {
+    exitCode: 4,
+    message: /^env uat: 2 of 3 services refused, so nothing was written: shop\/b: subset uat \(0\/1 pods Ready\) of shop\/b .*; shop\/c: subset uat/,
+  });
+  t.same(m.log, [], 'not one write');
+});
+
+t.test('a write failing part-way: the services already changed are put back as they were', async (t) => {
+  const m = memorySource(app());
+  t.equal(await runEnvMany(ctxFor(), uat, undefined, m.source), 0);
+  const before = ['a', 'b', 'c'].map((s) => structuredClone(m.spec('VirtualService', s)));
+  const metaBefore = m.store.get('VirtualService/shop/a')!.metadata.annotations;
+  // The header changes on all three VirtualServices: the third write is refused.
+  let n = 0;
+  const failing = memorySource([], (w) => (w.kind === 'VirtualService' && ++n === 3 ? new ForbiddenError('virtualservices "c" is forbidden') : undefined));
+  for (const [k, o] of m.store) failing.store.set(k, o);
+  const ctx = ctxFor();
+  const err = await runEnvMany(ctx, { ...uat, headers: [{ name: 'x-stage', type: 'exact', value: 'uat' }] }, undefined, failing.source).catch((e) => e);
+  t.equal(err.exitCode, 6, 'the exit code of the failure');
+  t.match(err.message, /^env uat: virtualservices "c" is forbidden; restored shop\/b, shop\/a to their previous routing; nothing of this change is left$/);
+  t.same(['a', 'b', 'c'].map((s) => failing.spec('VirtualService', s)), before, 'every service routes as before');
+  t.same(failing.store.get('VirtualService/shop/a')!.metadata.annotations, metaBefore, 'history and metadata as before');
+  t.match(ctx.err(), /restoring shop\/b to its previous routing/);
+});
+
+t.test('a restore that fails too: what is left and the command that finishes the job', async (t) => {
+  const m = memorySource(app(), (w, n) => {
+    if (n === 5) return new MeshError('etcd timeout', 1); // c's DestinationRule
+    if (n === 6 && w.action === 'delete') return new MeshError('connection reset', 7); // restoring b
+    return undefined;
+  });
+  const err = await runEnvMany(ctxFor(), uat, undefined, m.source).catch((e) => e);
+  t.equal(err.exitCode, 1);
+  t.match(err.message, /etcd timeout; restored shop\/a, but still changed: VirtualService shop\/b, DestinationRule shop\/b \(restore failed: connection reset\)/);
+  t.match(err.hint, /finish the job with: kubectl mesh rollback b -n shop/);
+  t.notOk(m.spec('VirtualService', 'a'), 'a was restored (its objects did not exist before)');
+  t.ok(m.spec('VirtualService', 'b'), 'b is what is left');
+});
+
+t.test('a lost race (409) re-reads and re-plans that service', async (t) => {
+  let raced = false;
+  const m = memorySource(app(), (w) => {
+    if (!raced && w.kind === 'VirtualService' && w.after?.metadata.name === 'b') { raced = true; return new ConflictError('conflict'); }
+    return undefined;
+  });
+  const ctx = ctxFor();
+  t.equal(await runEnvMany(ctx, uat, undefined, m.source), 0, ctx.err());
+  t.match(ctx.err(), /someone else changed shop\/b meanwhile; re-reading/);
+  t.ok(envRoute(m.spec('VirtualService', 'b')));
+});
+
+t.test('--delete removes the environment from every service it routes, and nothing else', async (t) => {
+  const m = memorySource(app());
+  t.equal(await runEnvMany(ctxFor(), uat, undefined, m.source), 0);
+  t.equal(await runEnvMany(ctxFor(), { ...uat, env: 'dev', headers: [{ name: 'x-env', type: 'exact', value: 'dev' }], scope: { services: ['a'] } }, undefined, m.source), 0);
+  t.equal(await runEnvDelete(ctxFor(), ['uat'], {}, undefined, m.source), 0);
+  for (const s of ['a', 'b', 'c']) t.notOk(envRoute(m.spec('VirtualService', s)), `${s}: uat gone`);
+  t.ok(envRoute(m.spec('VirtualService', 'a'), 'dev'), 'dev stays');
+  t.same(JSON.parse(m.store.get('VirtualService/shop/a')!.metadata.annotations!['kubectl-mesh.io/environments']!), { dev: { createdBy: 'alice', createdAt: '2026-11-27T10:00:00.000Z' } });
+  await t.rejects(runEnvDelete(ctxFor(), ['uat'], {}, undefined, m.source), { exitCode: 3, message: /environment "uat" has no route in namespace shop/ });
+});
