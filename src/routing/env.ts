@@ -43,7 +43,8 @@ function checkHeaderFree(t: Target, req: EnvRequest): void {
 
 /** Creator and time stay as first recorded; --ttl renews the expiry. */
 function nextMeta(t: Target, req: EnvRequest): EnvMeta {
-  const here = readEnvMeta(t.vs).meta[req.env];
+  // An entry left behind by a promote or rollback that removed the route says nothing about a new environment.
+  const here = envRoutes(t.vs).some((e) => e.name === req.env) ? readEnvMeta(t.vs).meta[req.env] : undefined;
   const first = req.known ?? here;
   const expires = req.expires ?? req.known?.expires ?? here?.expires;
   return { createdBy: first?.createdBy ?? req.user, createdAt: first?.createdAt ?? req.at, ...(expires ? { expires } : {}) };

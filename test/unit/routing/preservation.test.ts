@@ -2,7 +2,7 @@
 // canary → green → promote → rollback → rollback-to-baseline keeps every route and field that is
 // not ours byte-for-byte, and puts our routes where first-match-wins needs them.
 import t from 'tap';
-import { HISTORY_ANNOTATION, PRIMARY_ROUTE, envRouteName, isOwnedRoute } from '../../../src/routing/names.js';
+import { ENVIRONMENTS_ANNOTATION, HISTORY_ANNOTATION, PRIMARY_ROUTE, envRouteName, isOwnedRoute } from '../../../src/routing/names.js';
 import { httpRoutes } from '../../../src/routing/routes.js';
 import type { HttpRoute, Obj, Workload } from '../../../src/routing/types.js';
 import { routeWeights } from '../../../src/routing/view.js';
@@ -40,7 +40,7 @@ const specBesidesHttp = (vs: Obj | undefined) => { const { http: _h, ...rest } =
 const metaBesidesHistory = (vs: Obj | undefined) => {
   if (!vs) return undefined;
   const { annotations, ...rest } = vs.metadata;
-  const { [HISTORY_ANNOTATION]: _h, ...others } = annotations ?? {};
+  const { [HISTORY_ANNOTATION]: _h, [ENVIRONMENTS_ANNOTATION]: _e, ...others } = annotations ?? {};
   return { ...rest, annotations: Object.keys(others).length ? others : undefined };
 };
 const without = <T extends object>(o: T, ...keys: string[]) =>
@@ -65,7 +65,7 @@ for (const c of cases) {
       t.equal(JSON.stringify(foreign(vs)), JSON.stringify(expectedForeign), `${step}: foreign routes byte-for-byte (key order too)`);
       if (inputVs) {
         t.strictSame(specBesidesHttp(vs), specBesidesHttp(inputVs), `${step}: hosts, gateways, exportTo, tcp, tls unchanged`);
-        t.strictSame(metaBesidesHistory(vs), metaBesidesHistory(inputVs), `${step}: metadata unchanged apart from our history`);
+        t.strictSame(metaBesidesHistory(vs), metaBesidesHistory(inputVs), `${step}: metadata unchanged apart from our history and environments`);
       }
       const primary = httpRoutes(vs).find((r) => r.name === PRIMARY_ROUTE)!;
       if (adopted) t.strictSame(without(primary, 'name', 'route'), without(adopted, 'name', 'route'), `${step}: adopted route keeps its other fields`);
