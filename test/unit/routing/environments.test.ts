@@ -64,7 +64,7 @@ t.test('environmentsOf: environments × services, who and when, expiry, and the 
 t.test('routing: the services that route an environment (for --delete); none is an error naming the existing ones', async (t) => {
   const targets = [routed('a', ['v1', 'uat'], [['uat', 'uat']]), routed('b', ['v1', 'dev'], [['dev', 'dev']])];
   t.same(routing(targets, scope, ['uat']).map((x) => x.ref.name), ['a']);
-  t.throws(() => routing(targets, scope, ['qa']), { exitCode: 3, hint: 'existing environments: dev, uat' });
+  t.throws(() => routing(targets, scope, ['qa']), { name: 'NotFoundError', exitCode: 3, hint: 'existing environments: dev, uat' });
 });
 
 t.test('a header another environment uses on the service is a conflict (exit 5) naming it', async (t) => {
@@ -79,6 +79,6 @@ t.test('label selectors: equality, inequality, existence; anything else is a usa
   t.notOk(selectorMatches(sel, { tier: 'api', canary: '', legacy: 'y' }));
   t.notOk(selectorMatches(sel, { tier: 'api', team: 'ops', canary: '' }));
   t.notOk(selectorMatches(parseSelector('tier==web'), { tier: 'api' }));
-  t.throws(() => parseSelector('tier in (a,b)'), { exitCode: 2 });
-  t.throws(() => parseSelector('=x'), { exitCode: 2 });
+  t.throws(() => parseSelector('tier in (a,b)'), { name: 'UsageError', exitCode: 2 });
+  t.throws(() => parseSelector('=x'), { name: 'UsageError', exitCode: 2 });
 });

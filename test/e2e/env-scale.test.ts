@@ -1,0 +1,69 @@
+// `env NAME` across N services reads with a fixed number of list requests and writes one request per
+// changed object: measured at 2 and at 50 services (two namespaces of their own), with wall times.
+// The counts and times are printed as TAP comments.
+import t from 'tap';
+import { startWorkloads } from '../cluster/pods.mjs';
+import { applyObjects, createNamespace, deleteNamespace, kubeconfig, requests, scratchNamespace } from './support.js';
+
+const small = `${scratchNamespace('e2e-envscale')}-2`;
+const large = `${scratchNamespace('e2e-envscale')}-50`;
+
+/** n services, each with a v1 and a uat Deployment (one Ready pod each), applied in one go. */
+async function fill(ns: string, n: number): Promise<void> {
+  await createNamespace(ns, { 'istio-injection': 'enabled' });
+  const objects: object[] = [];
+  for (let i = 1; i <= n; i++) {
+    const app = `svc-${i}`;
+    objects.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: app, namespace: ns }, spec: { selector: { app }, ports: [{ port: 80 }] } });
+    for (const v of ['v1', 'uat']) {
+      const labels = { app, version: v };
+      objects.push({
+        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `${app}-${v}`, namespace: ns, labels },
+        spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: app, image: `example.com/${app}:${v}` }] } } },
+      });
+    }
+  }
+  await applyObjects(objects);
+  await startWorkloads(kubeconfig(), ns);
+}
+
+interface Measured { reads: number; writes: number; ms: number; code: number; stderr: string }
+
+async function measure(ns: string): Promise<Measured> {
+  const start = Date.now();
+  const { result, lines } = await requests(['env', 'uat', '-n', ns, '--header', 'x-env=uat'], { timeoutMs: 300_000 });
+  return {
+    reads: lines.filter((l) => l.method === 'GET').length,
+    writes: lines.filter((l) => l.method !== 'GET').length,
+    ms: Date.now() - start,
+    code: result.code,
+    stderr: result.stderr,
+  };
+}
+
+t.before(async () => {
+  await fill(small, 2);
+  await fill(large, 50);
+});
+t.teardown(async () => {
+  await deleteNamespace(small);
+  await deleteNamespace(large);
+});
+
+t.test('reads are constant in the number of services; writes are one per changed object', { timeout: 600_000 }, async (t) => {
+  const two = await measure(small);
+  const fifty = await measure(large);
+  t.equal(two.code, 0, two.stderr.slice(-500));
+  t.equal(fifty.code, 0, fifty.stderr.slice(-500));
+  t.comment(`env uat (creates)   2 services: ${two.reads} reads + ${two.writes} writes in ${two.ms} ms`);
+  t.comment(`env uat (creates)  50 services: ${fifty.reads} reads + ${fifty.writes} writes in ${fifty.ms} ms`);
+  t.equal(fifty.reads, two.reads, 'the same list requests for 50 services as for 2');
+  t.equal(two.writes, 4, '2 services: a DestinationRule and a VirtualService each');
+  t.equal(fifty.writes, 100, '50 services: a DestinationRule and a VirtualService each');
+  const again2 = await measure(small);
+  const again50 = await measure(large);
+  t.comment(`env uat (unchanged) 2 services: ${again2.reads} reads + ${again2.writes} writes in ${again2.ms} ms`);
+  t.comment(`env uat (unchanged) 50 services: ${again50.reads} reads + ${again50.writes} writes in ${again50.ms} ms`);
+  t.same([again2.writes, again50.writes], [0, 0], 're-run: nothing to write');
+  t.equal(again50.reads, again2.reads, 're-run: the same reads');
+});
