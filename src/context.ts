@@ -1,8 +1,8 @@
 // One object with the I/O streams, the output mode and lazy, cached clients.
 // Commands get everything through it, so tests can hand in their own pieces.
 import type { FlagValues } from './cli/flags.js';
-import { bool, list, parseDuration, str } from './cli/global-flags.js';
-import type { KubeClient } from './kube/index.js';
+import { bool, list, parseRequestTimeout, str } from './cli/global-flags.js';
+import type { ConnectionOptions, KubeClient } from './kube/index.js';
 import type { Prompter } from './ui/prompt.js';
 
 export interface Streams {
@@ -52,21 +52,42 @@ export function createContext(streams: Streams, env: NodeJS.ProcessEnv, flags: F
     note: (line) => { streams.stderr.write(`${line}\n`); },
     kube() {
       if (deps.kube) return (kube ??= deps.kube());
-      kube ??= import('./kube/index.js').then(({ connect }) =>
-        connect({
-          kubeconfig: str(flags, 'kubeconfig'),
-          context: str(flags, 'context'),
-          cluster: str(flags, 'cluster'),
-          user: str(flags, 'user'),
-          namespace: str(flags, 'namespace'),
-          as: str(flags, 'as'),
-          asGroups: list(flags, 'as-group'),
-          requestTimeoutMs: str(flags, 'request-timeout') === undefined ? undefined : parseDuration(str(flags, 'request-timeout')!, 'request-timeout'),
-          env,
-          log: verbosity >= 6 ? (line) => streams.stderr.write(`${line}\n`) : undefined,
-        }),
-      );
+      kube ??= import('./kube/index.js').then(({ connect }) => connect({
+        ...connectionOptions(flags),
+        env,
+        stdinIsTTY: Boolean(streams.stdin.isTTY),
+        stderr: streams.stderr,
+        log: verbosity >= 6 ? (line) => streams.stderr.write(`${line}\n`) : undefined,
+        warn: (text) => streams.stderr.write(`Warning: ${text}\n`),
+      }));
       return kube;
     },
+  };
+}
+
+/** kubectl's connection flags as the kube adapter takes them (undefined = not given). */
+export function connectionOptions(flags: FlagValues): ConnectionOptions {
+  const timeout = str(flags, 'request-timeout');
+  const insecure = flags['insecure-skip-tls-verify'];
+  return {
+    kubeconfig: str(flags, 'kubeconfig'),
+    context: str(flags, 'context'),
+    cluster: str(flags, 'cluster'),
+    user: str(flags, 'user'),
+    namespace: str(flags, 'namespace'),
+    server: str(flags, 'server'),
+    certificateAuthority: str(flags, 'certificate-authority'),
+    clientCertificate: str(flags, 'client-certificate'),
+    clientKey: str(flags, 'client-key'),
+    insecureSkipTlsVerify: typeof insecure === 'boolean' ? insecure : undefined,
+    tlsServerName: str(flags, 'tls-server-name'),
+    token: str(flags, 'token'),
+    username: str(flags, 'username'),
+    password: str(flags, 'password'),
+    as: str(flags, 'as'),
+    asGroups: list(flags, 'as-group'),
+    asUid: str(flags, 'as-uid'),
+    cacheDir: str(flags, 'cache-dir'),
+    requestTimeoutMs: timeout === undefined ? undefined : parseRequestTimeout(timeout),
   };
 }

@@ -2,15 +2,29 @@
 import type { FlagSpec, FlagValues } from './flags.js';
 import { UsageError } from '../errors.js';
 
+/** All of kubectl's connection flags (`kubectl options`), with kubectl's meaning. */
 export const connectionFlags: FlagSpec[] = [
   { name: 'namespace', short: 'n', kind: 'string', placeholder: 'NS', description: 'namespace (default: the kubeconfig context\'s namespace)' },
   { name: 'kubeconfig', kind: 'string', placeholder: 'FILE', description: 'path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' },
   { name: 'context', kind: 'string', placeholder: 'NAME', description: 'kubeconfig context to use' },
   { name: 'cluster', kind: 'string', placeholder: 'NAME', description: 'kubeconfig cluster to use' },
   { name: 'user', kind: 'string', placeholder: 'NAME', description: 'kubeconfig user to use' },
+  { name: 'server', short: 's', kind: 'string', placeholder: 'URL', description: 'address and port of the Kubernetes API server' },
+  { name: 'certificate-authority', kind: 'string', placeholder: 'FILE', description: 'cert file of the certificate authority' },
+  { name: 'client-certificate', kind: 'string', placeholder: 'FILE', description: 'client certificate file for TLS' },
+  { name: 'client-key', kind: 'string', placeholder: 'FILE', description: 'client key file for TLS' },
+  { name: 'insecure-skip-tls-verify', kind: 'boolean', description: 'do not verify the server\'s certificate (insecure)' },
+  { name: 'tls-server-name', kind: 'string', placeholder: 'NAME', description: 'server name to verify the server certificate against' },
+  { name: 'token', kind: 'string', placeholder: 'TOKEN', description: 'bearer token for authentication to the API server' },
+  { name: 'username', kind: 'string', placeholder: 'NAME', description: 'username for basic authentication' },
+  { name: 'password', kind: 'string', placeholder: 'PASSWORD', description: 'password for basic authentication' },
   { name: 'as', kind: 'string', placeholder: 'USER', description: 'user to impersonate' },
   { name: 'as-group', kind: 'list', placeholder: 'GROUP', description: 'group to impersonate (repeatable)' },
-  { name: 'request-timeout', kind: 'string', placeholder: '30s', description: 'timeout for each API request (e.g. 5s, 1m, 500ms; 0 = none)' },
+  { name: 'as-uid', kind: 'string', placeholder: 'UID', description: 'UID to impersonate' },
+  { name: 'request-timeout', kind: 'string', placeholder: '0', description: 'timeout for each API request: seconds, or a duration like 5s, 1m (0 = none)' },
+  { name: 'cache-dir', kind: 'string', placeholder: 'DIR', description: 'cache directory (default: $KUBECACHEDIR, then ~/.kube/cache)' },
+  { name: 'disable-compression', kind: 'boolean', description: 'no response compression (kubectl-mesh never asks for it)' },
+  { name: 'match-server-version', kind: 'boolean', description: 'accepted for kubectl compatibility; the plugin has no Kubernetes client version to match' },
 ];
 
 export const commonFlags: FlagSpec[] = [
@@ -47,6 +61,36 @@ export function parseDuration(text: string, flag: string): number {
   if (!m) throw new UsageError(`invalid duration "${text}" for --${flag}`, 'use a number with a unit, e.g. 5s, 1m, 500ms');
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's']!;
   return Math.round(Number(m[1]) * unit);
+}
+
+/** Node's timers hold at most 2^31-1 ms (~24.8 days); longer means "no practical limit". */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+const GO_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * --request-timeout as kubectl parses it (clientcmd.ParseTimeout): a bare non-negative integer is
+ * seconds, else a Go duration ("1h30m", "500ms", "1.5s"); 0 (or a negative duration) means no
+ * timeout. Returns ms, capped at what a Node timer can hold.
+ */
+export function parseRequestTimeout(text: string): number {
+  const bad = () => new UsageError(`invalid value "${text}" for --request-timeout`,
+    'use a whole number of seconds or a duration with units, e.g. 30, 5s, 2m, 1h (0 = no timeout)');
+  let ms: number;
+  if (/^\+?\d+$/.test(text)) ms = Number(text.replace('+', '')) * 1000;
+  else {
+    const m = /^([-+]?)((?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$/.exec(text);
+    if (!m) {
+      if (/^[-+]?0$/.test(text)) return 0;
+      throw bad();
+    }
+    ms = 0;
+    for (const part of m[2]!.matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) ms += Number(part[1]) * GO_UNITS[part[2]!]!;
+    if (m[1] === '-') return 0;
+  }
+  if (!Number.isFinite(ms)) throw bad();
+  // A positive duration under 1 ms still bounds the request.
+  return ms === 0 ? 0 : Math.min(Math.max(1, Math.round(ms)), MAX_TIMER_MS);
 }
 
 export const str = (flags: FlagValues, name: string): string | undefined => {

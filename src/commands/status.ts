@@ -1,6 +1,6 @@
 import { allNamespacesFlag, bool, versionLabelFlag } from '../cli/global-flags.js';
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { UnreachableError, UsageError } from '../errors.js';
 import { serviceStatus, type ServiceStatus } from '../routing/status.js';
 import { printData } from '../ui/output.js';
 import { renderStatus } from '../ui/status-view.js';
@@ -36,9 +36,21 @@ export const statusCommand: Command = {
     await show(model);
     if (!bool(flags, 'watch')) return;
     // Re-render only when the model changed; on a terminal, in place.
+    let lost = false;
     for (;;) {
       await new Promise((r) => setTimeout(r, WATCH_INTERVAL_MS));
-      const next = await snapshot(ctx, service, opts);
+      // A restarted or briefly unreachable API server must not end the watch: say so once, keep trying.
+      let next: ServiceStatus[];
+      try {
+        next = await snapshot(ctx, service, opts);
+      } catch (err) {
+        if (!(err instanceof UnreachableError)) throw err;
+        if (!lost) ctx.note(`warning: ${err.message}; retrying every ${WATCH_INTERVAL_MS / 1000}s`);
+        lost = true;
+        continue;
+      }
+      if (lost) ctx.note('reconnected to the API server');
+      lost = false;
       if (JSON.stringify(next) === JSON.stringify(model)) continue;
       model = next;
       if (ctx.streams.stdout.isTTY && ctx.output === 'table') ctx.streams.stdout.write('\u001b[H\u001b[2J');

@@ -2,6 +2,10 @@
 // for "istioctl is missing / slow / broken" — those become a one-line notice, because istioctl is
 // optional (the built-in checks always run).
 
+import { rmSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { parseIstioctlAnalyzeJson } from '../analysis/istioctl-output.js';
@@ -18,6 +22,12 @@ export interface IstioctlOptions extends LocateOptions {
   /** Passed as --kubeconfig / --context; KUBECONFIG in the environment is inherited. */
   kubeconfig?: string;
   context?: string;
+  /**
+   * The effective cluster and identity as a kubeconfig (see kube's toolKubeconfig). When given,
+   * analyze writes it to a private temporary file (0600, removed afterwards) and passes only that,
+   * so istioctl talks to the same server as the same user (impersonation included) as we do.
+   */
+  effectiveKubeconfig?: () => Promise<string>;
 }
 
 interface RunOutcome {
@@ -78,6 +88,14 @@ export function analyzeArgs(req: IstioctlAnalyzeRequest): string[] {
   return args;
 }
 
+/** A kubeconfig in a fresh 0700 directory, file mode 0600; remove() deletes both. */
+async function writePrivateKubeconfig(text: string): Promise<{ file: string; remove(): void }> {
+  const dir = await mkdtemp(join(tmpdir(), 'kubectl-mesh-istioctl-'));
+  const file = join(dir, 'kubeconfig');
+  await writeFile(file, text, { mode: 0o600 });
+  return { file, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 export interface Istioctl {
   /** Absolute path, or undefined when istioctl is not available. Looked up once. */
   locate(): Promise<string | undefined>;
@@ -122,15 +140,16 @@ export function createIstioctl(opts: IstioctlOptions = {}): Istioctl {
     try {
       const bin = await locate();
       if (!bin) return { used: false, notice: missingIstioctlNotice(opts) };
-      const kubeconfig = req.kubeconfig ?? opts.kubeconfig;
-      const context = req.context ?? opts.context;
+      const temp = opts.effectiveKubeconfig ? await writePrivateKubeconfig(await opts.effectiveKubeconfig()) : undefined;
+      const kubeconfig = temp?.file ?? req.kubeconfig ?? opts.kubeconfig;
+      const context = temp ? undefined : req.context ?? opts.context;
       const args = analyzeArgs({ ...req, ...(kubeconfig ? { kubeconfig } : {}), ...(context ? { context } : {}) });
       const limit = req.timeoutMs ?? timeoutMs;
       const r = await run(bin, args, {
         timeoutMs: limit,
         ...(req.objects.length > 0 ? { input: toMultiDocYaml(req.objects) } : {}),
         ...runEnv,
-      });
+      }).finally(() => temp?.remove());
       if (r.timedOut) return { used: false, notice: `istioctl analyze timed out after ${seconds(limit)}; ${ONLY_BUILT_IN}` };
       if (r.failure) return { used: false, notice: `istioctl analyze failed (${r.failure}); ${ONLY_BUILT_IN}` };
       const parsed = parseIstioctlAnalyzeJson(r.stdout, r.stderr);

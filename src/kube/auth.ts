@@ -1,137 +1,163 @@
-// Credentials and TLS material. Static ones (files, tokens) are read directly; exec plugins,
-// auth providers (OIDC …) and proxies are delegated to client-node. This is the only module
-// that loads client-node, and only when needed, because importing it costs startup time.
+// Credentials and TLS material, with client-go's precedence: a token (or token file) wins over an
+// exec plugin; basic auth and a bearer token may not both be set. Files, tokens and exec plugins
+// are handled here; only auth providers (OIDC …) load client-node, because importing it costs
+// start-up time.
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
-import type { Cluster, User } from '@kubernetes/client-node';
+import type { User } from '@kubernetes/client-node';
 import { ExternalToolError, UsageError } from '../errors.js';
 import type { ResolvedConfig } from './context.js';
-import { isStatic, staticCredentials } from './static-auth.js';
+import { ExecCredential, type ExecIO } from './exec-credential.js';
+import type { KubeUser } from './kubeconfig.js';
 
 export type Headers = Record<string, string | string[]>;
 
-export interface Credentials {
-  /** Keep-alive agent carrying the cluster's CA and the user's client certificate. */
-  agent: http.Agent;
-  /** The same TLS material for an HTTP/2 connection; absent where only the agent works (proxies). */
-  tls?: https.AgentOptions;
-  /** Per-request headers: Authorization and impersonation. */
-  headers(): Promise<Headers>;
+/** What a TLS connection to the API server needs (CA, client certificate, name to verify). */
+export interface TlsMaterial {
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+  servername?: string;
+  rejectUnauthorized: boolean;
 }
 
-export interface Impersonation { as?: string; asGroups?: string[] }
+export interface Credentials {
+  tls(): Promise<TlsMaterial>;
+  /** Per-request headers: Authorization and impersonation. */
+  headers(): Promise<Headers>;
+  /** After a 401: forgets plugin-issued credentials; true when asking again may help. */
+  refresh(): boolean;
+  /** The user as it authenticates now (plugin output inlined), for istioctl's kubeconfig. */
+  effectiveUser(): Promise<KubeUser>;
+}
 
-export async function loadCredentials(rc: ResolvedConfig, imp: Impersonation = {}): Promise<Credentials> {
-  const fixed = impersonationHeaders(rc, imp);
-  if (isStatic(rc)) return staticCredentials(rc, fixed);
+const read = (file: string): Buffer => {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new UsageError(`cannot read a file named in the kubeconfig: ${(err as Error).message}`, 'fix the path in the kubeconfig or flag');
+  }
+};
+
+const material = (data: string | undefined, file: string | undefined): Buffer | undefined =>
+  data ? Buffer.from(data, 'base64') : file ? read(file) : undefined;
+
+export async function loadCredentials(rc: ResolvedConfig, io: ExecIO): Promise<Credentials> {
+  const u = rc.user;
+  const c = rc.cluster;
+  const fixed = impersonationHeaders(u);
+  // Read once and trimmed like client-go.
+  const token = u.token || (u['token-file'] ? read(u['token-file']).toString('utf8').trim() : undefined);
+  if (token && u.username) {
+    throw new UsageError(`user "${rc.userName}" has both a bearer token and a username/password`, 'keep one of them (kubectl refuses the same)');
+  }
+  if (u.exec && u['auth-provider']) {
+    throw new UsageError(`user "${rc.userName}" has both exec and auth-provider`, 'keep one of them in the kubeconfig');
+  }
+  const baseTls: TlsMaterial = {
+    ca: material(c['certificate-authority-data'], c['certificate-authority']),
+    cert: material(u['client-certificate-data'], u['client-certificate']),
+    key: material(u['client-key-data'], u['client-key']),
+    ...(c['tls-server-name'] ? { servername: c['tls-server-name'] } : {}),
+    rejectUnauthorized: c['insecure-skip-tls-verify'] !== true,
+  };
+  const staticHeaders: Headers = { ...fixed };
+  if (token) staticHeaders.Authorization = `Bearer ${token}`;
+  else if (u.username || u.password) staticHeaders.Authorization = `Basic ${Buffer.from(`${u.username ?? ''}:${u.password ?? ''}`).toString('base64')}`;
+  const staticUser: KubeUser = { ...u, ...(token ? { token } : {}) };
+  delete staticUser['token-file'];
+
+  if (u.exec && !token) {
+    const exec = new ExecCredential(rc, u.exec, io);
+    return {
+      async tls() {
+        const r = await exec.get();
+        return r.clientCertificateData ? { ...baseTls, cert: Buffer.from(r.clientCertificateData), key: Buffer.from(r.clientKeyData!) } : baseTls;
+      },
+      async headers() {
+        const r = await exec.get();
+        return r.token ? { ...staticHeaders, Authorization: `Bearer ${r.token}` } : staticHeaders;
+      },
+      refresh() { exec.invalidate(); return true; },
+      async effectiveUser() {
+        const r = await exec.get();
+        const out: KubeUser = { ...staticUser };
+        delete out.exec;
+        if (r.token) out.token = r.token;
+        if (r.clientCertificateData) {
+          out['client-certificate-data'] = Buffer.from(r.clientCertificateData).toString('base64');
+          out['client-key-data'] = Buffer.from(r.clientKeyData!).toString('base64');
+        }
+        return out;
+      },
+    };
+  }
+  if (u['auth-provider'] && !token) return authProviderCredentials(rc, baseTls, fixed);
+  return {
+    tls: async () => baseTls,
+    headers: async () => staticHeaders,
+    refresh: () => false,
+    effectiveUser: async () => staticUser,
+  };
+}
+
+/** Impersonate-* headers from the merged user (kubeconfig as/as-uid/as-groups/as-user-extra, flags on top). */
+export function impersonationHeaders(u: KubeUser): Headers {
+  const user = u.as;
+  const groups = u['as-groups'] ?? [];
+  const extra = Object.entries(u['as-user-extra'] ?? {});
+  if (!user) {
+    if (groups.length || extra.length || u['as-uid']) {
+      throw new UsageError('--as-group and --as-uid need --as: the API server only impersonates groups or a uid of a user', 'add --as <user>');
+    }
+    return {};
+  }
+  const h: Headers = { 'Impersonate-User': user };
+  if (u['as-uid']) h['Impersonate-Uid'] = u['as-uid'];
+  if (groups.length) h['Impersonate-Group'] = groups;
+  for (const [k, v] of extra) h[`Impersonate-Extra-${encodeURIComponent(k)}`] = v;
+  return h;
+}
+
+// Auth providers (OIDC, legacy cloud providers) stay with client-node: it refreshes their tokens.
+async function authProviderCredentials(rc: ResolvedConfig, tls: TlsMaterial, fixed: Headers): Promise<Credentials> {
   // The bundle loads client-node as a separate CommonJS file: its exports may sit under default.
   const mod = (await import('@kubernetes/client-node')) as typeof import('@kubernetes/client-node') & { default?: typeof import('@kubernetes/client-node') };
   const KubeConfig = mod.KubeConfig ?? mod.default!.KubeConfig;
   const kc = new KubeConfig();
   const name = rc.userName || 'anonymous';
-  let user: User;
-  try {
-    user = toUser(name, rc);
-  } catch (err) {
-    throw credentialError(rc.userName, err);
-  }
+  const user: User = { name, authProvider: rc.user['auth-provider'] };
   kc.loadFromOptions({
-    clusters: [toCluster(rc)],
+    clusters: [{ name: rc.clusterName || 'cluster', server: rc.cluster.server, skipTLSVerify: true }],
     users: [user],
-    contexts: [{ name: rc.contextName, cluster: rc.clusterName, user: name }],
-    currentContext: rc.contextName,
+    contexts: [{ name: 'ctx', cluster: rc.clusterName || 'cluster', user: name }],
+    currentContext: 'ctx',
   });
-
-  const apply = async (): Promise<https.RequestOptions> => {
-    const o: https.RequestOptions = {};
+  const headers = async (): Promise<Headers> => {
+    const o: { headers?: Record<string, string> } = {};
     try {
-      await kc.applyToHTTPSOptions(o);
+      await kc.applyToHTTPSOptions(o as never);
     } catch (err) {
       throw credentialError(rc.userName, err);
     }
-    return o;
+    const auth = o.headers?.Authorization;
+    return auth ? { ...fixed, Authorization: auth } : { ...fixed };
   };
-  const authHeaders = (o: https.RequestOptions): Headers => {
-    const h: Headers = { ...fixed };
-    const auth = (o.headers as Record<string, string> | undefined)?.Authorization;
-    if (auth) h.Authorization = auth;
-    else if (o.auth) h.Authorization = `Basic ${Buffer.from(o.auth).toString('base64')}`;
-    return h;
-  };
-
-  const first = await apply();
-  const tls: https.AgentOptions = { keepAlive: true, ca: first.ca, cert: first.cert, key: first.key, servername: first.servername };
-  if (first.rejectUnauthorized !== undefined) tls.rejectUnauthorized = first.rejectUnauthorized;
-  const plain = rc.cluster.server.startsWith('http:');
-  // client-node's own agent is kept only for proxies, which it knows how to tunnel through.
-  const agent = rc.cluster['proxy-url'] ? (first.agent as http.Agent) : plain ? new http.Agent({ keepAlive: true }) : new https.Agent(tls);
-
-  // Exec plugins and auth providers hand out expiring tokens; client-node caches them until expiry.
-  const dynamic = Boolean(rc.user.exec || rc.user['auth-provider']);
-  const initial = authHeaders(first);
-  const h2 = !rc.cluster['proxy-url'] && !plain ? { tls } : {};
-  return { agent, ...h2, headers: async () => (dynamic ? authHeaders(await apply()) : initial) };
-}
-
-function impersonationHeaders(rc: ResolvedConfig, imp: Impersonation): Headers {
-  const user = imp.as || rc.user.as;
-  const groups = imp.asGroups?.length ? imp.asGroups : rc.user['as-groups'] ?? [];
-  const extra = Object.entries(rc.user['as-user-extra'] ?? {});
-  if (!user) {
-    if (groups.length || extra.length) throw new UsageError('--as-group needs --as: the API server only impersonates groups of a user', 'add --as <user>');
-    return {};
-  }
-  const h: Headers = { 'Impersonate-User': user };
-  if (groups.length) h['Impersonate-Group'] = groups;
-  if (rc.user['as-uid'] && !imp.as) h['Impersonate-Uid'] = rc.user['as-uid'];
-  for (const [k, v] of extra) h[`Impersonate-Extra-${encodeURIComponent(k)}`] = v;
-  return h;
-}
-
-function toCluster(rc: ResolvedConfig): Cluster {
-  const c = rc.cluster;
   return {
-    name: rc.clusterName,
-    server: c.server,
-    caFile: c['certificate-authority'],
-    caData: c['certificate-authority-data'],
-    // client-node refuses http:// servers unless TLS verification is off; kubectl allows them.
-    skipTLSVerify: c['insecure-skip-tls-verify'] === true || c.server.startsWith('http:'),
-    tlsServerName: c['tls-server-name'],
-    proxyUrl: c['proxy-url'],
-  };
-}
-
-function toUser(name: string, rc: ResolvedConfig): User {
-  const u = rc.user;
-  return {
-    name,
-    // Read once and trimmed like client-go; client-node's tokenFile provider keeps the newline.
-    token: u.token || (u['token-file'] ? readFileSync(u['token-file'], 'utf8').trim() : undefined),
-    certFile: u['client-certificate'],
-    certData: u['client-certificate-data'],
-    keyFile: u['client-key'],
-    keyData: u['client-key-data'],
-    username: u.username,
-    password: u.password,
-    exec: u.exec,
-    authProvider: u['auth-provider'],
-    // Impersonation is ours (flags override the kubeconfig), so client-node must not add its own.
-    impersonateUser: undefined,
+    tls: async () => tls,
+    headers,
+    refresh: () => false,
+    effectiveUser: async () => {
+      const h = await headers();
+      const bearer = typeof h.Authorization === 'string' && h.Authorization.startsWith('Bearer ') ? h.Authorization.slice(7) : undefined;
+      const out: KubeUser = { ...rc.user };
+      delete out['auth-provider'];
+      return bearer ? { ...out, token: bearer } : { ...rc.user };
+    },
   };
 }
 
 function credentialError(userName: string, err: unknown): Error {
-  const e = err as NodeJS.ErrnoException;
-  const reason = (e?.message ?? String(err)).trim().split('\n')[0] || 'it failed without a message';
-  if (e?.syscall?.startsWith('spawn')) {
-    return new ExternalToolError(`cannot run the credential plugin of kubeconfig user "${userName}": ${reason}`,
-      'install it, or fix users[].user.exec.command in the kubeconfig');
-  }
-  if (e?.code === 'ENOENT' || e?.code === 'EACCES') {
-    return new UsageError(`cannot read a file named in the kubeconfig: ${reason}`, 'fix the path in the kubeconfig');
-  }
+  const reason = ((err as Error)?.message ?? String(err)).trim().split('\n')[0] || 'it failed without a message';
   return new ExternalToolError(`cannot get credentials for kubeconfig user "${userName}": ${reason}`,
-    'check the exec/auth-provider plugin of that user (run it by hand, or log in again)');
+    'check the auth-provider of that user (log in again)');
 }

@@ -3,6 +3,7 @@
 import { FIELD_MANAGER, ISTIO_GROUP, ISTIO_VERSIONS } from '../routing/names.js';
 import { PreconditionError } from '../errors.js';
 import type { ResolvedConfig } from './context.js';
+import { mergeGroups, type ApiGroup, type ApiGroupList, type DiscoveryCache } from './discovery-cache.js';
 import { translateStatus } from './errors.js';
 import type { HttpResponse, Transport } from './http.js';
 import { apiVersionOf, isIstioKind, RESOURCES, resourcePath, type IstioVersion, type Kind, type Obj } from './resources.js';
@@ -27,6 +28,8 @@ export interface KubeClient {
   remove(kind: Kind, namespace: string, name: string, opts?: RemoveOptions): Promise<void>;
   serverVersion(): Promise<string>;
   namespaceExists(ns: string): Promise<boolean>;
+  /** A kubeconfig (YAML) for tools such as istioctl: the same server and identity as this client. */
+  toolKubeconfig?(): Promise<string>;
   /** Drops idle keep-alive sockets (they do not hold the process open, but tests like a clean exit). */
   close(): void;
 }
@@ -38,7 +41,10 @@ export class Client implements KubeClient {
   readonly namespace: string;
   readonly contextName: string;
 
-  constructor(private readonly http: Transport, rc: ResolvedConfig, readonly userName: string) {
+  constructor(
+    private readonly http: Transport, rc: ResolvedConfig, readonly userName: string,
+    private readonly discovery?: DiscoveryCache, readonly toolKubeconfig?: () => Promise<string>,
+  ) {
     this.namespace = rc.namespace;
     this.contextName = rc.contextName;
   }
@@ -108,10 +114,19 @@ export class Client implements KubeClient {
     return (await this.call('GET', resourcePath('Namespace', 'v1', undefined, ns), undefined, [404])).status !== 404;
   }
 
+  /** From kubectl's discovery cache when it lists the Istio group; else /api + /apis, then cached. */
   private async discoverIstio(): Promise<IstioVersion> {
-    const res = await this.call('GET', `/apis/${ISTIO_GROUP}`, undefined, [404]);
-    const served = new Set(((res.body as { versions?: { version: string }[] })?.versions ?? []).map((v) => v.version));
-    const version = res.status === 404 ? undefined : ISTIO_VERSIONS.find((v) => served.has(v));
+    const servedIn = (list: ApiGroupList | undefined): IstioVersion | undefined => {
+      const served = new Set(list?.groups.find((g) => g.name === ISTIO_GROUP)?.versions.map((v) => v.version) ?? []);
+      return ISTIO_VERSIONS.find((v) => served.has(v));
+    };
+    // A cached list without Istio may predate its CRDs: ask again, as kubectl does on a miss.
+    const cached = servedIn(this.discovery?.read());
+    if (cached) return cached;
+    const [api, apis] = await Promise.all([this.call('GET', '/api'), this.call('GET', '/apis')]);
+    const list = mergeGroups(api.body as { versions?: string[] }, apis.body as { groups?: ApiGroup[] });
+    this.discovery?.write(list);
+    const version = servedIn(list);
     if (!version) {
       throw new PreconditionError(`Istio CRDs are not installed: the API server does not serve ${ISTIO_GROUP}`,
         'install Istio (istioctl install), or check that --context points at the mesh cluster');

@@ -58,13 +58,12 @@ export function translateStatus(f: HttpFailure): MeshError {
   }
 }
 
-export function translateNetworkError(server: string, err: unknown, timeoutMs?: number): UnreachableError {
-  const e = err as { code?: string; message?: string };
+export function translateNetworkError(server: string, err: unknown): UnreachableError {
+  const e = err as { code?: string; message?: string; requestTimeout?: boolean };
   let reason = e?.message?.split('\n')[0] || String(err);
   let hint = REACH_HINT;
-  if (e?.code === 'ETIMEDOUT_MESH') {
-    reason = `no answer within ${timeoutMs}ms`;
-    hint = `${REACH_HINT}; or raise --request-timeout`;
+  if (e?.code === 'ETIMEDOUT_MESH' || e?.code === 'ETIMEDOUT_MESH_PING') {
+    hint = e.requestTimeout ? `${REACH_HINT}; or raise --request-timeout` : `${REACH_HINT} and not overloaded`;
   } else if (e?.code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/.test(e.code)) {
     hint = 'check certificate-authority (or tls-server-name) of the cluster in the kubeconfig';
   } else if (e?.code && !reason.includes(e.code)) {

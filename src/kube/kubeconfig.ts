@@ -14,8 +14,19 @@ export interface KubeCluster {
   'insecure-skip-tls-verify'?: boolean;
   'tls-server-name'?: string;
   'proxy-url'?: string;
+  'disable-compression'?: boolean;
+  extensions?: { name: string; extension: unknown }[];
 }
-export interface KubeExec { command?: string; args?: string[]; env?: { name: string; value: string }[]; [k: string]: unknown }
+export interface KubeExec {
+  command?: string;
+  args?: string[];
+  env?: { name: string; value: string }[] | null;
+  apiVersion?: string;
+  installHint?: string;
+  provideClusterInfo?: boolean;
+  interactiveMode?: 'Never' | 'IfAvailable' | 'Always';
+  [k: string]: unknown;
+}
 export interface KubeUser {
   token?: string;
   'token-file'?: string;

@@ -75,16 +75,23 @@ function kubeconfigFor(server: string, user: Record<string, unknown> = { token: 
 async function client(t: Tap, server: string, opts: ConnectionOptions & { user?: never; kcUser?: Record<string, unknown>; kcCluster?: Record<string, unknown> } = {}): Promise<KubeClient & { lines: string[] }> {
   const lines: string[] = [];
   const { kcUser, kcCluster, ...rest } = opts;
-  const c = await connect({ kubeconfig: kubeconfigFor(server, kcUser, kcCluster), log: (l) => lines.push(l), ...rest });
+  // Each client gets its own discovery cache: these tests count the requests of a cold one.
+  const c = await connect({ kubeconfig: kubeconfigFor(server, kcUser, kcCluster), cacheDir: join(root, `cache${++seq}`), log: (l) => lines.push(l), ...rest });
   t.teardown(() => c.close());
   return Object.assign(c, { lines });
 }
 
 const istioGroup = (...versions: string[]) => ({ kind: 'APIGroup', name: 'networking.istio.io', versions: versions.map((v) => ({ groupVersion: `networking.istio.io/${v}`, version: v })) });
+/** Discovery answers: /api (core versions) and /apis (groups), as kube-apiserver gives them. */
+const discovery = (path: string, ...istio: string[]): Answer | undefined =>
+  path === '/api' ? { body: { kind: 'APIVersions', versions: ['v1'] } }
+    : path === '/apis' ? { body: { kind: 'APIGroupList', apiVersion: 'v1', groups: [{ name: 'apps', versions: [{ groupVersion: 'apps/v1', version: 'v1' }] }, ...(istio.length ? [istioGroup(...istio)] : [])] } }
+      : undefined;
 
 t.test('reads: discovery once, list/get paths, items typed, requests counted and logged', async (t) => {
   const srv = await apiServer(t, (r) => {
-    if (r.path === '/apis/networking.istio.io') return { body: istioGroup('v1beta1', 'v1alpha3') };
+    const d = discovery(r.path, 'v1beta1', 'v1alpha3');
+    if (d) return d;
     if (r.path === '/apis/networking.istio.io/v1beta1/namespaces/shop/virtualservices') return { body: { items: [{ metadata: { name: 'reviews' } }] } };
     if (r.path === '/apis/apps/v1/deployments') return { body: { items: [{ metadata: { name: 'd1', namespace: 'a' } }] } };
     if (r.path === '/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers/reviews') return { body: { metadata: { name: 'reviews' } } };
@@ -100,20 +107,19 @@ t.test('reads: discovery once, list/get paths, items typed, requests counted and
   t.same(await c.get('HorizontalPodAutoscaler', 'shop', 'reviews'), { metadata: { name: 'reviews' } });
   t.equal(await c.get('VirtualService', 'shop', 'missing'), undefined, '404 on get is undefined');
   t.equal(await c.serverVersion(), 'v1.31.2');
-  t.equal(c.requestCount, 6, 'discovery was cached');
-  t.equal(srv.seen.filter((s) => s.path === '/apis/networking.istio.io').length, 1);
-  t.equal(srv.connections, 1, 'one keep-alive connection for all requests');
-  t.equal(srv.seen[1]?.query.get('limit'), '500');
+  t.equal(c.requestCount, 7, 'discovery was cached');
+  t.equal(srv.seen.filter((s) => s.path === '/apis').length, 1);
+  t.equal(srv.seen[2]?.query.get('limit'), '500');
   t.equal(srv.seen[0]?.headers.authorization, 'Bearer secret');
   t.equal(srv.seen[0]?.headers.accept, 'application/json');
-  t.equal(c.lines.length, 6);
-  t.match(c.lines[0], new RegExp(`^GET ${srv.url}/apis/networking\\.istio\\.io 200 OK in \\d+ milliseconds$`));
-  t.match(c.lines[4], / 404 Not Found in \d+ milliseconds$/);
+  t.equal(c.lines.length, 7);
+  t.match(c.lines.slice(0, 2).sort(), [new RegExp(`^GET ${srv.url}/api 200 OK in \\d+ milliseconds$`), new RegExp(`^GET ${srv.url}/apis 200 OK in \\d+ milliseconds$`)]);
+  t.match(c.lines[5], / 404 Not Found in \d+ milliseconds$/);
 });
 
 t.test('istio discovery: v1 preferred, missing group is a precondition error', async (t) => {
   let versions: string[] | undefined = ['v1alpha3', 'v1', 'v1beta1'];
-  const srv = await apiServer(t, () => (versions ? { body: istioGroup(...versions) } : { status: 404, text: '404 page not found\n' }));
+  const srv = await apiServer(t, (r) => discovery(r.path, ...(versions ?? [])) ?? { status: 404, text: '404 page not found\n' });
   t.equal(await (await client(t, srv.url)).istioVersion(), 'v1');
   versions = undefined;
   const c = await client(t, srv.url);
@@ -122,18 +128,18 @@ t.test('istio discovery: v1 preferred, missing group is a precondition error', a
     message: 'Istio CRDs are not installed: the API server does not serve networking.istio.io', hint: /install Istio/,
   });
   await t.rejects(c.list('Gateway', 'shop'), PreconditionError, 'Istio kinds need discovery');
-  t.equal(c.requestCount, 2, 'a failed discovery is retried, not cached');
+  t.equal(c.requestCount, 4, 'a failed discovery is retried, not cached');
 });
 
 t.test('writes: field manager, server-side dry run, typed bodies, delete preconditions', async (t) => {
-  const srv = await apiServer(t, (r) => (r.path === '/apis/networking.istio.io' ? { body: istioGroup('v1') } : { status: r.method === 'POST' ? 201 : 200, body: r.body ?? {} }));
+  const srv = await apiServer(t, (r) => discovery(r.path, 'v1') ?? { status: r.method === 'POST' ? 201 : 200, body: r.body ?? {} });
   const c = await client(t, srv.url);
   const dr = { metadata: { name: 'reviews' }, spec: { host: 'reviews' } };
   t.match(await c.create('DestinationRule', dr, { dryRun: true }), { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'reviews' } });
   await c.replace('Deployment', { metadata: { name: 'web', namespace: 'prod', resourceVersion: '42' } });
   await c.remove('VirtualService', 'shop', 'reviews', { resourceVersion: '7', dryRun: true });
   await c.remove('Service', 'shop', 'reviews');
-  const [, post, put, del, del2] = srv.seen;
+  const [, , post, put, del, del2] = srv.seen;
   t.match(post, { method: 'POST', path: '/apis/networking.istio.io/v1/namespaces/shop/destinationrules', body: { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', spec: { host: 'reviews' } } });
   t.equal(post?.query.toString(), 'fieldManager=kubectl-mesh&dryRun=All');
   t.equal(post?.headers['content-type'], 'application/json');
@@ -213,7 +219,7 @@ t.test('impersonation: --as/--as-group become headers and the recorded user', as
   await fromKubeconfig.serverVersion();
   t.same(srv.seen[1]?.distinct['impersonate-user'], ['carol']);
   t.same(srv.seen[1]?.distinct['impersonate-group'], ['qa']);
-  t.equal(fromKubeconfig.userName, 'alice');
+  t.equal(fromKubeconfig.userName, 'carol', 'history records the impersonated user');
 
   const uidExtra = await client(t, srv.url, { kcUser: { as: 'dave', 'as-uid': 'u-1', 'as-user-extra': { 'scopes.example/x': ['a', 'b'] } } });
   await uidExtra.serverVersion();
@@ -224,7 +230,12 @@ t.test('impersonation: --as/--as-group become headers and the recorded user', as
   const plain = await client(t, srv.url);
   await plain.serverVersion();
   t.notOk(srv.seen[2]?.headers['impersonate-user'], 'no impersonation unless asked');
-  await t.rejects(client(t, srv.url, { asGroups: ['devs'] }), { constructor: UsageError, message: /--as-group needs --as/ });
+  await t.rejects(client(t, srv.url, { asGroups: ['devs'] }), { constructor: UsageError, message: /--as-group and --as-uid need --as/ });
+  await t.rejects(client(t, srv.url, { asUid: 'u-2' }), { constructor: UsageError, message: /need --as/ });
+  const uidFlag = await client(t, srv.url, { as: 'erin', asUid: 'u-9', kcUser: { token: 't', as: 'carol', 'as-groups': ['qa'] } });
+  await uidFlag.serverVersion();
+  t.same([srv.seen.at(-1)?.distinct['impersonate-user'], srv.seen.at(-1)?.distinct['impersonate-uid'], srv.seen.at(-1)?.distinct['impersonate-group']], [['erin'], ['u-9'], ['qa']],
+    'flags replace the fields they name; the kubeconfig keeps the rest (client-go merges field by field)');
 });
 
 t.test('credentials: token-file relative to the kubeconfig, basic auth, exec plugin', async (t) => {
@@ -254,10 +265,12 @@ t.test('credentials: token-file relative to the kubeconfig, basic auth, exec plu
   await c4.serverVersion();
   t.equal(srv.seen.at(-1)?.headers.authorization, 'Bearer tok-42', 'relative exec command ran from the kubeconfig directory');
 
-  const failing = kubeconfigFor(srv.url, { exec: { command: '/bin/false' } });
-  await t.rejects(connect({ kubeconfig: failing }), { constructor: ExternalToolError, message: 'cannot get credentials for kubeconfig user "alice": it failed without a message' });
-  const absent = kubeconfigFor(srv.url, { exec: { command: './bin/no-such-plugin' } });
-  await t.rejects(connect({ kubeconfig: absent }), { constructor: ExternalToolError, message: /^cannot run the credential plugin of kubeconfig user "alice": spawn .*no-such-plugin ENOENT/ });
+  const v1 = 'client.authentication.k8s.io/v1';
+  const failing = await connect({ kubeconfig: kubeconfigFor(srv.url, { exec: { apiVersion: v1, command: '/bin/false' } }) });
+  await t.rejects(failing.serverVersion(), { constructor: ExternalToolError, message: 'the credential plugin "/bin/false" of kubeconfig user "alice" exited with code 1' });
+  const absent = await connect({ kubeconfig: kubeconfigFor(srv.url, { exec: { apiVersion: v1, command: './bin/no-such-plugin', installHint: 'get it from example.com' } }) });
+  await t.rejects(absent.serverVersion(), { constructor: ExternalToolError, message: /^cannot run the credential plugin ".*no-such-plugin" of kubeconfig user "alice": ENOENT/, hint: 'get it from example.com' });
+  await t.rejects(connect({ kubeconfig: kubeconfigFor(srv.url, { exec: { command: '/bin/true' } }) }), { constructor: UsageError, message: /exec apiVersion "" is not supported/ });
 });
 
 t.test('TLS: certificate-authority from the kubeconfig, or insecure-skip-tls-verify', async (t) => {
@@ -287,8 +300,8 @@ t.test('TLS client certificate reaches the server', async (t) => {
   t.equal(await c.serverVersion(), 'alice', 'the server saw CN=alice');
 });
 
-t.test('proxy-url: requests tunnel through the proxy (client-node builds that agent)', async (t) => {
-  const srv = await apiServer(t, () => ({ body: { gitVersion: 'via-proxy' } }));
+t.test('proxy-url: requests tunnel through the proxy (CONNECT, then TLS to the API server)', async (t) => {
+  const srv = await apiServer(t, () => ({ body: { gitVersion: 'via-proxy' } }), { key: pem('server.key'), cert: pem('server.crt') });
   // A CONNECT proxy that sends every tunnel to the local API server, recording the asked-for target.
   const targets: string[] = [];
   const proxy = http.createServer();
@@ -305,7 +318,7 @@ t.test('proxy-url: requests tunnel through the proxy (client-node builds that ag
   await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
   t.teardown(() => { proxy.closeAllConnections(); proxy.close(); });
   const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-  const c = await client(t, 'http://api.cluster.invalid:6443', { kcCluster: { 'proxy-url': proxyUrl } });
+  const c = await client(t, 'https://api.cluster.invalid:6443', { kcCluster: { 'proxy-url': proxyUrl, 'certificate-authority': join(fixtures, 'ca.crt'), 'tls-server-name': 'localhost' } });
   t.equal(await c.serverVersion(), 'via-proxy');
   t.same(targets, ['api.cluster.invalid:6443']);
   t.equal(srv.seen[0]?.headers.host, 'api.cluster.invalid:6443');
