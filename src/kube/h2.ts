@@ -73,19 +73,23 @@ export class H2Session {
       const chunks: Buffer[] = [];
       stream.on('response', (h) => { status = Number(h[':status']); resHeaders = h; this.touch(); });
       stream.on('data', (c: Buffer) => { chunks.push(c); this.touch(); });
-      stream.on('end', () => { if (settled) return; done(); resolve({ status, headers: resHeaders, body: Buffer.concat(chunks) }); });
+      stream.on('end', () => {
+        if (settled) return;
+        done();
+        if (status) resolve({ status, headers: resHeaders, body: Buffer.concat(chunks) });
+        // The session went away before any answer.
+        else reject(Object.assign(new Error('the API server closed the connection before answering'), { code: 'ERR_HTTP2_STREAM_CLOSED_MESH', ...(this.refused(stream) ? { unprocessed: true } : {}) }));
+      });
       stream.on('error', (err: Error & { code?: string }) => {
         if (settled) return;
         done();
         // REFUSED_STREAM, or a stream the server's GOAWAY says it never saw: not processed.
-        const refused = stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM || (stream.id !== undefined && stream.id > this.#lastStreamId);
-        reject(Object.assign(err, refused ? { unprocessed: true } : {}));
+        reject(Object.assign(err, this.refused(stream) ? { unprocessed: true } : {}));
       });
       stream.on('close', () => {
         if (settled) return;
         done();
-        const refused = stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM || (stream.id !== undefined && stream.id > this.#lastStreamId);
-        reject(Object.assign(new Error(`the API server closed the stream (HTTP/2 code ${stream.rstCode})`), { code: 'ERR_HTTP2_STREAM_CLOSED_MESH', ...(refused ? { unprocessed: true } : {}) }));
+        reject(Object.assign(new Error(`the API server closed the stream (HTTP/2 code ${stream.rstCode})`), { code: 'ERR_HTTP2_STREAM_CLOSED_MESH', ...(this.refused(stream) ? { unprocessed: true } : {}) }));
       });
       const timer = timeoutMs ? setTimeout(() => {
         if (settled) return;
@@ -98,6 +102,11 @@ export class H2Session {
   }
 
   close(): void { this.stopIdle(); this.session.close(); }
+
+  /** REFUSED_STREAM, or a stream above the last one the server's GOAWAY says it saw. */
+  private refused(stream: http2.ClientHttp2Stream): boolean {
+    return stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM || (stream.id !== undefined && stream.id > this.#lastStreamId);
+  }
 
   /** Re-arms the read-idle timer: something arrived (or a stream started). */
   private touch(): void {

@@ -376,3 +376,76 @@ t.test('HTTP/2 when the server offers it: parallel requests share one TLS connec
   t.ok(seen.every((s) => s.startsWith('2.0 Bearer abc ')), 'HTTP/2 with the bearer token');
   t.equal(c.requestCount, 3);
 });
+
+/** An HTTP/2 API server (TLS, the test CA) whose handler can act on the session; counts sessions. */
+async function h2Server(t: Tap, handler: (req: import('node:http2').Http2ServerRequest, res: import('node:http2').Http2ServerResponse, n: number) => void) {
+  const { createSecureServer } = await import('node:http2');
+  const state = { sessions: 0, requests: 0, url: '' };
+  const server = createSecureServer({ key: pem('server.key'), cert: pem('server.crt') }, (req, res) => handler(req, res, ++state.requests));
+  server.on('session', () => state.sessions++);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.teardown(() => server.close());
+  state.url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return state;
+}
+const json = (res: import('node:http2').Http2ServerResponse, body: unknown, status = 200, headers: Record<string, string> = {}) => {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+};
+const caCluster = { 'certificate-authority': join(fixtures, 'ca.crt') };
+
+t.test('a session that got GOAWAY is dropped: the next request opens a new one', async (t) => {
+  const srv = await h2Server(t, (req, res, n) => {
+    json(res, { gitVersion: `v${n}` });
+    if (n === 1) req.stream.session?.goaway(); // what kube-apiserver sends when it shuts down
+  });
+  const c = await client(t, srv.url, { kcCluster: caCluster });
+  t.equal(await c.serverVersion(), 'v1');
+  await new Promise((r) => setTimeout(r, 50));
+  t.equal(await c.serverVersion(), 'v2', 'no ERR_HTTP2_INVALID_SESSION');
+  t.equal(srv.sessions, 2);
+});
+
+t.test('a GET on a connection that breaks is sent once more on a fresh session; a write is not', async (t) => {
+  const srv = await h2Server(t, (req, res, n) => {
+    if (n === 1 || n === 3) { req.stream.session?.destroy(); return; } // the connection drops mid-request
+    json(res, { gitVersion: 'ok' }, req.method === 'POST' ? 201 : 200);
+  });
+  const c = await client(t, srv.url, { kcCluster: caCluster });
+  t.equal(await c.serverVersion(), 'ok', 'retried');
+  t.equal(c.requestCount, 2);
+  await t.rejects(c.create('Service', { metadata: { name: 'x', namespace: 'shop' } }), UnreachableError, 'a POST that may have been processed is not repeated');
+  t.equal(srv.requests, 3);
+});
+
+t.test('429 with Retry-After is waited out; Warning headers reach the warn callback once', async (t) => {
+  const srv = await h2Server(t, (_req, res, n) => {
+    if (n === 1) { json(res, kstatus(429, 'TooManyRequests', 'slow down'), 429, { 'retry-after': '1' }); return; }
+    json(res, { gitVersion: 'ok' }, 200, { warning: '299 - "v1alpha3 is deprecated"' });
+  });
+  const warnings: string[] = [];
+  const c = await client(t, srv.url, { kcCluster: caCluster, warn: (w) => warnings.push(w) });
+  const started = Date.now();
+  t.equal(await c.serverVersion(), 'ok');
+  t.ok(Date.now() - started >= 900, 'waited Retry-After');
+  await c.serverVersion();
+  t.same(warnings, ['v1alpha3 is deprecated'], 'once per text, as kubectl');
+});
+
+t.test('a 401 with exec credentials runs the plugin again, once', async (t) => {
+  const srv = await h2Server(t, (req, res) => {
+    if (req.headers.authorization === 'Bearer good') json(res, { gitVersion: 'ok' });
+    else json(res, kstatus(401, 'Unauthorized', 'Unauthorized'), 401);
+  });
+  const dir = join(root, `exec${++seq}`);
+  mkdirSync(dir);
+  const script = join(dir, 'cred');
+  // First run: a token the server no longer accepts (cached, not yet expired); then a good one.
+  writeFileSync(script, `#!/bin/sh\nf=${dir}/n; n=$(cat $f 2>/dev/null || echo 0); echo $((n+1)) > $f\nif [ "$n" = 0 ]; then t=stale; else t=good; fi\nprintf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s","expirationTimestamp":"2999-01-01T00:00:00Z"}}' $t\n`);
+  chmodSync(script, 0o755);
+  const c = await client(t, srv.url, { kcCluster: caCluster, kcUser: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: script, interactiveMode: 'Never' } } });
+  t.equal(await c.serverVersion(), 'ok');
+  t.equal(readFileSync(join(dir, 'n'), 'utf8').trim(), '2', 'the plugin ran twice');
+  const bad = await client(t, srv.url, { kcCluster: caCluster, kcUser: { token: 'never-good' } });
+  await t.rejects(bad.serverVersion(), { constructor: UnauthorizedError }, 'a static token is not retried');
+});
