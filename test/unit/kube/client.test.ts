@@ -447,5 +447,5 @@ t.test('a 401 with exec credentials runs the plugin again, once', async (t) => {
   t.equal(await c.serverVersion(), 'ok');
   t.equal(readFileSync(join(dir, 'n'), 'utf8').trim(), '2', 'the plugin ran twice');
   const bad = await client(t, srv.url, { kcCluster: caCluster, kcUser: { token: 'never-good' } });
-  await t.rejects(bad.serverVersion(), { constructor: UnauthorizedError }, 'a static token is not retried');
+  await t.rejects(bad.serverVersion(), UnauthorizedError, 'a static token is not retried');
 });
