@@ -27,7 +27,7 @@ export interface IstioctlOptions extends LocateOptions {
    * analyze writes it to a private temporary file (0600, removed afterwards) and passes only that,
    * so istioctl talks to the same server as the same user (impersonation included) as we do.
    */
-  effectiveKubeconfig?: () => Promise<string>;
+  effectiveKubeconfig?: () => Promise<{ kubeconfig: string; impersonationArgs: string[] }>;
 }
 
 interface RunOutcome {
@@ -140,10 +140,11 @@ export function createIstioctl(opts: IstioctlOptions = {}): Istioctl {
     try {
       const bin = await locate();
       if (!bin) return { used: false, notice: missingIstioctlNotice(opts) };
-      const temp = opts.effectiveKubeconfig ? await writePrivateKubeconfig(await opts.effectiveKubeconfig()) : undefined;
+      const effective = await opts.effectiveKubeconfig?.();
+      const temp = effective ? await writePrivateKubeconfig(effective.kubeconfig) : undefined;
       const kubeconfig = temp?.file ?? req.kubeconfig ?? opts.kubeconfig;
       const context = temp ? undefined : req.context ?? opts.context;
-      const args = analyzeArgs({ ...req, ...(kubeconfig ? { kubeconfig } : {}), ...(context ? { context } : {}) });
+      const args = [...analyzeArgs({ ...req, ...(kubeconfig ? { kubeconfig } : {}), ...(context ? { context } : {}) }), ...(effective?.impersonationArgs ?? [])];
       const limit = req.timeoutMs ?? timeoutMs;
       const r = await run(bin, args, {
         timeoutMs: limit,

@@ -46,7 +46,7 @@ export async function loadCredentials(rc: ResolvedConfig, io: ExecIO): Promise<C
   const c = rc.cluster;
   const fixed = impersonationHeaders(u);
   // Read once and trimmed like client-go.
-  const token = u.token || (u['token-file'] ? read(u['token-file']).toString('utf8').trim() : undefined);
+  const token = u.token || (u.tokenFile ? read(u.tokenFile).toString('utf8').trim() : undefined);
   if (token && u.username) {
     throw new UsageError(`user "${rc.userName}" has both a bearer token and a username/password`, 'keep one of them (kubectl refuses the same)');
   }
@@ -64,7 +64,7 @@ export async function loadCredentials(rc: ResolvedConfig, io: ExecIO): Promise<C
   if (token) staticHeaders.Authorization = `Bearer ${token}`;
   else if (u.username || u.password) staticHeaders.Authorization = `Basic ${Buffer.from(`${u.username ?? ''}:${u.password ?? ''}`).toString('base64')}`;
   const staticUser: KubeUser = { ...u, ...(token ? { token } : {}) };
-  delete staticUser['token-file'];
+  delete staticUser.tokenFile;
 
   if (u.exec && !token) {
     const exec = new ExecCredential(rc, u.exec, io);

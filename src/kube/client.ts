@@ -5,6 +5,7 @@ import { PreconditionError } from '../errors.js';
 import type { ResolvedConfig } from './context.js';
 import { mergeGroups, type ApiGroup, type ApiGroupList, type DiscoveryCache } from './discovery-cache.js';
 import { translateStatus } from './errors.js';
+import type { ToolConnection } from './tool-kubeconfig.js';
 import type { HttpResponse, Transport } from './http.js';
 import { apiVersionOf, isIstioKind, RESOURCES, resourcePath, type IstioVersion, type Kind, type Obj } from './resources.js';
 
@@ -28,8 +29,8 @@ export interface KubeClient {
   remove(kind: Kind, namespace: string, name: string, opts?: RemoveOptions): Promise<void>;
   serverVersion(): Promise<string>;
   namespaceExists(ns: string): Promise<boolean>;
-  /** A kubeconfig (YAML) for tools such as istioctl: the same server and identity as this client. */
-  toolKubeconfig?(): Promise<string>;
+  /** A kubeconfig (and flags) for tools such as istioctl: the same server and identity as this client. */
+  toolKubeconfig?(): Promise<ToolConnection>;
   /** Drops idle keep-alive sockets (they do not hold the process open, but tests like a clean exit). */
   close(): void;
 }
@@ -43,7 +44,7 @@ export class Client implements KubeClient {
 
   constructor(
     private readonly http: Transport, rc: ResolvedConfig, readonly userName: string,
-    private readonly discovery?: DiscoveryCache, readonly toolKubeconfig?: () => Promise<string>,
+    private readonly discovery?: DiscoveryCache, readonly toolKubeconfig?: () => Promise<ToolConnection>,
   ) {
     this.namespace = rc.namespace;
     this.contextName = rc.contextName;

@@ -20,7 +20,7 @@ export function inClusterConfig(env: NodeJS.ProcessEnv, dir = SERVICE_ACCOUNT_DI
     clusterName: 'in-cluster',
     cluster: { server, 'certificate-authority': join(dir, 'ca.crt') },
     userName: serviceAccountName(readTrimmed(tokenFile)) ?? 'in-cluster',
-    user: { 'token-file': tokenFile },
+    user: { tokenFile },
     namespace,
     inCluster: true,
   };

@@ -6,3 +6,4 @@ export type { ResolvedConfig } from './context.js';
 export { UnauthorizedError } from './errors.js';
 export { apiVersionOf, RESOURCES } from './resources.js';
 export type { IstioVersion, Kind, Obj, ObjectMeta } from './resources.js';
+export type { ToolConnection } from './tool-kubeconfig.js';

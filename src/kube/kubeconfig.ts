@@ -29,7 +29,7 @@ export interface KubeExec {
 }
 export interface KubeUser {
   token?: string;
-  'token-file'?: string;
+  tokenFile?: string;
   'client-certificate'?: string;
   'client-certificate-data'?: string;
   'client-key'?: string;
@@ -126,7 +126,7 @@ function resolveUser(u: KubeUser, dir: string): KubeUser {
     ...u,
     'client-certificate': relTo(dir, u['client-certificate']),
     'client-key': relTo(dir, u['client-key']),
-    'token-file': relTo(dir, u['token-file']),
+    tokenFile: relTo(dir, u.tokenFile),
   };
   // A bare command name is looked up on PATH, as client-go does.
   if (u.exec?.command?.includes('/')) out.exec = { ...u.exec, command: relTo(dir, u.exec.command) };

@@ -8,7 +8,17 @@ import type { KubeCluster, KubeUser } from './kubeconfig.js';
 
 const inline = (file: string | undefined): string | undefined => (file ? readFileSync(file).toString('base64') : undefined);
 
-export function toolKubeconfig(rc: ResolvedConfig, user: KubeUser): string {
+export interface ToolConnection {
+  /** Kubeconfig YAML: server, TLS, credentials, impersonation (as, as-uid, as-groups, as-user-extra). */
+  kubeconfig: string;
+  /**
+   * The impersonation again as kubectl-style flags: istioctl's own --as/--as-group/--as-uid replace
+   * the kubeconfig's impersonation even when not given, so they must be passed explicitly.
+   */
+  impersonationArgs: string[];
+}
+
+export function toolKubeconfig(rc: ResolvedConfig, user: KubeUser): ToolConnection {
   const c = rc.cluster;
   const cluster: KubeCluster = {
     server: c.server,
@@ -21,7 +31,7 @@ export function toolKubeconfig(rc: ResolvedConfig, user: KubeUser): string {
   };
   const u: KubeUser = {};
   if (user.token) u.token = user.token;
-  else if (user['token-file']) u.token = readFileSync(user['token-file'], 'utf8').trim();
+  else if (user.tokenFile) u.token = readFileSync(user.tokenFile, 'utf8').trim();
   const cert = user['client-certificate-data'] || inline(user['client-certificate']);
   const key = user['client-key-data'] || inline(user['client-key']);
   if (cert && key) { u['client-certificate-data'] = cert; u['client-key-data'] = key; }
@@ -32,12 +42,15 @@ export function toolKubeconfig(rc: ResolvedConfig, user: KubeUser): string {
   if (user['as-uid']) u['as-uid'] = user['as-uid'];
   if (user['as-groups']?.length) u['as-groups'] = user['as-groups'];
   if (user['as-user-extra'] && Object.keys(user['as-user-extra']).length) u['as-user-extra'] = user['as-user-extra'];
-  return stringify({
+  const impersonationArgs = user.as
+    ? ['--as', user.as, ...(user['as-groups'] ?? []).flatMap((g) => ['--as-group', g]), ...(user['as-uid'] ? ['--as-uid', user['as-uid']] : [])]
+    : [];
+  return { impersonationArgs, kubeconfig: stringify({
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [{ name: 'mesh', cluster }],
     users: [{ name: 'mesh', user: u }],
     contexts: [{ name: 'mesh', context: { cluster: 'mesh', user: 'mesh', namespace: rc.namespace } }],
     'current-context': 'mesh',
-  });
+  }) };
 }

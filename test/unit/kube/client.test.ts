@@ -238,12 +238,12 @@ t.test('impersonation: --as/--as-group become headers and the recorded user', as
     'flags replace the fields they name; the kubeconfig keeps the rest (client-go merges field by field)');
 });
 
-t.test('credentials: token-file relative to the kubeconfig, basic auth, exec plugin', async (t) => {
+t.test('credentials: tokenFile relative to the kubeconfig, basic auth, exec plugin', async (t) => {
   const srv = await apiServer(t, () => ({ body: {} }));
-  const c1 = await client(t, srv.url, { kcUser: { 'token-file': 'token' } }).catch((e: Error) => e);
+  const c1 = await client(t, srv.url, { kcUser: { tokenFile: 'token' } }).catch((e: Error) => e);
   t.match(c1, { constructor: UsageError, message: /cannot read a file named in the kubeconfig: ENOENT/ }, 'a missing token file is named');
 
-  const file = kubeconfigFor(srv.url, { 'token-file': 'token' });
+  const file = kubeconfigFor(srv.url, { tokenFile: 'token' });
   writeFileSync(join(file, '..', 'token'), 'from-file\n');
   const c2 = await connect({ kubeconfig: file });
   t.teardown(() => c2.close());

@@ -118,7 +118,7 @@ t.test('in-cluster: service-account files and KUBERNETES_SERVICE_HOST/PORT', asy
   writeFileSync(join(sa, 'namespace'), 'ci');
   t.match(inClusterConfig(env, sa), {
     cluster: { server: 'https://10.96.0.1:443', 'certificate-authority': join(sa, 'ca.crt') },
-    user: { 'token-file': join(sa, 'token') }, namespace: 'ci', userName: 'system:serviceaccount:ci:runner', inCluster: true,
+    user: { tokenFile: join(sa, 'token') }, namespace: 'ci', userName: 'system:serviceaccount:ci:runner', inCluster: true,
   });
   t.equal(inClusterConfig({ ...env, KUBERNETES_SERVICE_HOST: 'fd00::1' }, sa)?.cluster.server, 'https://[fd00::1]:443');
   t.equal(inClusterConfig({ ...env, POD_NAMESPACE: 'p' }, sa)?.namespace, 'p', 'POD_NAMESPACE first');

@@ -108,7 +108,7 @@ t.test('relative paths resolve against the directory of the file defining the en
   const second = kubeconfig({
     clusters: { abs: { server: 'https://abs:6443', 'certificate-authority': '/etc/ca.crt' } },
     users: {
-      x: { 'client-certificate': 'pki/me.crt', 'client-key': './pki/me.key', 'token-file': 'token', exec: { command: './bin/cred', args: ['get'] } },
+      x: { 'client-certificate': 'pki/me.crt', 'client-key': './pki/me.key', tokenFile: 'token', exec: { command: './bin/cred', args: ['get'] } },
       path: { exec: { command: 'aws', args: ['eks'] } },
     },
   });
@@ -119,7 +119,7 @@ t.test('relative paths resolve against the directory of the file defining the en
   const x = kc.users.get('x');
   t.equal(x?.['client-certificate'], join(dir2, 'pki/me.crt'));
   t.equal(x?.['client-key'], join(dir2, 'pki/me.key'));
-  t.equal(x?.['token-file'], join(dir2, 'token'));
+  t.equal(x?.tokenFile, join(dir2, 'token'));
   t.same(x?.exec, { command: join(dir2, 'bin/cred'), args: ['get'] });
   t.equal(kc.users.get('path')?.exec?.command, 'aws', 'a bare command is left to PATH');
 });
