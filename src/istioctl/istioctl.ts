@@ -27,7 +27,7 @@ export interface IstioctlOptions extends LocateOptions {
    * analyze writes it to a private temporary file (0600, removed afterwards) and passes only that,
    * so istioctl talks to the same server as the same user (impersonation included) as we do.
    */
-  effectiveKubeconfig?: () => Promise<{ kubeconfig: string; impersonationArgs: string[] }>;
+  effectiveKubeconfig?: () => Promise<{ kubeconfig: string; impersonationArgs: string[] } | undefined>;
 }
 
 interface RunOutcome {

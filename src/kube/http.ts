@@ -93,13 +93,25 @@ export class Transport {
     const started = performance.now();
     const elapsed = (): string => `in ${Math.round(performance.now() - started)} milliseconds`;
     try {
-      const res = await this.send(method, url, payload);
+      const res = await this.bounded(this.send(method, url, payload));
       this.opts.log?.(`${method} ${url} ${res.status} ${http.STATUS_CODES[res.status] ?? ''} ${elapsed()}`);
       return res;
     } catch (err) {
       this.opts.log?.(`${method} ${url}  ${elapsed()}`);
       throw err;
     }
+  }
+
+  /** --request-timeout covers the whole attempt, connecting included, like Go's http.Client.Timeout. */
+  private bounded<T>(work: Promise<T>): Promise<T> {
+    const ms = this.opts.timeoutMs;
+    if (!ms) return work;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${ms}ms`), { code: 'ETIMEDOUT_MESH', requestTimeout: true })), ms);
+    });
+    work.catch(() => {}); // settles later on its own bounds; its outcome no longer matters
+    return Promise.race([work, expired]).finally(() => clearTimeout(timer));
   }
 
   private async send(method: string, url: string, payload: Buffer | undefined): Promise<Raw> {
@@ -118,8 +130,15 @@ export class Transport {
   /** The live HTTP/2 session, a new one if the last died; undefined when the server speaks only HTTP/1.1. */
   private async session(): Promise<H2Session | undefined> {
     if (this.url.protocol !== 'https:') return undefined;
-    const current = this.#session ? await this.#session.catch(() => undefined) : undefined;
-    if (current && !current.dead) return current;
+    for (;;) {
+      const opening = this.#session;
+      if (!opening) break;
+      // Everyone waiting on one connection attempt shares its failure: no second 10 s handshake.
+      const current = await opening;
+      if (current && !current.dead) return current;
+      if (this.#h1Only) return undefined;
+      if (this.#session === opening) { this.#session = undefined; break; }
+    }
     if (this.#h1Only) return undefined;
     const opening = (async () => {
       const socket = await this.dial();

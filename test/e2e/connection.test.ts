@@ -121,7 +121,7 @@ t.test('--request-timeout bounds every request', async (t) => {
   t.equal(fine.code, 0, fine.stderr);
   const bad = await mesh(['status', '--request-timeout', 'soon']);
   t.equal(bad.code, 2);
-  t.match(bad.stderr, /^error: invalid duration "soon" for --request-timeout/m);
+  t.match(bad.stderr, /^error: invalid value "soon" for --request-timeout/m);
 });
 
 t.test('KUBECONFIG with several files: the first file\'s current-context wins, as in kubectl', async (t) => {

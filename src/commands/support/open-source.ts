@@ -15,11 +15,10 @@ export async function openSource(ctx: Context, opts: SourceOptions): Promise<Sou
 export async function analysisRunner(ctx: Context, source: Source, opts: SourceOptions) {
   if (!source.live) return undefined;
   const { createIstioctl } = await import('../../istioctl/istioctl.js');
-  const kube = await ctx.kube();
   const istioctl = createIstioctl({
     explicit: opts.istioctl, env: ctx.env, kubeconfig: opts.kubeconfig, context: opts.context,
     // istioctl talks to what we talk to, as the same identity (a private temporary kubeconfig).
-    ...(kube.toolKubeconfig ? { effectiveKubeconfig: () => kube.toolKubeconfig!() } : {}),
+    effectiveKubeconfig: async () => (await ctx.kube()).toolKubeconfig?.(),
   });
   return istioctl.analyze;
 }
