@@ -6,6 +6,7 @@ import type { FlagValues } from '../cli/flags.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { planEnv, planEnvDelete } from '../routing/env.js';
+import { readEnvMeta } from '../routing/env-meta.js';
 import { environmentsOf, knownMeta, routing, withVersion, type Scope } from '../routing/environments.js';
 import { parseHeader } from '../routing/headers.js';
 import { parseSelector } from '../routing/selector.js';
@@ -76,7 +77,9 @@ export function runEnvMany(ctx: Context, req: ManyRequest, opts: WriteOptions = 
       if (!headers.length) {
         throw new UsageError(`missing --header for the new environment "${req.env}"`, `pass e.g. --header x-env=${req.env}`);
       }
-      return withVersion(workloads, { ...req.scope, where }, req.version, opts.versionLabel);
+      const chosen = withVersion(workloads, { ...req.scope, where }, req.version, opts.versionLabel);
+      warnUnreadable(ctx, targets.filter((t) => chosen.includes(t.workload)));
+      return chosen;
     },
     plan(t, who, targets) {
       const version = t.versions.find((v) => v.value === req.version)!;
@@ -88,11 +91,23 @@ export function runEnvMany(ctx: Context, req: ManyRequest, opts: WriteOptions = 
   }, opts, source);
 }
 
+/** A broken metadata annotation is skipped (and rewritten by the write), with one warning per object. */
+function warnUnreadable(ctx: Context, targets: Target[]): void {
+  for (const t of targets) {
+    const { problem } = readEnvMeta(t.vs);
+    if (problem) ctx.note(`warning: ${problem}`);
+  }
+}
+
 /** Removes `envs` from every service in scope that routes them. */
 export function runEnvDelete(ctx: Context, envs: string[], scope: Omit<Scope, 'where'>, opts: WriteOptions = writeOptions(ctx.flags), source?: Source): Promise<number> {
   return runChangeMany(ctx, {
     what: `env ${envs.join(', ')} --delete`,
-    select: (_w, targets, where) => routing(targets, { ...scope, where }, envs).map((t) => t.workload),
+    select(_w, targets, where) {
+      const chosen = routing(targets, { ...scope, where }, envs);
+      warnUnreadable(ctx, chosen);
+      return chosen.map((t) => t.workload);
+    },
     plan: (t, who) => planEnvDelete(t, envs.filter((e) => envRoutes(t.vs).some((r) => r.name === e)), who),
   }, opts, source);
 }

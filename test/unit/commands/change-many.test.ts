@@ -173,3 +173,14 @@ t.test('--delete removes the environment from every service it routes, and nothi
   t.same(JSON.parse(m.store.get('VirtualService/shop/a')!.metadata.annotations!['kubectl-mesh.io/environments']!), { dev: { createdBy: 'alice', createdAt: '2026-11-27T10:00:00.000Z' } });
   await t.rejects(runEnvDelete(ctxFor(), ['uat'], {}, undefined, m.source), { exitCode: 3, message: /environment "uat" has no route in namespace shop/ });
 });
+
+t.test('a broken metadata annotation: one warning, skipped, and replaced by a readable one', async (t) => {
+  const m = memorySource(app());
+  t.equal(await runEnvMany(ctxFor(), uat, undefined, m.source), 0);
+  const a = m.store.get('VirtualService/shop/a')!;
+  a.metadata.annotations = { ...a.metadata.annotations, 'kubectl-mesh.io/environments': '{not json' };
+  const ctx = ctxFor();
+  t.equal(await runEnvMany(ctx, { ...uat, expires: '2026-11-28T10:00:00.000Z' }, undefined, m.source), 0, ctx.err());
+  t.equal(ctx.err().match(/warning: annotation kubectl-mesh.io\/environments on VirtualService shop\/a is not valid JSON; ignored/g)?.length, 1, 'one warning');
+  t.same(JSON.parse(m.store.get('VirtualService/shop/a')!.metadata.annotations!['kubectl-mesh.io/environments']!).uat.expires, '2026-11-28T10:00:00.000Z');
+});
