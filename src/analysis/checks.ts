@@ -1,6 +1,9 @@
 // Built-in checks: Istio-compatible codes (see codes.ts) computed from plain objects.
 // PURE: no I/O, no process, no clock. Every finding names its object and, where it can, the path.
 
+import { matchesLabels } from '../model/labels.js';
+import type { Deployment, Pod } from '../model/objects.js';
+import { isPodReady } from '../model/readiness.js';
 import { CODES } from './codes.js';
 import { conflictingMeshHosts, virtualServiceAndHttpRoute } from './conflicts.js';
 import { finding } from './finding.js';
@@ -15,8 +18,8 @@ export interface CheckOptions {
   namespace?: string;
 }
 
-type Dict = Record<string, any>;
-const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);
+type Dict = Record<string, unknown>;
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const dict = (v: unknown): Dict => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Dict) : {});
 const strings = (v: unknown): string[] => arr(v).filter((x): x is string => typeof x === 'string');
 
@@ -34,9 +37,9 @@ interface Ctx {
 }
 
 /** Offline, a Deployment's pod template is the pod it will create (it counts as Ready: that is the cluster's business). */
-const podOfTemplate = (d: Obj): Obj => ({
+const podOfTemplate = (d: Deployment): Pod => ({
   kind: 'Pod',
-  metadata: { name: `${d.metadata?.name ?? ''}-template`, namespace: nsOf(d), labels: dict(d.spec?.template?.metadata?.labels) },
+  metadata: { name: `${d.metadata.name}-template`, namespace: nsOf(d), labels: d.spec?.template?.metadata?.labels ?? {} },
   status: { conditions: [{ type: 'Ready', status: 'True' }] },
 });
 
@@ -75,17 +78,10 @@ function buildCtx(snapshot: ClusterSnapshot, extraNamespace?: string): Ctx {
 // ---------------------------------------------------------------------------------------------
 // Pods and readiness
 
-const labelsMatch = (selector: Dict, labels: Dict): boolean =>
-  Object.entries(selector).every(([k, v]) => labels[k] === v);
-
-export const isPodReady = (pod: Obj): boolean =>
-  !pod.metadata?.deletionTimestamp
-  && arr(pod.status?.conditions).some((c) => dict(c).type === 'Ready' && dict(c).status === 'True');
-
 /** Pods a subset selects: the Service's selector merged with the subset's labels, in the Service's namespace. */
 function podsForSubset(ctx: Ctx, service: Obj, subsetLabels: Dict): Obj[] {
   const selector = { ...dict(service.spec?.selector), ...subsetLabels };
-  return ctx.pods.filter((p) => nsOf(p) === nsOf(service) && labelsMatch(selector, dict(p.metadata?.labels)));
+  return ctx.pods.filter((p) => nsOf(p) === nsOf(service) && matchesLabels(selector, p.metadata.labels));
 }
 
 const serviceOf = (entry: HostEntry | undefined): Obj | undefined => (entry?.from.kind === 'ServiceEntry' ? undefined : entry?.from);

@@ -7,7 +7,9 @@ import { hostKey, hostMatches, nameOf, nsOf, originOf, resolveHost, serviceFqdn 
 import { exportScopes } from './registry.js';
 import type { Finding, Obj } from './types.js';
 
-const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);
+type Dict = Record<string, unknown>;
+const dict = (v: unknown): Dict => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Dict) : {});
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const strings = (v: unknown): string[] => arr(v).filter((x): x is string => typeof x === 'string');
 
 export const meshBound = (vs: Obj): boolean => {
@@ -52,8 +54,9 @@ export function conflictingMeshHosts(virtualServices: readonly Obj[], namespaces
 /** The Service FQDNs a GAMMA HTTPRoute attaches to: parentRefs of kind Service in the core group (""). */
 export function gammaServiceHosts(route: Obj): string[] {
   return arr(route.spec?.parentRefs)
-    .filter((p) => p && p.kind === 'Service' && p.group === '' && typeof p.name === 'string')
-    .map((p) => serviceFqdn(p.name, typeof p.namespace === 'string' && p.namespace ? p.namespace : nsOf(route)));
+    .map(dict)
+    .filter((p) => p.kind === 'Service' && p.group === '' && typeof p.name === 'string')
+    .map((p) => serviceFqdn(String(p.name), typeof p.namespace === 'string' && p.namespace ? p.namespace : nsOf(route)));
 }
 
 /** MESH0006, on both objects: a mesh-bound VirtualService and a GAMMA HTTPRoute for the same Service host. */

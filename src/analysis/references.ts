@@ -7,8 +7,8 @@ import { hostKey, nameOf, nsOf, originOf, resolveHost } from './hosts.js';
 import type { HostRegistry } from './registry.js';
 import type { ClusterSnapshot, Finding, Obj } from './types.js';
 
-type Dict = Record<string, any>;
-const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);
+type Dict = Record<string, unknown>;
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const dict = (v: unknown): Dict => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Dict) : {});
 const strings = (v: unknown): string[] => arr(v).filter((x): x is string => typeof x === 'string');
 

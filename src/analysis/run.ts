@@ -68,7 +68,7 @@ function ruleWordsFor(f: Finding, snapshot: ClusterSnapshot): string | undefined
   const label = (named: unknown, index: number): string =>
     (kind === 'http' && typeof named === 'object' && named !== null && typeof (named as { name?: unknown }).name === 'string'
       && (named as { name: string }).name ? `"${(named as { name: string }).name}"` : `#${index}`);
-  const rule = vs?.spec?.[kind!]?.[Number(ruleIndex)];
+  const rule = kind === 'http' || kind === 'tcp' || kind === 'tls' ? vs?.spec?.[kind]?.[Number(ruleIndex)] : undefined;
   const words = `rule ${label(rule, Number(ruleIndex))}`;
   if (f.code === 'IST0130') return `${words} not used`;
   return matchIndex === undefined ? undefined : `${words} match ${label(rule?.match?.[Number(matchIndex)], Number(matchIndex))} `;

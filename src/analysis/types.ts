@@ -1,28 +1,13 @@
 // Shared shapes of the analysis core. Plain data only: no I/O, no process, no clock.
+import type { DestinationRule, Deployment, Obj, Pod, Service, VirtualService } from '../model/objects.js';
 
-/** A Kubernetes/Istio object as parsed JSON. Only the fields the checks read are typed. */
-export interface Obj {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: {
-    name?: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    deletionTimestamp?: string;
-    [key: string]: unknown;
-  };
-  /** Parsed JSON: the checks read it defensively, never trusting its shape. */
-  spec?: any;
-  status?: any;
-  [key: string]: unknown;
-}
+export type { Obj } from '../model/objects.js';
 
 export interface ClusterSnapshot {
-  virtualServices: Obj[];
-  destinationRules: Obj[];
-  services: Obj[];
-  pods: Obj[];
+  virtualServices: VirtualService[];
+  destinationRules: DestinationRule[];
+  services: Service[];
+  pods: Pod[];
   /** When given, VirtualService gateway references are checked against it (IST0101). */
   gateways?: Obj[];
   /** ServiceEntries: their hosts are known hosts (within their exportTo). */
@@ -32,7 +17,7 @@ export interface ClusterSnapshot {
   /** Nodes: their topology labels are added to their pods' labels, as Istio does (subsets may select by locality). */
   nodes?: Obj[];
   /** Offline only: Deployments, whose pod templates stand in for the Pods the files do not hold. */
-  deployments?: Obj[];
+  deployments?: Deployment[];
   /**
    * The objects come from files, not a cluster: what the files lack may exist elsewhere, so a
    * reference that needs a missing object is reported as unknown (Info), not as not found.

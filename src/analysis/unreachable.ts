@@ -4,15 +4,16 @@
 // rule whose matches were all seen before gets IST0130 too. For http we also catch matches that an
 // earlier match covers without being identical (matches.ts decides "covers" conservatively); within
 // one rule, as in Istio, only identical matches and URI prefixes inside an earlier prefix count.
-import { isOwnedRoute } from '../routing/names.js';
+import { isOwnedRoute } from '../model/names.js';
 import { CODES } from './codes.js';
 import { finding } from './finding.js';
 import { originOf } from './hosts.js';
-import { canonical, covers, matchesEverything, sameConditions } from './matches.js';
+import { canonical } from '../model/equal.js';
+import { covers, matchesEverything, sameConditions } from '../model/matches.js';
 import type { Finding, Obj } from './types.js';
 
-type Dict = Record<string, any>;
-const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);
+type Dict = Record<string, unknown>;
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const dict = (v: unknown): Dict => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Dict) : {});
 
 const shadowed = (by: string): string =>

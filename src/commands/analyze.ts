@@ -2,7 +2,8 @@ import { analyzeChange } from '../analysis/run.js';
 import type { ClusterSnapshot } from '../analysis/types.js';
 import { allNamespacesFlag } from '../cli/global-flags.js';
 import { ExitCode } from '../errors.js';
-import { hostRefersTo } from '../routing/hosts.js';
+import { hostRefersTo, namedHosts } from '../model/hosts.js';
+import type { DestinationRule, VirtualService } from '../model/objects.js';
 import type { Inventory } from '../routing/workloads.js';
 import { renderFindings } from '../ui/findings.js';
 import { printData } from '../ui/output.js';
@@ -73,9 +74,6 @@ function snapshotOf(inv: Inventory, offline: boolean): ClusterSnapshot {
   };
 }
 
-/** Does a VirtualService or DestinationRule route `service` (its hosts, its host, or a destination)? */
-function refersTo(o: Inventory['virtualServices'][number], service: string, namespace: string): boolean {
-  const spec = (o.spec ?? {}) as Record<string, unknown>;
-  const hosts = [spec.host, ...((spec.hosts as unknown[]) ?? [])].filter((h): h is string => typeof h === 'string');
-  return hosts.some((h) => hostRefersTo(h, o.metadata.namespace, service, namespace)) || JSON.stringify(spec).includes(service);
-}
+/** Does a VirtualService or DestinationRule name `service`: as a host, or as a destination (by host, not by substring)? */
+const refersTo = (o: VirtualService | DestinationRule, service: string, namespace: string): boolean =>
+  namedHosts(o).some((h) => hostRefersTo(h, o.metadata.namespace, service, namespace));

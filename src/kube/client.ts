@@ -1,6 +1,6 @@
 // The cluster adapter the commands use: typed reads and writes of the kinds we touch.
 // Writes carry our field manager; dry runs are the server's, so admission still judges them.
-import { FIELD_MANAGER, ISTIO_GROUP, ISTIO_VERSIONS } from '../routing/names.js';
+import { FIELD_MANAGER, ISTIO_GROUP, ISTIO_VERSIONS } from '../model/names.js';
 import { PreconditionError } from '../errors.js';
 import type { ResolvedConfig } from './context.js';
 import { mergeGroups, type ApiGroup, type ApiGroupList, type DiscoveryCache } from './discovery-cache.js';

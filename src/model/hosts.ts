@@ -3,6 +3,8 @@
 // (https://istio.io/latest/docs/reference/config/networking/virtual-service/#Destination).
 // Case-insensitive, trailing dot ignored, cluster domain `cluster.local`.
 
+import type { DestinationRule, DestinationRuleSpec, VirtualService, VirtualServiceSpec } from './objects.js';
+
 export const CLUSTER_DOMAIN = 'cluster.local';
 
 export type HostRef =
@@ -50,4 +52,16 @@ export function hostMatches(pattern: string, host: string): boolean {
   if (p === h || p === '*') return true;
   if (!p.startsWith('*')) return false;
   return h.replace(/^\*/, '').endsWith(p.slice(1));
+}
+
+/** Every host an Istio routing object names: a VirtualService's hosts and route destinations, a DestinationRule's host. */
+export function namedHosts(o: VirtualService | DestinationRule): string[] {
+  const spec: VirtualServiceSpec & DestinationRuleSpec = o.spec ?? {};
+  const routes = [...(spec.http ?? []), ...(spec.tcp ?? []), ...(spec.tls ?? [])];
+  const hosts: unknown[] = [
+    ...(spec.hosts ?? []),
+    spec.host,
+    ...routes.flatMap((r) => [...(r.route ?? []).map((d) => d.destination.host), r.mirror?.host]),
+  ];
+  return hosts.filter((h): h is string => typeof h === 'string');
 }

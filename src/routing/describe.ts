@@ -1,12 +1,15 @@
 // One line per change a plan makes, in the words a release owner uses.
-import { sameValue } from './equal.js';
-import { ENV_ROUTE_PREFIX, PRIMARY_ROUTE, isOwnedRoute } from './names.js';
+import { sameValue } from '../model/equal.js';
+import { ENV_ROUTE_PREFIX, PRIMARY_ROUTE, isOwnedRoute } from '../model/names.js';
 import type { Plan, Write } from './plan.js';
+
+type VirtualServiceWrite = Write & { kind: 'VirtualService' };
+type DestinationRuleWrite = Write & { kind: 'DestinationRule' };
 import { httpRoutes } from './routes.js';
-import type { HttpRoute, Obj, Subset } from './types.js';
+import type { DestinationRule, HorizontalPodAutoscaler, HttpRoute, Subset, VirtualService } from './types.js';
 import { describeHeaders, describeSplit, envRoutes, routeWeights } from './view.js';
 
-const routeText = (r: HttpRoute, vs: Obj | undefined): string => {
+const routeText = (r: HttpRoute, vs: VirtualService | undefined): string => {
   if (r.name === PRIMARY_ROUTE) return describeSplit(routeWeights(r));
   if (r.name?.startsWith(ENV_ROUTE_PREFIX)) {
     const env = envRoutes(vs).find((e) => `${ENV_ROUTE_PREFIX}${e.name}` === r.name);
@@ -15,7 +18,7 @@ const routeText = (r: HttpRoute, vs: Obj | undefined): string => {
   return '';
 };
 
-function vsLines(w: Write): string[] {
+function vsLines(w: VirtualServiceWrite): string[] {
   const before = httpRoutes(w.before).filter(isOwnedRoute);
   const after = httpRoutes(w.after).filter(isOwnedRoute);
   const lines: string[] = [];
@@ -28,17 +31,17 @@ function vsLines(w: Write): string[] {
     } else if (!sameValue(old, r)) lines.push(`  ~ ${r.name}: ${routeText(old, w.before)} → ${now}`);
   }
   for (const b of before) if (!after.some((a) => a.name === b.name)) lines.push(`  - ${b.name}: ${routeText(b, w.before)}`);
-  const gw = (o?: Obj) => ((o?.spec?.gateways as string[] | undefined) ?? []).join(',');
+  const gw = (o?: VirtualService) => (o?.spec?.gateways ?? []).join(',');
   if (w.before && gw(w.before) !== gw(w.after)) lines.push(`  ~ gateways: ${gw(w.before) || 'mesh'} → ${gw(w.after) || 'mesh'}`);
-  const hosts = (o?: Obj) => ((o?.spec?.hosts as string[] | undefined) ?? []).join(',');
+  const hosts = (o?: VirtualService) => (o?.spec?.hosts ?? []).join(',');
   if (w.before && hosts(w.before) !== hosts(w.after)) lines.push(`  ~ hosts: ${hosts(w.before)} → ${hosts(w.after)}`);
   return lines;
 }
 
-const subsets = (o?: Obj): Subset[] => (o?.spec?.subsets as Subset[] | undefined) ?? [];
+const subsets = (o?: DestinationRule): Subset[] => o?.spec?.subsets ?? [];
 const labelText = (s: Subset) => Object.entries(s.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
 
-function drLines(w: Write): string[] {
+function drLines(w: DestinationRuleWrite): string[] {
   const before = subsets(w.before);
   const after = subsets(w.after);
   return [
@@ -47,8 +50,8 @@ function drLines(w: Write): string[] {
   ];
 }
 
-const hpaLine = (w: Write): string[] => {
-  const r = (o?: Obj) => `${o?.spec?.minReplicas ?? 1}..${o?.spec?.maxReplicas}`;
+const hpaLine = (w: Write & { kind: 'HorizontalPodAutoscaler' }): string[] => {
+  const r = (o?: HorizontalPodAutoscaler) => `${o?.spec?.minReplicas ?? 1}..${o?.spec?.maxReplicas}`;
   return r(w.before) === r(w.after) ? [] : [`  ~ replicas ${r(w.before)} → ${r(w.after)}`];
 };
 

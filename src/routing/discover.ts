@@ -1,11 +1,9 @@
 // Finds the versions behind a Service and the VirtualService / DestinationRule that route it.
 import { ConflictError, PreconditionError } from '../errors.js';
-import { hostRefersTo } from './hosts.js';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, isOwnedRoute, subsetNameFor } from './names.js';
-import type { HttpRoute, Obj, Subset, Version } from './types.js';
-
-const selects = (selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean =>
-  !!selector && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+import { hostRefersTo } from '../model/hosts.js';
+import { serviceSelects } from '../model/labels.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, isOwnedRoute, subsetNameFor } from '../model/names.js';
+import type { DestinationRule, Deployment, Service, Version, VirtualService } from './types.js';
 
 const byAge = (a: { created?: string; value: string }, b: { created?: string; value: string }): number =>
   (a.created ?? '').localeCompare(b.created ?? '') || a.value.localeCompare(b.value, undefined, { numeric: true });
@@ -15,15 +13,15 @@ const byAge = (a: { created?: string; value: string }, b: { created?: string; va
  * Deployments whose pod template the Service selects. A DestinationRule subset that already
  * selects exactly that version lends it its name.
  */
-export function findVersions(svc: Obj, deployments: Obj[], versionLabel: string, dr?: Obj): Version[] {
-  const selector = svc.spec?.selector as Record<string, string> | undefined;
+export function findVersions(svc: Service, deployments: Deployment[], versionLabel: string, dr?: DestinationRule): Version[] {
+  const selector = svc.spec?.selector;
   const seen = new Map<string, Version>();
   for (const d of deployments) {
-    const labels = d.spec?.template?.metadata?.labels as Record<string, string> | undefined;
+    const labels = d.spec?.template?.metadata?.labels;
     const value = labels?.[versionLabel];
-    if (!value || !selects(selector, labels) || seen.has(value)) continue;
+    if (!value || !serviceSelects(selector, labels) || seen.has(value)) continue;
     // A subset that selects exactly this version: its version label, plus only labels the Service's selector implies.
-    const existing = (dr?.spec?.subsets as Subset[] | undefined)?.find((s) => s.labels?.[versionLabel] === value &&
+    const existing = dr?.spec?.subsets?.find((s) => s.labels?.[versionLabel] === value &&
       Object.entries(s.labels).every(([k, v]) => k === versionLabel || selector?.[k] === v));
     const taken = new Set([...seen.values()].map((v) => v.subset));
     let subset = existing?.name ?? subsetNameFor(value);
@@ -39,21 +37,20 @@ export function findVersions(svc: Obj, deployments: Obj[], versionLabel: string,
   return [...seen.values()].sort(byAge);
 }
 
-const boundToMesh = (vs: Obj): boolean => {
-  const gateways = vs.spec?.gateways as string[] | undefined;
+const boundToMesh = (vs: VirtualService): boolean => {
+  const gateways = vs.spec?.gateways;
   return !gateways?.length || gateways.includes('mesh');
 };
 
-const vsNamesService = (vs: Obj, svc: Obj): boolean =>
-  ((vs.spec?.hosts as string[] | undefined) ?? []).some((h) =>
+const vsNamesService = (vs: VirtualService, svc: Service): boolean =>
+  (vs.spec?.hosts ?? []).some((h) =>
     hostRefersTo(h, vs.metadata.namespace, svc.metadata.name, svc.metadata.namespace ?? 'default'));
 
-const isOurs = (o: Obj): boolean =>
-  o.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE ||
-  ((o.spec?.http as HttpRoute[] | undefined) ?? []).some(isOwnedRoute);
+const isOurs = (o: VirtualService | DestinationRule): boolean =>
+  o.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE || (('http' in (o.spec ?? {}) ? (o as VirtualService).spec?.http : undefined) ?? []).some(isOwnedRoute);
 
 /** The VirtualService that routes this service, if any. Several mesh-bound ones conflict (IST0109). */
-export function findVirtualService(svc: Obj, virtualServices: Obj[]): Obj | undefined {
+export function findVirtualService(svc: Service, virtualServices: VirtualService[]): VirtualService | undefined {
   const candidates = virtualServices.filter((vs) => vsNamesService(vs, svc));
   if (candidates.length <= 1) return candidates[0];
   const ours = candidates.filter(isOurs);
@@ -67,7 +64,7 @@ export function findVirtualService(svc: Obj, virtualServices: Obj[]): Obj | unde
   );
 }
 
-export function findDestinationRule(svc: Obj, destinationRules: Obj[]): Obj | undefined {
+export function findDestinationRule(svc: Service, destinationRules: DestinationRule[]): DestinationRule | undefined {
   const candidates = destinationRules.filter((dr) =>
     typeof dr.spec?.host === 'string' &&
     hostRefersTo(dr.spec.host, dr.metadata.namespace, svc.metadata.name, svc.metadata.namespace ?? 'default'));
@@ -75,7 +72,7 @@ export function findDestinationRule(svc: Obj, destinationRules: Obj[]): Obj | un
 }
 
 /** Fails unless the service has at least two versions to route between. */
-export function requireVersions(svc: Obj, versions: Version[], versionLabel: string): void {
+export function requireVersions(svc: Service, versions: Version[], versionLabel: string): void {
   const name = `${svc.metadata.namespace}/${svc.metadata.name}`;
   if (versions.length === 0) {
     throw new PreconditionError(

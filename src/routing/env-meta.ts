@@ -1,7 +1,7 @@
 // Who created an environment and when it expires, kept in one annotation on each VirtualService the
 // environment routes (like the history): it travels with the object and needs no CRD or controller.
-import { sameValue } from './equal.js';
-import { ENVIRONMENTS_ANNOTATION } from './names.js';
+import { sameValue } from '../model/equal.js';
+import { ENVIRONMENTS_ANNOTATION } from '../model/names.js';
 import type { Plan, Write } from './plan.js';
 import type { Obj } from './types.js';
 

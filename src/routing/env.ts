@@ -5,7 +5,7 @@ import { planWithEnvMeta, readEnvMeta, type EnvMeta } from './env-meta.js';
 import { finish } from './finish.js';
 import { headerMatch } from './headers.js';
 import { latestRevision } from './history.js';
-import { envRouteName } from './names.js';
+import { envRouteName } from '../model/names.js';
 import type { Plan } from './plan.js';
 import { setPrimary } from './primary.js';
 import { httpRoutes, removeRoute, upsertRoute } from './routes.js';
@@ -99,7 +99,7 @@ export function planEnvDelete(t: Target, envs: string | string[], who: { user: s
   const what = `env ${names.join(', ')} removed`;
   const plan = finish(t, {
     summary: `${t.ref.name}: ${what}`,
-    routes: names.reduce((routes, env) => removeRoute(routes, envRouteName(env)), t.vs!.spec.http),
+    routes: names.reduce((routes, env) => removeRoute(routes, envRouteName(env)), httpRoutes(t.vs)),
     dr: t.dr,
     entry: { at: who.at, user: who.user, change: what, roles: latestRevision(t.vs)?.roles ?? {}, scaled: latestRevision(t.vs)?.scaled },
     receiving: [],

@@ -1,6 +1,6 @@
 // An environment across services: which services take part (a Deployment with the environment's
 // version, or an existing route of it) and the view `env list` prints. Pure: plain objects in and out.
-import { isPodReady } from '../analysis/checks.js';
+import { isPodReady } from '../model/readiness.js';
 import { NotFoundError } from '../errors.js';
 import { findVersions } from './discover.js';
 import { readEnvMeta, type EnvMeta } from './env-meta.js';

@@ -1,20 +1,20 @@
 // Turns a verb's new routing into a Plan: the new VirtualService (with its history entry),
 // ordered writes, and nothing at all when the routing would not change.
-import { sameValue } from './equal.js';
+import { sameValue } from '../model/equal.js';
 import type { Binding, Revision } from './history.js';
 import { orderWrites, type Plan } from './plan.js';
 import { httpRoutes } from './routes.js';
 import { bindingOf, nextVirtualService, type Gateway, type Target } from './target.js';
-import type { HttpRoute, Obj } from './types.js';
+import type { DestinationRule, HorizontalPodAutoscaler, HttpRoute } from './types.js';
 
 export interface Outcome {
   summary: string;
   routes: HttpRoute[];
-  dr: Obj | undefined;
+  dr: DestinationRule | undefined;
   entry: Omit<Revision, 'revision' | 'routes' | 'subsets'>;
   /** Our routes before the change plus any user route we adopted. */
   baseline?: HttpRoute[];
-  hpas?: [Obj, Obj][];
+  hpas?: [HorizontalPodAutoscaler, HorizontalPodAutoscaler][];
   receiving: string[];
   gateway?: Gateway;
   /** Set by rollback past a gateway binding: the hosts and gateways from before it. */
@@ -34,8 +34,8 @@ export function finish(t: Target, o: Outcome): Plan {
   }
   const hpas = (o.hpas ?? []).filter(([b, a]) => !same(b, a));
   const gatewayBound = !o.gateway || (
-    (t.vs?.spec?.hosts as string[] | undefined)?.includes(o.gateway.host) &&
-    (t.vs?.spec?.gateways as string[] | undefined)?.includes(o.gateway.gateway));
+    t.vs?.spec?.hosts?.includes(o.gateway.host) &&
+    t.vs.spec.gateways?.includes(o.gateway.gateway));
   // A rollback to the baseline deletes the DestinationRule we created, after the routes stop using it.
   const dr = o.deleteDestinationRule ? undefined : o.dr;
   const bindingKept = !o.binding || !t.vs || same(bindingOf(t.vs), o.binding);

@@ -1,9 +1,9 @@
 // Routing revisions, kept in one annotation on the VirtualService so they travel with it:
 // any machine, any user can see and roll back. Each revision is a copy of the routes we own.
-import { sameValue } from './equal.js';
-import { HISTORY_ANNOTATION, HISTORY_LIMIT, isOwnedRoute } from './names.js';
+import { sameValue } from '../model/equal.js';
+import { HISTORY_ANNOTATION, HISTORY_LIMIT, isOwnedRoute } from '../model/names.js';
 import { httpRoutes } from './routes.js';
-import type { HttpRoute, Obj, Roles, Subset } from './types.js';
+import type { HttpRoute, Roles, Subset, VirtualService } from './types.js';
 
 export interface Revision {
   revision: number;
@@ -40,7 +40,7 @@ export interface Revision {
 /** Where a VirtualService applies: its hosts, and its gateways (none means the mesh). */
 export interface Binding { hosts: string[]; gateways?: string[] }
 
-export function readHistory(vs: Obj | undefined): Revision[] {
+export function readHistory(vs: VirtualService | undefined): Revision[] {
   const raw = vs?.metadata.annotations?.[HISTORY_ANNOTATION];
   if (!raw) return [];
   try {
@@ -51,9 +51,9 @@ export function readHistory(vs: Obj | undefined): Revision[] {
   }
 }
 
-export const latestRevision = (vs: Obj | undefined): Revision | undefined => readHistory(vs).at(-1);
+export const latestRevision = (vs: VirtualService | undefined): Revision | undefined => readHistory(vs).at(-1);
 
-export const ownedRoutes = (vs: Obj | undefined): HttpRoute[] => httpRoutes(vs).filter(isOwnedRoute);
+export const ownedRoutes = (vs: VirtualService | undefined): HttpRoute[] => httpRoutes(vs).filter(isOwnedRoute);
 
 /**
  * Appends a revision (numbered after the last), keeping HISTORY_LIMIT: the baseline ("before
@@ -68,7 +68,7 @@ export function appendRevisions(history: Revision[], ...revisions: Omit<Revision
   return first!.absent ? [first!, ...rest.slice(-(HISTORY_LIMIT - 1))] : all.slice(-HISTORY_LIMIT);
 }
 
-export function withHistory(vs: Obj, history: Revision[]): Obj {
+export function withHistory(vs: VirtualService, history: Revision[]): VirtualService {
   return {
     ...vs,
     metadata: { ...vs.metadata, annotations: { ...vs.metadata.annotations, [HISTORY_ANNOTATION]: JSON.stringify(history) } },
@@ -76,7 +76,7 @@ export function withHistory(vs: Obj, history: Revision[]): Obj {
 }
 
 /** Our routes differ from what our last revision wrote: someone edited them by hand. */
-export function hasDrifted(vs: Obj | undefined): boolean {
+export function hasDrifted(vs: VirtualService | undefined): boolean {
   const last = latestRevision(vs);
   if (!last) return false;
   return !sameValue(ownedRoutes(vs), last.routes.filter(isOwnedRoute));

@@ -1,8 +1,6 @@
-// Service host names: we write FQDNs; short names resolve against the referring object's namespace.
-// The rules themselves live once, in src/model/hosts.ts (analysis uses the same resolver).
+// Service host names we write: FQDNs. Resolving a host as written is src/model/hosts.ts's job
+// (analysis uses the same resolver).
 import { serviceFqdn } from '../model/hosts.js';
-import type { Obj } from './types.js';
+import type { Service } from './types.js';
 
-export { hostRefersTo, serviceFqdn as fqdn } from '../model/hosts.js';
-
-export const serviceFqdnOf = (svc: Obj): string => serviceFqdn(svc.metadata.name, svc.metadata.namespace ?? 'default');
+export const serviceFqdnOf = (svc: Service): string => serviceFqdn(svc.metadata.name, svc.metadata.namespace ?? 'default');

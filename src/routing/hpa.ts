@@ -1,14 +1,14 @@
 // Each version's HPA scaled in proportion to its traffic weight, from a baseline recorded
 // (as an annotation on the HPA) the first time we scale it. Never below one replica.
-import { HPA_BASELINE_ANNOTATION } from './names.js';
-import type { Obj, Version, WeightedSubset } from './types.js';
+import { HPA_BASELINE_ANNOTATION } from '../model/names.js';
+import type { HorizontalPodAutoscaler as Hpa, Version, WeightedSubset } from './types.js';
 
 interface Baseline { min: number; max: number }
 
-export const hpaFor = (hpas: Obj[], deployment: string): Obj | undefined =>
+export const hpaFor = (hpas: Hpa[], deployment: string): Hpa | undefined =>
   hpas.find((h) => h.spec?.scaleTargetRef?.kind === 'Deployment' && h.spec.scaleTargetRef.name === deployment);
 
-const baselineOf = (h: Obj): Baseline => {
+const baselineOf = (h: Hpa): Baseline => {
   const raw = h.metadata.annotations?.[HPA_BASELINE_ANNOTATION];
   if (raw) {
     try { const b = JSON.parse(raw) as Baseline; if (b.max > 0) return b; } catch { /* re-record below */ }
@@ -22,7 +22,7 @@ export function scaledReplicas(base: Baseline, weight: number): Baseline {
   return { min, max };
 }
 
-const withReplicas = (h: Obj, r: Baseline, annotations: Record<string, string> | undefined): Obj => {
+const withReplicas = (h: Hpa, r: Baseline, annotations: Record<string, string> | undefined): Hpa => {
   const { annotations: _old, ...metadata } = h.metadata;
   return {
     ...h,
@@ -35,8 +35,8 @@ const withReplicas = (h: Obj, r: Baseline, annotations: Record<string, string> |
  * [before, after] for the HPAs of the weighted versions; an HPA we scaled earlier whose version
  * left the split gets its baseline back.
  */
-export function scaleToWeights(hpas: Obj[], versions: Version[], weights: WeightedSubset[]): [Obj, Obj][] {
-  const out: [Obj, Obj][] = [];
+export function scaleToWeights(hpas: Hpa[], versions: Version[], weights: WeightedSubset[]): [Hpa, Hpa][] {
+  const out: [Hpa, Hpa][] = [];
   for (const { subset, weight } of weights) {
     const version = versions.find((v) => v.subset === subset);
     const hpa = version && hpaFor(hpas, version.deployment);
@@ -50,11 +50,11 @@ export function scaleToWeights(hpas: Obj[], versions: Version[], weights: Weight
 }
 
 /** Puts every HPA we scaled back to its baseline and forgets the baseline. */
-export function restoreBaselines(hpas: Obj[]): [Obj, Obj][] {
+export function restoreBaselines(hpas: Hpa[]): [Hpa, Hpa][] {
   return hpas
     .filter((h) => h.metadata.annotations?.[HPA_BASELINE_ANNOTATION])
     .map((h) => {
       const { [HPA_BASELINE_ANNOTATION]: _dropped, ...rest } = h.metadata.annotations!;
-      return [h, withReplicas(h, baselineOf(h), Object.keys(rest).length ? rest : undefined)] as [Obj, Obj];
+      return [h, withReplicas(h, baselineOf(h), Object.keys(rest).length ? rest : undefined)] as [Hpa, Hpa];
     });
 }

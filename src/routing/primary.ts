@@ -1,6 +1,6 @@
 // The owned weighted catch-all route ("mesh-primary"): set its split, taking over the user's
 // own catch-all to this service when there is one, so its retries/timeouts/fault stay in force.
-import { PRIMARY_ROUTE } from './names.js';
+import { PRIMARY_ROUTE } from '../model/names.js';
 import { adoptableIndex, httpRoutes, upsertRoute, weightedDestinations } from './routes.js';
 import type { Target } from './target.js';
 import { ownedRoutes } from './history.js';

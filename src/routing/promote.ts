@@ -4,12 +4,12 @@ import { PreconditionError } from '../errors.js';
 import { finish } from './finish.js';
 import { restoreBaselines } from './hpa.js';
 import { latestRevision } from './history.js';
-import { envRouteName } from './names.js';
+import { envRouteName } from '../model/names.js';
 import type { Plan } from './plan.js';
 import { setPrimary } from './primary.js';
 import { removeRoute } from './routes.js';
 import { chooseRoles, withSubsets, withoutSubset, type Target } from './target.js';
-import type { Obj, Subset } from './types.js';
+import type { DestinationRule } from './types.js';
 import { envRoutes } from './view.js';
 
 export interface PromoteRequest {
@@ -42,7 +42,7 @@ export function planPromote(t: Target, req: PromoteRequest): Plan {
   const redundant = envRoutes(t.vs).filter((e) => e.subset === winner);
   for (const e of redundant) routes = removeRoute(routes, envRouteName(e.name));
   const kept = withSubsets(t, [winner]);
-  const has = (o: Obj | undefined, name?: string) => ((o?.spec?.subsets as Subset[] | undefined) ?? []).some((s) => s.name === name);
+  const has = (o: DestinationRule | undefined, name?: string) => (o?.spec?.subsets ?? []).some((s) => s.name === name);
   const old = roles.stable;
   const prunable = !!req.prune && has(kept, old);
   // Make-before-break: a DestinationRule write that adds the winner cannot also remove the old stable.

@@ -5,7 +5,7 @@ import { findVersions } from './discover.js';
 import { finish } from './finish.js';
 import { ownedRoutes } from './history.js';
 import { restoreBaselines, scaleToWeights } from './hpa.js';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, PRIMARY_ROUTE, isOwnedRoute } from './names.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, PRIMARY_ROUTE, isOwnedRoute } from '../model/names.js';
 import type { Plan } from './plan.js';
 import { adoptableIndex, httpRoutes, replaceOwnedRoutes } from './routes.js';
 import { dropSubsets, usedSubsets, withSubsets, type Target } from './target.js';

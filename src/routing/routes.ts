@@ -1,12 +1,12 @@
 // Surgical edits of a VirtualService's http route list: we touch only routes we own
 // (named mesh-…), and only the keys we manage inside them.
-import { matchesEverything } from '../analysis/matches.js';
+import { matchesEverything } from '../model/matches.js';
 import { ConflictError } from '../errors.js';
-import { hostRefersTo } from './hosts.js';
-import { PRIMARY_ROUTE, isOwnedRoute } from './names.js';
-import type { HttpRoute, Obj, RouteDestination, WeightedSubset } from './types.js';
+import { hostRefersTo } from '../model/hosts.js';
+import { PRIMARY_ROUTE, isOwnedRoute } from '../model/names.js';
+import type { HttpRoute, RouteDestination, VirtualService, WeightedSubset } from './types.js';
 
-export const httpRoutes = (vs: Obj | undefined): HttpRoute[] => (vs?.spec?.http as HttpRoute[] | undefined) ?? [];
+export const httpRoutes = (vs: VirtualService | undefined): HttpRoute[] => vs?.spec?.http ?? [];
 
 /**
  * A route with no match, or with a match clause whose conditions every request meets (none, or
@@ -25,7 +25,7 @@ const goesOnlyTo = (r: HttpRoute, svc: ServiceRef, vsNamespace: string | undefin
  * Index of a user's final catch-all route that sends everything to this service: we may take it
  * over as our primary route (keeping its retries, timeouts, fault, …). -1 when there is none.
  */
-export function adoptableIndex(vs: Obj | undefined, svc: ServiceRef): number {
+export function adoptableIndex(vs: VirtualService | undefined, svc: ServiceRef): number {
   const routes = httpRoutes(vs);
   if (routes.some((r) => r.name === PRIMARY_ROUTE)) return -1;
   const i = routes.findIndex(isCatchAll);

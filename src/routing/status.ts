@@ -1,15 +1,16 @@
 // The status view model: a flat, printable description of one service's routing and health.
 // The same model feeds the table, -o json|yaml and --watch.
-import { isPodReady } from '../analysis/checks.js';
+import { matchesLabels } from '../model/labels.js';
+import { isPodReady } from '../model/readiness.js';
 import { hasDrifted, latestRevision } from './history.js';
 import { hpaFor } from './hpa.js';
-import { HPA_BASELINE_ANNOTATION, isOwnedRoute } from './names.js';
+import { HPA_BASELINE_ANNOTATION, isOwnedRoute } from '../model/names.js';
 import { adoptableIndex, httpRoutes, referencedSubsets, shadowedOwnedRoutes } from './routes.js';
 import type { Target } from './target.js';
-import type { EnvRoute, Obj, Roles, Subset } from './types.js';
+import type { EnvRoute, Pod, Roles } from './types.js';
 import { currentSplit, envRoutes, primaryRoute } from './view.js';
 
-export interface HpaStatus { name: string; min: number; max: number; current?: number; desired?: number; scaledToWeight: boolean }
+export interface HpaStatus { name: string; min: number; max?: number; current?: number; desired?: number; scaledToWeight: boolean }
 
 export interface SubsetStatus {
   subset: string;
@@ -39,16 +40,13 @@ export interface ServiceStatus {
   warnings: string[];
 }
 
-const matches = (labels: Record<string, string> | undefined, selector: Record<string, string>): boolean =>
-  Object.entries(selector).every(([k, v]) => labels?.[k] === v);
-
-export function podsOf(t: Target, subsetLabels: Record<string, string>): Obj[] {
+export function podsOf(t: Target, subsetLabels: Record<string, string>): Pod[] {
   const selector = { ...(t.workload.service.spec?.selector ?? {}), ...subsetLabels };
-  return t.workload.pods.filter((p) => matches(p.metadata.labels, selector));
+  return t.workload.pods.filter((p) => matchesLabels(selector, p.metadata.labels));
 }
 
 export function subsetLabels(t: Target, subset: string): Record<string, string> | undefined {
-  const fromDr = ((t.dr?.spec?.subsets as Subset[] | undefined) ?? []).find((s) => s.name === subset)?.labels;
+  const fromDr = (t.dr?.spec?.subsets ?? []).find((s) => s.name === subset)?.labels;
   return fromDr ?? t.versions.find((v) => v.subset === subset)?.labels;
 }
 
@@ -83,8 +81,8 @@ export function serviceStatus(t: Target): ServiceStatus {
     service: t.ref.name,
     virtualService: t.vs?.metadata.name,
     destinationRule: t.dr?.metadata.name,
-    hosts: (t.vs?.spec?.hosts as string[] | undefined) ?? [],
-    gateways: (t.vs?.spec?.gateways as string[] | undefined) ?? (t.vs ? ['mesh'] : []),
+    hosts: t.vs?.spec?.hosts ?? [],
+    gateways: t.vs?.spec?.gateways ?? (t.vs ? ['mesh'] : []),
     roles: latestRevision(t.vs)?.roles ?? {},
     revision: latestRevision(t.vs)?.revision,
     subsets,
@@ -109,7 +107,7 @@ function warnings(t: Target, subsets: SubsetStatus[], envs: EnvRoute[]): string[
   }
   const shadow = shadowedOwnedRoutes(routes);
   if (shadow) out.push(`route ${shadow.by} takes every request, so our routes after it never match (${shadow.owned.join(', ')})`);
-  const defined = new Set(((t.dr?.spec?.subsets as Subset[] | undefined) ?? []).map((s) => s.name));
+  const defined = new Set((t.dr?.spec?.subsets ?? []).map((s) => s.name));
   for (const s of referencedSubsets(routes, t.ref, t.vs?.metadata.namespace)) {
     if (!defined.has(s)) out.push(`routes send traffic to subset ${s}, which no DestinationRule defines (503s)`);
   }

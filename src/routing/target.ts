@@ -3,17 +3,18 @@
 import { NotFoundError, UsageError } from '../errors.js';
 import { findDestinationRule, findVersions, findVirtualService, requireVersions } from './discover.js';
 import { appendRevisions, latestRevision, ownedRoutes, readHistory, withHistory, type Binding, type Revision } from './history.js';
+import { sameValue } from '../model/equal.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, isOwnedRoute } from '../model/names.js';
 import { serviceFqdnOf } from './hosts.js';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, isOwnedRoute } from './names.js';
 import { httpRoutes, referencedSubsets, type ServiceRef } from './routes.js';
-import type { HttpRoute, Obj, Roles, Subset, Version, Workload } from './types.js';
+import type { DestinationRule, HttpRoute, Obj, Roles, Subset, Version, VirtualService, VirtualServiceSpec, Workload } from './types.js';
 import { currentSplit } from './view.js';
 
 export interface Target {
   workload: Workload;
   ref: ServiceRef;
-  vs?: Obj;
-  dr?: Obj;
+  vs?: VirtualService;
+  dr?: DestinationRule;
   versions: Version[];
   history: Revision[];
   versionLabel: string;
@@ -34,7 +35,7 @@ export function resolveTarget(workload: Workload, versionLabel: string): Target 
   };
 }
 
-const drSubsets = (t: Target): Subset[] => (t.dr?.spec?.subsets as Subset[] | undefined) ?? [];
+const drSubsets = (t: Target): Subset[] => t.dr?.spec?.subsets ?? [];
 
 /** All subset names a user may name: the DestinationRule's and one per discovered version. */
 export const knownSubsets = (t: Target): string[] =>
@@ -101,7 +102,7 @@ const freeName = (existing: Obj[], name: string): string => {
 };
 
 /** The DestinationRule with every subset in `needed` present (created when missing). Never removes. */
-export function withSubsets(t: Target, needed: string[], known: Subset[] = []): Obj | undefined {
+export function withSubsets(t: Target, needed: string[], known: Subset[] = []): DestinationRule | undefined {
   const existing = drSubsets(t);
   const added: Subset[] = needed
     .filter((n) => !existing.some((s) => s.name === n))
@@ -119,18 +120,18 @@ export function withSubsets(t: Target, needed: string[], known: Subset[] = []): 
 
 /** Subsets of the service that `routes` or the VirtualService's tcp and tls routes send traffic to. */
 export const usedSubsets = (t: Target, routes: HttpRoute[]): Set<string> => referencedSubsets(
-  [...routes, ...((t.vs?.spec?.tcp as HttpRoute[] | undefined) ?? []), ...((t.vs?.spec?.tls as HttpRoute[] | undefined) ?? [])],
+  [...routes, ...(t.vs?.spec?.tcp ?? []), ...(t.vs?.spec?.tls ?? [])],
   t.ref, t.vs?.metadata.namespace);
 
 /** The DestinationRule without the `drop` subsets (no `subsets` key left when none remain). */
-export function dropSubsets(dr: Obj, drop: Set<string>): Obj {
-  const { subsets: _old, ...spec } = dr.spec;
-  const subsets = ((dr.spec?.subsets as Subset[] | undefined) ?? []).filter((s) => !drop.has(s.name));
+export function dropSubsets(dr: DestinationRule, drop: Set<string>): DestinationRule {
+  const { subsets: _old, ...spec } = dr.spec ?? {};
+  const subsets = (dr.spec?.subsets ?? []).filter((s) => !drop.has(s.name));
   return { ...dr, spec: subsets.length ? { ...dr.spec, subsets } : spec };
 }
 
 /** The DestinationRule without `subset`, unless any route (http, tcp or tls) still sends traffic to it. */
-export function withoutSubset(dr: Obj | undefined, subset: string, routes: HttpRoute[], t: Target): Obj | undefined {
+export function withoutSubset(dr: DestinationRule | undefined, subset: string, routes: HttpRoute[], t: Target): DestinationRule | undefined {
   if (!dr || usedSubsets(t, routes).has(subset)) return dr;
   return { ...dr, spec: { ...dr.spec, subsets: drSubsets({ ...t, dr }).filter((s) => s.name !== subset) } };
 }
@@ -142,33 +143,33 @@ export function nextVirtualService(
   t: Target,
   routes: HttpRoute[],
   entry: Omit<Revision, 'revision' | 'routes' | 'subsets'>,
-  dr: Obj | undefined,
+  dr: DestinationRule | undefined,
   baselineRoutes: HttpRoute[] = ownedRoutes(t.vs),
   gateway?: Gateway,
   /** Hosts and gateways to restore (a rollback past a gateway binding). */
   binding?: Binding,
-): Obj {
-  const base: Obj = t.vs ?? {
+): VirtualService {
+  const base: VirtualService = t.vs ?? {
     apiVersion: 'networking.istio.io/v1',
     kind: 'VirtualService',
     metadata: { name: freeName(t.workload.virtualServices, t.ref.name), namespace: t.ref.namespace, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } },
     spec: { hosts: [t.ref.host], http: [] },
   };
-  const spec = { ...base.spec, http: routes };
+  const spec: VirtualServiceSpec = { ...base.spec, http: routes };
   if (binding) {
     spec.hosts = binding.hosts;
     if (binding.gateways) spec.gateways = binding.gateways;
     else delete spec.gateways;
   }
   if (gateway) {
-    spec.hosts = [...new Set([...(spec.hosts as string[]), gateway.host])];
+    spec.hosts = [...new Set([...(spec.hosts ?? []), gateway.host])];
     // Binding a gateway drops the implicit "mesh"; keep it so in-mesh callers still get our routes.
-    spec.gateways = [...new Set([...((spec.gateways as string[] | undefined) ?? ['mesh']), gateway.gateway, 'mesh'])];
+    spec.gateways = [...new Set([...(spec.gateways ?? ['mesh']), gateway.gateway, 'mesh'])];
   }
   const owned = routes.filter(isOwnedRoute);
   // Subsets routes use, with their definitions: a rollback restores them before it writes the routes
   // that need them, even after a --prune removed them.
-  const after = (dr?.spec?.subsets as Subset[] | undefined) ?? [];
+  const after = dr?.spec?.subsets ?? [];
   const before = drSubsets(t);
   const subsetsOf = (rs: HttpRoute[]) => {
     const used = referencedSubsets(rs, t.ref, base.metadata.namespace);
@@ -182,7 +183,7 @@ export function nextVirtualService(
     ...(adopted ? { adopted: { route: adopted, subsets: subsetsOf([adopted]) } } : {}),
     ...(added.length ? { addedSubsets: added } : {}),
     ...(dr && !t.dr ? { createdDestinationRule: true } : {}),
-    ...(gateway && !same(bindingOf(base), bindingOf({ ...base, spec })) ? { unbound: bindingOf(base) } : {}),
+    ...(gateway && !sameValue(bindingOf(base), bindingOf({ ...base, spec })) ? { unbound: bindingOf(base) } : {}),
     routes: owned,
     subsets,
   };
@@ -197,11 +198,9 @@ export function nextVirtualService(
   return withHistory({ ...base, spec }, history);
 }
 
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
-
-export const bindingOf = (vs: Obj): Binding => ({
-  hosts: (vs.spec?.hosts as string[] | undefined) ?? [],
-  ...(vs.spec?.gateways ? { gateways: vs.spec.gateways as string[] } : {}),
+export const bindingOf = (vs: VirtualService): Binding => ({
+  hosts: vs.spec?.hosts ?? [],
+  ...(vs.spec?.gateways ? { gateways: vs.spec.gateways } : {}),
 });
 
 export const currentRoutes = (t: Target): HttpRoute[] => httpRoutes(t.vs);

@@ -1,66 +1,20 @@
-// Plain shapes of the Kubernetes and Istio objects the core reads and writes.
-// Only the fields we look at are typed; everything else rides along untouched.
+// Shapes of the routing core. The objects themselves are the one model in src/model/objects.ts.
+import type { DestinationRule, Deployment, HorizontalPodAutoscaler, Pod, Service, VirtualService } from '../model/objects.js';
 
-export interface Metadata {
-  name: string;
-  namespace?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  resourceVersion?: string;
-  creationTimestamp?: string;
-  [key: string]: unknown;
-}
-
-export interface Obj {
-  apiVersion?: string;
-  kind?: string;
-  metadata: Metadata;
-  spec?: any;
-  status?: any;
-  [key: string]: unknown;
-}
-
-export type StringMatch = { exact: string } | { prefix: string } | { regex: string };
-
-export interface HttpMatch {
-  headers?: Record<string, StringMatch>;
-  [key: string]: unknown;
-}
-
-export interface Destination {
-  host: string;
-  subset?: string;
-  [key: string]: unknown;
-}
-
-export interface RouteDestination {
-  destination: Destination;
-  weight?: number;
-  [key: string]: unknown;
-}
-
-export interface HttpRoute {
-  name?: string;
-  match?: HttpMatch[];
-  route?: RouteDestination[];
-  [key: string]: unknown;
-}
-
-export interface Subset {
-  name: string;
-  labels?: Record<string, string>;
-  [key: string]: unknown;
-}
+export type {
+  Destination, DestinationRule, Deployment, HorizontalPodAutoscaler, HttpMatch, HttpRoute, KubeObject, Obj, Pod,
+  RouteDestination, Service, StringMatch, Subset, VirtualService, VirtualServiceSpec,
+} from '../model/objects.js';
 
 /** Everything a command reads about one Service, in its namespace. */
 export interface Workload {
-  service: Obj;
-  deployments: Obj[];
-  pods: Obj[];
-  hpas: Obj[];
+  service: Service;
+  deployments: Deployment[];
+  pods: Pod[];
+  hpas: HorizontalPodAutoscaler[];
   /** All VirtualServices / DestinationRules of the namespace (we pick ours). */
-  virtualServices: Obj[];
-  destinationRules: Obj[];
+  virtualServices: VirtualService[];
+  destinationRules: DestinationRule[];
 }
 
 /** A version of a service: one value of the version label, backed by a Deployment. */

@@ -1,7 +1,7 @@
 // Reads what our routes say: the weighted split and the header routes of named environments.
-import { ENV_ROUTE_PREFIX, PRIMARY_ROUTE } from './names.js';
+import { ENV_ROUTE_PREFIX, PRIMARY_ROUTE } from '../model/names.js';
 import { adoptableIndex, httpRoutes, type ServiceRef } from './routes.js';
-import type { EnvRoute, HeaderCondition, HttpRoute, Obj, WeightedSubset } from './types.js';
+import type { EnvRoute, HeaderCondition, HttpRoute, VirtualService, WeightedSubset } from './types.js';
 
 export const routeWeights = (r: HttpRoute | undefined): WeightedSubset[] => {
   const dests = r?.route ?? [];
@@ -10,10 +10,10 @@ export const routeWeights = (r: HttpRoute | undefined): WeightedSubset[] => {
     .map((d) => ({ subset: d.destination.subset!, weight: d.weight ?? (dests.length === 1 ? 100 : 0) }));
 };
 
-export const primaryRoute = (vs: Obj | undefined): HttpRoute | undefined => httpRoutes(vs).find((r) => r.name === PRIMARY_ROUTE);
+export const primaryRoute = (vs: VirtualService | undefined): HttpRoute | undefined => httpRoutes(vs).find((r) => r.name === PRIMARY_ROUTE);
 
 /** The split of ordinary traffic: our primary route, else the user's catch-all we would adopt. */
-export function currentSplit(vs: Obj | undefined, svc: ServiceRef): WeightedSubset[] {
+export function currentSplit(vs: VirtualService | undefined, svc: ServiceRef): WeightedSubset[] {
   const primary = primaryRoute(vs);
   if (primary) return routeWeights(primary);
   const i = adoptableIndex(vs, svc);
@@ -26,7 +26,7 @@ const conditions = (r: HttpRoute): HeaderCondition[] =>
     return { name, type, value };
   });
 
-export function envRoutes(vs: Obj | undefined): EnvRoute[] {
+export function envRoutes(vs: VirtualService | undefined): EnvRoute[] {
   return httpRoutes(vs)
     .filter((r) => r.name?.startsWith(ENV_ROUTE_PREFIX))
     .map((r) => ({ name: r.name!.slice(ENV_ROUTE_PREFIX.length), headers: conditions(r), subset: r.route?.[0]?.destination?.subset ?? '' }));

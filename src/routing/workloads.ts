@@ -1,15 +1,16 @@
 // Groups namespace-wide lists into one Workload per Service, so `status` and offline mode
 // read everything with a fixed number of list calls however many services there are.
 import { NotFoundError } from '../errors.js';
-import type { Obj, Workload } from './types.js';
+import { serviceSelects } from '../model/labels.js';
+import type { DestinationRule, Deployment, HorizontalPodAutoscaler, Obj, Pod, Service, VirtualService, Workload } from './types.js';
 
 export interface Inventory {
-  services: Obj[];
-  deployments: Obj[];
-  pods: Obj[];
-  hpas: Obj[];
-  virtualServices: Obj[];
-  destinationRules: Obj[];
+  services: Service[];
+  deployments: Deployment[];
+  pods: Pod[];
+  hpas: HorizontalPodAutoscaler[];
+  virtualServices: VirtualService[];
+  destinationRules: DestinationRule[];
   /** Read for analysis only (files hold them; the cluster is asked by analyze). */
   gateways?: Obj[];
   serviceEntries?: Obj[];
@@ -19,11 +20,9 @@ export interface Inventory {
 
 const inNs = (ns: string | undefined) => (o: Obj): boolean => (o.metadata.namespace ?? 'default') === (ns ?? 'default');
 
-export function workloadOf(inv: Inventory, svc: Obj): Workload {
+export function workloadOf(inv: Inventory, svc: Service): Workload {
   const ns = inNs(svc.metadata.namespace);
-  const selector = (svc.spec?.selector ?? {}) as Record<string, string>;
-  const selected = (labels?: Record<string, string>) =>
-    Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+  const selected = (labels?: Record<string, string>) => serviceSelects(svc.spec?.selector, labels);
   return {
     service: svc,
     deployments: inv.deployments.filter(ns).filter((d) => selected(d.spec?.template?.metadata?.labels)),
@@ -34,7 +33,7 @@ export function workloadOf(inv: Inventory, svc: Obj): Workload {
   };
 }
 
-export function findService(inv: Inventory, namespace: string, name: string): Obj {
+export function findService(inv: Inventory, namespace: string, name: string): Service {
   const svc = inv.services.find((s) => s.metadata.name === name && inNs(namespace)(s));
   if (!svc) {
     const known = inv.services.filter(inNs(namespace)).map((s) => s.metadata.name);

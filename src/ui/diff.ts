@@ -2,7 +2,7 @@
 import { stringify } from 'yaml';
 import type { Write } from '../routing/plan.js';
 import type { Obj } from '../routing/types.js';
-import { HISTORY_ANNOTATION } from '../routing/names.js';
+import { HISTORY_ANNOTATION } from '../model/names.js';
 import { forDisplay } from './objects.js';
 
 // The history annotation is one long JSON line that changes on every write: noise in a review.

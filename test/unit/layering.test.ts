@@ -13,7 +13,7 @@ const FORBIDDEN: [RegExp, string][] = [
   [/\bprocess\.|\bDate\.now\(|new Date\(\)|Math\.random\(/, 'process globals, the clock or randomness'],
 ];
 
-for (const dir of ['routing', 'analysis']) {
+for (const dir of ['model', 'routing', 'analysis']) {
   t.test(`src/${dir} is pure`, async (t) => {
     const files = readdirSync(path.join(src, dir)).filter((f) => f.endsWith('.ts'));
     t.ok(files.length > 5, `${files.length} files checked`);

@@ -3,7 +3,7 @@
 import type { FlagValues } from '../../cli/flags.js';
 import { bool, list, str } from '../../cli/global-flags.js';
 import { UsageError } from '../../errors.js';
-import { DEFAULT_VERSION_LABEL } from '../../routing/names.js';
+import { DEFAULT_VERSION_LABEL } from '../../model/names.js';
 import type { DryRun } from '../../source/source.js';
 
 /** Where the objects come from (the cluster, or -f files) and how istioctl reaches the cluster. */

@@ -1,6 +1,7 @@
 // Small builders for analysis tests: valid by default, so a test states only what it is about.
 
 import type { ClusterSnapshot, Finding, Obj } from '../../../src/analysis/types.js';
+import type { VirtualService, VirtualServiceSpec } from '../../../src/model/objects.js';
 
 export const service = (name: string, ns = 'shop', selector: Record<string, string> | null = { app: name }): Obj => ({
   apiVersion: 'v1',
@@ -58,7 +59,7 @@ export const rule = (dests: Dest[], extra: Record<string, unknown> = {}): HttpRo
 export const headerMatch = (name: string, value: string): Record<string, unknown> => ({ headers: { [name]: { exact: value } } });
 
 export class VsBuilder {
-  private readonly obj: Obj;
+  private readonly obj: VirtualService & { spec: VirtualServiceSpec & { http: HttpRoute[] } };
   constructor(name: string, ns: string) {
     this.obj = {
       apiVersion: 'networking.istio.io/v1',
@@ -72,7 +73,7 @@ export class VsBuilder {
   exportTo(...ns: string[]): this { this.obj.spec.exportTo = ns; return this; }
   http(...rules: HttpRoute[]): this { this.obj.spec.http.push(...rules); return this; }
   set(field: string, value: unknown): this { this.obj.spec[field] = value; return this; }
-  build(): Obj { return structuredClone(this.obj); }
+  build(): VirtualService { return structuredClone(this.obj); }
 }
 export const vs = (name: string, ns = 'shop'): VsBuilder => new VsBuilder(name, ns);
 

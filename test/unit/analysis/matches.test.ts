@@ -1,5 +1,6 @@
 import t from 'tap';
-import { canonical, covers, matchesEverything, sameConditions } from '../../../src/analysis/matches.js';
+import { canonical } from '../../../src/model/equal.js';
+import { covers, matchesEverything, sameConditions } from '../../../src/model/matches.js';
 
 t.test('matchesEverything', async (t) => {
   for (const m of [{}, { name: 'all' }, { uri: { prefix: '/' } }, { uri: { regex: '.*' } }, { uri: { regex: '/.*' } },

@@ -29,10 +29,10 @@ t.test('mergeProposed replaces same kind+namespace+name and appends new objects'
   const base = snapshot(reviewsObjects());
   const merged = mergeProposed(base, [proposedVs(), destinationRule('ratings', 'shop', 'ratings'), { kind: 'ConfigMap', metadata: { name: 'x' } }], 'shop');
   t.equal(merged.virtualServices.length, 1);
-  t.equal(merged.virtualServices[0]!.spec.http[0].route[1].destination.subset, 'v3');
+  t.equal(merged.virtualServices[0]!.spec!.http![0].route![1].destination.subset, 'v3');
   t.equal(merged.virtualServices[0]!.metadata!.namespace, 'shop', 'namespace filled in');
   t.equal(merged.destinationRules.length, 2);
-  t.equal(base.virtualServices[0]!.spec.http.length, 2, 'the input snapshot is not modified');
+  t.equal(base.virtualServices[0]!.spec!.http!.length, 2, 'the input snapshot is not modified');
   t.equal(merged.gateways, undefined);
   const withGw = mergeProposed({ ...base, gateways: [] }, [{ kind: 'Gateway', metadata: { name: 'gw', namespace: 'shop' } }], 'shop');
   t.equal(withGw.gateways!.length, 1);

@@ -5,7 +5,7 @@ import type { Obj, Workload } from '../../../src/routing/types.js';
 import { deployment, destinationRule, service, virtualService, workload } from '../builders.js';
 import { caught, planStep, run, runAll, target, vsOf } from './sim.js';
 
-const split = (w: Workload) => vsOf(w)!.spec.http.at(-1).route.map((d: { destination: { subset: string }; weight: number }) => [d.destination.subset, d.weight]);
+const split = (w: Workload) => vsOf(w)!.spec!.http!.at(-1)!.route!.map((d) => [d.destination.subset, d.weight]);
 
 t.test('two versions: the older Deployment is stable, whatever the names say', async (t) => {
   const w = workload('reviews', ['v2', 'v1']); // v2 created first
@@ -60,7 +60,7 @@ t.test('recorded roles win over traffic: after canary 100, the canary is still t
 
 t.test('a DestinationRule subset that selects a version lends it its name; another version label works', async (t) => {
   const dr = destinationRule('reviews', []);
-  dr.spec.subsets = [{ name: 'blue', labels: { version: 'v1' } }, { name: 'green', labels: { version: 'v2' } }];
+  dr.spec!.subsets = [{ name: 'blue', labels: { version: 'v1' } }, { name: 'green', labels: { version: 'v2' } }];
   t.strictSame(chooseRoles(target(workload('reviews', ['v1', 'v2'], { dr: [dr] })), {}), { stable: 'blue', canary: 'green' });
   t.equal(resolveSubset(target(workload('reviews', ['v1', 'v2'], { dr: [dr] })), 'v2', '--canary'), 'green', 'a version value names its subset');
   const w = workload();
@@ -100,7 +100,7 @@ t.test('version values that are not DNS labels get valid subset names (Istio: "s
     ['1.2.3', '1-2-3', { version: '1.2.3' }], ['V1.3.0_rc', 'v1-3-0-rc', { version: 'V1.3.0_rc' }],
   ]);
   const { plan } = run(w, { verb: 'canary', weight: 10, canary: 'V1.3.0_rc' });
-  t.strictSame(plan.destinationRule!.spec.subsets, [{ name: '1-2-3', labels: { version: '1.2.3' } }, { name: 'v1-3-0-rc', labels: { version: 'V1.3.0_rc' } }]);
+  t.strictSame(plan.destinationRule!.spec!.subsets, [{ name: '1-2-3', labels: { version: '1.2.3' } }, { name: 'v1-3-0-rc', labels: { version: 'V1.3.0_rc' } }]);
   const clash = workload('reviews', ['1.2', '1-2']);
   t.strictSame(findVersions(clash.service, clash.deployments, 'version').map((v) => v.subset), ['1-2', '1-2-2']);
   for (const v of findVersions(w.service, w.deployments, 'version')) t.match(v.subset, /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
@@ -108,7 +108,7 @@ t.test('version values that are not DNS labels get valid subset names (Istio: "s
 
 t.test('a subset that also names the Service\'s own labels is reused, one that narrows further is not', async (t) => {
   const dr = destinationRule('reviews', []);
-  dr.spec.subsets = [{ name: 'stable', labels: { app: 'reviews', version: 'v1' } }, { name: 'eu', labels: { version: 'v2', region: 'eu' } }];
+  dr.spec!.subsets = [{ name: 'stable', labels: { app: 'reviews', version: 'v1' } }, { name: 'eu', labels: { version: 'v2', region: 'eu' } }];
   const w = workload('reviews', ['v1', 'v2'], { dr: [dr] });
   t.strictSame(target(w).versions.map((v) => [v.value, v.subset]), [['v1', 'stable'], ['v2', 'v2']]);
 });

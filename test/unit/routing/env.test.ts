@@ -9,13 +9,13 @@ const host = 'reviews.shop.svc.cluster.local';
 const hdr = (value: string, type: HeaderCondition['type'] = 'exact', name = 'x-env'): HeaderCondition => ({ name, type, value });
 const envRoute = (env: string, match: Record<string, unknown>, subset: string) =>
   ({ name: `mesh-env-${env}`, match: [{ headers: match }], route: [{ destination: { host, subset } }] });
-const subsetNames = (w: Workload) => (drOf(w)?.spec.subsets as { name: string }[]).map((s) => s.name);
+const subsetNames = (w: Workload) => (drOf(w)?.spec!.subsets as { name: string }[]).map((s) => s.name);
 const names = (w: Workload) => httpRoutes(vsOf(w)).map((r) => r.name);
 
 t.test('green on a service with no VirtualService: DestinationRule first, then a header route above a 100% stable catch-all', async (t) => {
   const { plan, state } = run(workload(), { verb: 'env', env: 'green', headers: [hdr('green')] });
   t.strictSame(writeLine(plan), ['create DestinationRule reviews', 'create VirtualService reviews']);
-  t.strictSame(vsOf(state)!.spec.http, [
+  t.strictSame(vsOf(state)!.spec!.http, [
     envRoute('green', { 'x-env': { exact: 'green' } }, 'v2'),
     { name: 'mesh-primary', route: [{ destination: { host, subset: 'v1' }, weight: 100 }] },
   ]);
@@ -58,7 +58,7 @@ t.test('uat, dev and preprod coexist with distinct subsets, all above the catch-
     { verb: 'env', env: 'dev', headers: [hdr('dev')], subset: 'v2' },
     { verb: 'env', env: 'preprod', headers: [hdr('preprod')], subset: 'v1' },
   ]);
-  t.strictSame(vsOf(state)!.spec.http.slice(0, 3), [
+  t.strictSame(vsOf(state)!.spec!.http!.slice(0, 3), [
     envRoute('uat', { 'x-env': { exact: 'uat' } }, 'v3'),
     envRoute('dev', { 'x-env': { exact: 'dev' } }, 'v2'),
     envRoute('preprod', { 'x-env': { exact: 'preprod' } }, 'v1'),
@@ -95,7 +95,7 @@ t.test('env with a user VirtualService: header route above the user catch-all, n
   const { plan, state } = run(workload('reviews', ['v1', 'v2'], { vs: [user], dr: [destinationRule('reviews', ['v1'])] }),
     { verb: 'env', env: 'uat', headers: [hdr('uat')], subset: 'v2' });
   t.strictSame(writeLine(plan), ['replace DestinationRule reviews', 'replace VirtualService reviews']);
-  t.strictSame(vsOf(state)!.spec.http, [user.spec.http[0], envRoute('uat', { 'x-env': { exact: 'uat' } }, 'v2'), user.spec.http[1]]);
+  t.strictSame(vsOf(state)!.spec!.http, [user.spec!.http![0], envRoute('uat', { 'x-env': { exact: 'uat' } }, 'v2'), user.spec!.http![1]]);
 });
 
 t.test('env errors: no header, a header twice, an unknown environment, an unknown subset', async (t) => {
@@ -121,5 +121,5 @@ t.test('env with three versions and no VirtualService needs to know the stable s
   const err = caught(() => planStep(w, { verb: 'env', env: 'uat', headers: [hdr('uat')], subset: 'v3' }));
   t.strictSame([err.name, err.exitCode, err.message], ['UsageError', 2, 'cannot tell which subset pairs with v3']);
   const { state } = run(w, { verb: 'env', env: 'uat', headers: [hdr('uat')], subset: 'v3', stable: 'v1' });
-  t.strictSame(vsOf(state)!.spec.http.map((r: { route: { destination: { subset: string } }[] }) => r.route[0]!.destination.subset), ['v3', 'v1']);
+  t.strictSame(vsOf(state)!.spec!.http!.map((r) => r.route![0]!.destination.subset), ['v3', 'v1']);
 });

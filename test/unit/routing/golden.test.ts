@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import t from 'tap';
 import { stringify } from 'yaml';
-import { HISTORY_ANNOTATION } from '../../../src/routing/names.js';
+import { HISTORY_ANNOTATION } from '../../../src/model/names.js';
 import type { Plan } from '../../../src/routing/plan.js';
 import type { Obj } from '../../../src/routing/types.js';
 import { goldenCases, initialState, type GoldenCase } from './golden-cases.js';

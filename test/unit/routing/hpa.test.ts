@@ -1,5 +1,5 @@
 import t from 'tap';
-import { HPA_BASELINE_ANNOTATION } from '../../../src/routing/names.js';
+import { HPA_BASELINE_ANNOTATION } from '../../../src/model/names.js';
 import { scaledReplicas, scaleToWeights } from '../../../src/routing/hpa.js';
 import { hpa, workload } from '../builders.js';
 import { planStep, run, writeLine } from './sim.js';
@@ -55,7 +55,7 @@ t.test('scaleToWeights: only HPAs that target a version\'s Deployment; a broken 
     { value: 'v2', subset: 'v2', labels: { version: 'v2' }, deployment: 'reviews-v2' },
   ];
   const out = scaleToWeights([other, broken], versions, [{ subset: 'v1', weight: 50 }, { subset: 'v2', weight: 50 }]);
-  t.strictSame(out.map(([, a]) => [a.metadata.name, a.spec.minReplicas, a.spec.maxReplicas, a.metadata.annotations]), [
+  t.strictSame(out.map(([, a]) => [a.metadata.name, a.spec!.minReplicas, a.spec!.maxReplicas, a.metadata.annotations]), [
     ['reviews-v1', 1, 5, { [HPA_BASELINE_ANNOTATION]: '{"min":2,"max":10}' }],
   ]);
 });

@@ -2,7 +2,7 @@
 // canary → green → promote → rollback → rollback-to-baseline keeps every route and field that is
 // not ours byte-for-byte, and puts our routes where first-match-wins needs them.
 import t from 'tap';
-import { ENVIRONMENTS_ANNOTATION, HISTORY_ANNOTATION, PRIMARY_ROUTE, envRouteName, isOwnedRoute } from '../../../src/routing/names.js';
+import { ENVIRONMENTS_ANNOTATION, HISTORY_ANNOTATION, PRIMARY_ROUTE, envRouteName, isOwnedRoute } from '../../../src/model/names.js';
 import { httpRoutes } from '../../../src/routing/routes.js';
 import type { HttpRoute, Obj, Workload } from '../../../src/routing/types.js';
 import { routeWeights } from '../../../src/routing/view.js';
@@ -80,10 +80,10 @@ for (const c of cases) {
         if (r.name?.startsWith('mesh-env-')) t.ok(j < i, `${step}: header route ${r.name} before the primary route`);
       });
       if (inputDr) {
-        const { subsets: _a, ...drRest } = drOf(state)!.spec;
-        const { subsets: _b, ...inRest } = inputDr.spec;
+        const { subsets: _a, ...drRest } = drOf(state)!.spec!;
+        const { subsets: _b, ...inRest } = inputDr.spec!;
         t.strictSame(drRest, inRest, `${step}: DestinationRule fields besides subsets unchanged`);
-        for (const s of inputDr.spec.subsets ?? []) t.strictSame(drOf(state)!.spec.subsets.find((x: { name: string }) => x.name === s.name), s, `${step}: subset ${s.name} unchanged`);
+        for (const s of inputDr.spec!.subsets ?? []) t.strictSame(drOf(state)!.spec!.subsets!.find((x: { name: string }) => x.name === s.name), s, `${step}: subset ${s.name} unchanged`);
       }
     };
 
@@ -113,7 +113,7 @@ for (const c of cases) {
     const s3 = run(s2, { verb: 'promote' }).state;
     t.strictSame(routeWeights(httpRoutes(vsOf(s3)).find((r) => r.name === PRIMARY_ROUTE)), [{ subset: canary, weight: 100 }]);
     t.notOk(names(vsOf(s3)).includes('mesh-env-green'), 'green route pointed at the promoted subset: removed');
-    t.ok(drOf(s3)!.spec.subsets.some((s: { name: string }) => s.name === stable), 'old stable subset kept until --prune');
+    t.ok(drOf(s3)!.spec!.subsets!.some((s: { name: string }) => s.name === stable), 'old stable subset kept until --prune');
     preserved(s3, 'promote');
 
     const s4 = run(s3, { verb: 'rollback' }).state;

@@ -8,7 +8,7 @@ import { caught, drOf, planStep, run, runAll, vsOf, writeLine, type Step } from 
 
 const host = 'reviews.shop.svc.cluster.local';
 const hdr = (value: string): HeaderCondition => ({ name: 'x-env', type: 'exact', value });
-const subsetNames = (w: Workload) => (drOf(w)?.spec.subsets as { name: string }[]).map((s) => s.name);
+const subsetNames = (w: Workload) => (drOf(w)?.spec!.subsets as { name: string }[]).map((s) => s.name);
 const names = (w: Workload) => httpRoutes(vsOf(w)).map((r) => r.name);
 const lastChange = (w: Workload) => readHistory(vsOf(w)).at(-1)!;
 
@@ -23,7 +23,7 @@ t.test('promote: 100% to the candidate, removes only the header routes to it, ke
   const before = runAll(workload(), release);
   const { plan, state } = run(before, { verb: 'promote' });
   t.strictSame(writeLine(plan), ['replace VirtualService reviews']);
-  t.strictSame(vsOf(state)!.spec.http, [
+  t.strictSame(vsOf(state)!.spec!.http, [
     { name: 'mesh-env-uat', match: [{ headers: { 'x-env': { exact: 'uat' } } }], route: [{ destination: { host, subset: 'v1' } }] },
     { name: 'mesh-primary', route: [{ destination: { host, subset: 'v2' }, weight: 100 }] },
   ]);

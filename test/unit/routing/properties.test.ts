@@ -2,7 +2,7 @@
 import t from 'tap';
 import { builtInChecks } from '../../../src/analysis/checks.js';
 import { MeshError } from '../../../src/errors.js';
-import { HISTORY_ANNOTATION, HISTORY_LIMIT, PRIMARY_ROUTE, isOwnedRoute } from '../../../src/routing/names.js';
+import { HISTORY_ANNOTATION, HISTORY_LIMIT, PRIMARY_ROUTE, isOwnedRoute } from '../../../src/model/names.js';
 import { readHistory } from '../../../src/routing/history.js';
 import { httpRoutes, isCatchAll } from '../../../src/routing/routes.js';
 import type { HeaderCondition, HttpRoute, Obj, Workload } from '../../../src/routing/types.js';
@@ -86,8 +86,8 @@ function violation(state: Workload, input: Obj | undefined, adopted: HttpRoute |
   const foreign = foreignOf(state, adopted);
   if (!same(foreign, expected)) return `foreign routes changed: ${JSON.stringify(foreign)}`;
   if (input && vs) {
-    const { http: _a, ...now } = vs.spec;
-    const { http: _b, ...was } = input.spec;
+    const { http: _a, ...now } = vs.spec!;
+    const { http: _b, ...was } = input.spec!;
     if (!same(now, was)) return 'fields besides http changed';
   }
   const primary = primaryOf(vs);
@@ -113,7 +113,7 @@ t.test('weights written are integers summing to 100 for every weight 0..100', as
       const dests = primaryOf(plan.virtualService)!.route!;
       if (!same(dests.map((d) => [d.destination.subset, d.weight]), [['v1', 100 - w], ['v2', w]])) t.fail(`${c.name} ${w}: ${JSON.stringify(dests)}`);
       for (const w2 of plan.writes.filter((x) => x.kind === 'HorizontalPodAutoscaler')) {
-        const { minReplicas: min, maxReplicas: max } = w2.after!.spec;
+        const { minReplicas: min = NaN, maxReplicas: max = NaN } = w2.after!.spec!;
         if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1 || max < min) t.fail(`${c.name} ${w}: replicas ${min}..${max}`);
       }
       checked++;
@@ -139,7 +139,7 @@ t.test('random release sequences keep foreign routes and every invariant', async
       const vs = vsOf(state);
       if (vs && rnd() < 0.15) {
         // A user's hand edit: a match route of theirs anywhere it can match (before the first catch-all).
-        const http = vs.spec.http as HttpRoute[];
+        const http = vs.spec!.http as HttpRoute[];
         const reach = http.findIndex(isCatchAll);
         const at = int(0, reach === -1 ? http.length : reach);
         const route: HttpRoute = { name: `user-${n}`, match: [{ uri: { prefix: `/u${n}` } }], route: [{ destination: { host: 'elsewhere' } }] };

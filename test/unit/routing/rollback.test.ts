@@ -7,8 +7,8 @@ import { caught, drOf, planStep, run, runAll, vsOf, writeLine } from './sim.js';
 
 const host = 'reviews.shop.svc.cluster.local';
 const split = (w: Workload) => httpRoutes(vsOf(w)).find((r) => r.name === 'mesh-primary')?.route?.map((d) => [d.destination.subset, d.weight]);
-const subsetNames = (w: Workload) => (drOf(w)?.spec.subsets as { name: string }[] | undefined)?.map((s) => s.name);
-const hpaReplicas = (w: Workload) => w.hpas.map((h) => [h.metadata.name, h.spec.minReplicas, h.spec.maxReplicas]);
+const subsetNames = (w: Workload) => (drOf(w)?.spec!.subsets as { name: string }[] | undefined)?.map((s) => s.name);
+const hpaReplicas = (w: Workload) => w.hpas.map((h) => [h.metadata.name, h.spec!.minReplicas, h.spec!.maxReplicas]);
 
 t.test('rollback refusals: nothing recorded, unknown revision, already there', async (t) => {
   const fresh = caught(() => planStep(workload(), { verb: 'rollback' }));
@@ -53,10 +53,10 @@ t.test('rollback to the baseline leaves our VirtualService when the user added r
   const s = run(workload(), { verb: 'canary', weight: 30 }).state;
   const vs = vsOf(s)!;
   const mine = { name: 'ops', match: [{ uri: { prefix: '/ops' } }], route: [{ destination: { host: 'ops-console' } }] };
-  const edited: Workload = { ...s, virtualServices: [{ ...vs, spec: { ...vs.spec, http: [mine, ...vs.spec.http] } }] };
+  const edited: Workload = { ...s, virtualServices: [{ ...vs, spec: { ...vs.spec, http: [mine, ...vs.spec!.http!] } }] };
   const { plan, state } = run(edited, { verb: 'rollback' });
   t.strictSame(writeLine(plan), ['replace VirtualService reviews', 'delete DestinationRule reviews']);
-  t.strictSame(vsOf(state)!.spec.http, [mine]);
+  t.strictSame(vsOf(state)!.spec!.http, [mine]);
 });
 
 t.test('rollback restores a pruned subset before the routes that need it (make-before-break)', async (t) => {
@@ -87,17 +87,17 @@ t.test('rollback keeps the user\'s routes as they are now', async (t) => {
   const s = runAll(workload('reviews', ['v1', 'v2'], { vs: [user], dr: [destinationRule('reviews', ['v1', 'v2'])] }),
     [{ verb: 'canary', weight: 10 }, { verb: 'canary', weight: 60 }]);
   const vs = vsOf(s)!;
-  const admin2 = { ...user.spec.http[0], timeout: '3s' };
-  const edited: Workload = { ...s, virtualServices: [{ ...vs, spec: { ...vs.spec, http: [admin2, vs.spec.http[1]] } }] };
+  const admin2 = { ...user.spec!.http![0], timeout: '3s' };
+  const edited: Workload = { ...s, virtualServices: [{ ...vs, spec: { ...vs.spec, http: [admin2, vs.spec!.http![1]] } }] };
   const { state } = run(edited, { verb: 'rollback' });
-  t.strictSame(vsOf(state)!.spec.http, [admin2, {
+  t.strictSame(vsOf(state)!.spec!.http, [admin2, {
     name: 'mesh-primary', retries: { attempts: 3 }, route: [
       { destination: { host: 'reviews', subset: 'v1' }, weight: 90 },
       { destination: { host, subset: 'v2' }, weight: 10 },
     ],
   }]);
   // All the way back: the user's own catch-all returns, exactly.
-  t.strictSame(vsOf(run(state, { verb: 'rollback', toRevision: 1 }).state)!.spec.http, [admin2, user.spec.http[1]]);
+  t.strictSame(vsOf(run(state, { verb: 'rollback', toRevision: 1 }).state)!.spec!.http, [admin2, user.spec!.http![1]]);
 });
 
 t.test('rollback rescales HPAs to the weights of a scaled revision, and restores them for an unscaled one', async (t) => {
@@ -117,9 +117,9 @@ t.test('rollback after a rollback to the baseline takes the user\'s catch-all ov
     { verb: 'canary', weight: 25 },
     { verb: 'rollback' },
   ]);
-  t.strictSame(vsOf(s)!.spec.http, user.spec.http);
+  t.strictSame(vsOf(s)!.spec!.http, user.spec!.http);
   const { state } = run(s, { verb: 'rollback' });
-  t.strictSame(vsOf(state)!.spec.http, [{ name: 'mesh-primary', timeout: '2s', route: [
+  t.strictSame(vsOf(state)!.spec!.http, [{ name: 'mesh-primary', timeout: '2s', route: [
     { destination: { host: 'reviews', subset: 'v1' }, weight: 75 },
     { destination: { host, subset: 'v2' }, weight: 25 },
   ] }], 'one catch-all, not two');
@@ -127,7 +127,7 @@ t.test('rollback after a rollback to the baseline takes the user\'s catch-all ov
 
 t.test('rollback rescales the HPA of a subset it restores (a pruned, user-named subset)', async (t) => {
   const dr = destinationRule('reviews', []);
-  dr.spec.subsets = [{ name: 'blue', labels: { version: 'v1' } }, { name: 'green', labels: { version: 'v2' } }];
+  dr.spec!.subsets = [{ name: 'blue', labels: { version: 'v1' } }, { name: 'green', labels: { version: 'v2' } }];
   const user = virtualService('reviews', [{ route: [{ destination: { host: 'reviews', subset: 'blue' } }] }]);
   const s = runAll(workload('reviews', ['v1', 'v2'], { vs: [user], dr: [dr] }), [
     { verb: 'canary', weight: 90, scaleHpa: true },
@@ -144,7 +144,7 @@ t.test('rollback keeps a user route placed between our header routes and the pri
   const s = runAll(workload(), [{ verb: 'canary', weight: 10 }, { ...uat, headers: [...uat.headers] }, { verb: 'canary', weight: 30 }]);
   const vs = vsOf(s)!;
   const ops = { name: 'ops', match: [{ uri: { prefix: '/ops' } }], route: [{ destination: { host: 'ops-console' } }] };
-  const edited: Workload = { ...s, virtualServices: [{ ...vs, spec: { ...vs.spec, http: [vs.spec.http[0], ops, vs.spec.http[1]] } }] };
+  const edited: Workload = { ...s, virtualServices: [{ ...vs, spec: { ...vs.spec, http: [vs.spec!.http![0], ops, vs.spec!.http![1]] } }] };
   const names = (w: Workload) => httpRoutes(vsOf(w)).map((r) => r.name);
   t.strictSame(names(run(edited, { verb: 'rollback' }).state), ['mesh-env-uat', 'ops', 'mesh-primary'], 'ops still matches before the catch-all');
   const noEnv = run(edited, { verb: 'rollback', toRevision: 2 }).state;

@@ -8,7 +8,7 @@ import { planRollback, type RollbackRequest } from '../../../src/routing/rollbac
 import type { Plan } from '../../../src/routing/plan.js';
 import { httpRoutes, referencedSubsets } from '../../../src/routing/routes.js';
 import { resolveTarget, type Target } from '../../../src/routing/target.js';
-import type { Obj, Subset, Workload } from '../../../src/routing/types.js';
+import type { DestinationRule, Obj, Subset, VirtualService, Workload } from '../../../src/routing/types.js';
 import { who } from '../builders.js';
 
 type Who = 'user' | 'at';
@@ -70,8 +70,8 @@ export function run(w: Workload, step: Step): { plan: Plan; state: Workload } {
 
 export const runAll = (w: Workload, steps: Step[]): Workload => steps.reduce((s, step) => run(s, step).state, w);
 
-export const vsOf = (w: Workload): Obj | undefined => target(w).vs;
-export const drOf = (w: Workload): Obj | undefined => target(w).dr;
+export const vsOf = (w: Workload): VirtualService | undefined => target(w).vs;
+export const drOf = (w: Workload): DestinationRule | undefined => target(w).dr;
 
 /** A write as "action Kind name" — what order assertions compare. */
 export const writeLine = (p: Plan): string[] =>

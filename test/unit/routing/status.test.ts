@@ -12,7 +12,7 @@ const released = runAll(workload(), [
 const status = (w: Workload) => serviceStatus(target(w));
 const withRoutes = (w: Workload, edit: (http: HttpRoute[]) => HttpRoute[]): Workload => {
   const vs = vsOf(w)!;
-  return { ...w, virtualServices: [{ ...vs, spec: { ...vs.spec, http: edit(vs.spec.http) } }] };
+  return { ...w, virtualServices: [{ ...vs, spec: { ...vs.spec, http: edit(vs.spec!.http!) } }] };
 };
 const primaryWith = (route: HttpRoute['route']) => (http: HttpRoute[]) => http.map((r) => (r.name === 'mesh-primary' ? { ...r, route } : r));
 
@@ -80,6 +80,6 @@ t.test('warns about drift after a hand edit, and about weights that do not sum t
 
 t.test('warns about a subset the routes use but no DestinationRule defines', async (t) => {
   const dr = drOf(released)!;
-  const w: Workload = { ...released, destinationRules: [{ ...dr, spec: { ...dr.spec, subsets: dr.spec.subsets.filter((s: Obj['metadata']) => s.name !== 'v2') } }] };
+  const w: Workload = { ...released, destinationRules: [{ ...dr, spec: { ...dr.spec, subsets: dr.spec!.subsets!.filter((s: Obj['metadata']) => s.name !== 'v2') } }] };
   t.strictSame(status(w).warnings, ['routes send traffic to subset v2, which no DestinationRule defines (503s)']);
 });

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { resolveTarget, type Target } from '../../../src/routing/target.js';
-import { HISTORY_ANNOTATION } from '../../../src/routing/names.js';
+import { HISTORY_ANNOTATION } from '../../../src/model/names.js';
 import type { HttpRoute, Obj } from '../../../src/routing/types.js';
 import {
   CHOOSE_SUBSETS, OTHER, actionChoices, namespaceChoices, revisionChoices, routingSummary, serviceChoices, subsetChoices,

@@ -138,7 +138,7 @@ function liveSource(inv: Inventory): Source & { applied: number } {
 }
 const inventoryOf = (versions: string[], ready = true): Inventory => {
   const w = workload('reviews', versions);
-  if (!ready) for (const p of w.pods) p.status.conditions[0].status = 'False';
+  if (!ready) for (const p of w.pods) p.status!.conditions![0].status = 'False';
   return { services: [w.service], deployments: w.deployments, pods: w.pods, hpas: w.hpas, virtualServices: [], destinationRules: [] };
 };
 

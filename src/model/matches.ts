@@ -1,9 +1,11 @@
-// Does one HTTPMatchRequest cover another? Used for IST0130/IST0131.
+// Does one HTTPMatchRequest cover another? Used for IST0130/IST0131, and by routing for catch-all routes.
 //
 // Istio's own analyzer only compares match clauses for identical JSON (plus a narrow URI-prefix
 // overlap rule). We go further, conservatively: `covers(a, b)` is true only when every request that
 // `b` matches is certainly also matched by `a`. Anything we cannot decide counts as "not covered",
 // so the check can miss an overlap but never invents one.
+
+import { canonical } from './equal.js';
 
 type StringMatch = { exact?: string; prefix?: string; regex?: string };
 type Dict = Record<string, unknown>;
@@ -15,15 +17,6 @@ const KNOWN_FIELDS = new Set([
 
 const isDict = (v: unknown): v is Dict => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Order-insensitive JSON, for "the same value" comparisons. */
-export function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (isDict(v)) {
-    return `{${Object.keys(v).sort().filter((k) => v[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v) ?? 'undefined';
-}
 
 /** Is a string condition vacuous (matches every value)? `uri` also treats prefix "/" as vacuous. */
 function vacuous(m: StringMatch, isUri: boolean): boolean {
