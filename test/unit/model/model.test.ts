@@ -10,7 +10,8 @@ t.test('one host resolver: short names, FQDNs, case, cluster domain, namespaces'
   const known = new Set(['shop']);
   t.same(resolveHost('reviews', 'shop', known), { kind: 'service', name: 'reviews', namespace: 'shop', fqdn: fqdn('reviews', 'shop') });
   t.equal(hostKey(resolveHost('Reviews.Shop.svc.cluster.local.', 'other', known)), 'reviews.shop.svc.cluster.local', 'case and trailing dot');
-  t.equal(hostKey(resolveHost('reviews.shop.svc.corp.example', 'other', known)), 'reviews.shop.svc.cluster.local', 'any cluster domain');
+  t.equal(resolveHost('reviews.shop.svc', 'other', known).kind, 'service', 'NAME.NAMESPACE.svc');
+  t.equal(resolveHost('reviews.shop.svc.corp.example', 'other', known).kind, 'other', 'only the cluster domain cluster.local');
   t.equal(resolveHost('reviews.shop', 'x', known).kind, 'service', 'NAME.NAMESPACE when the namespace is known');
   t.same(resolveHost('example.com', 'shop', known), { kind: 'other', host: 'example.com' });
   t.same(resolveHost('*.shop.svc.cluster.local', 'shop', known), { kind: 'other', host: '*.shop.svc.cluster.local' });
