@@ -1,6 +1,9 @@
 import { allNamespacesFlag, bool, versionLabelFlag } from '../cli/global-flags.js';
+import { gammaServiceHosts } from '../analysis/conflicts.js';
 import type { Context } from '../context.js';
 import { UnreachableError, UsageError } from '../errors.js';
+import { serviceFqdn } from '../model/hosts.js';
+import type { Obj } from '../routing/types.js';
 import { serviceStatus, type ServiceStatus } from '../routing/status.js';
 import { printData } from '../ui/output.js';
 import { renderStatus } from '../ui/status-view.js';
@@ -12,8 +15,23 @@ import { readTargets } from './support/read.js';
 const WATCH_INTERVAL_MS = 2000;
 
 async function snapshot(ctx: Context, service: string | undefined, opts: ScopeOptions): Promise<ServiceStatus[]> {
-  const { targets } = await readTargets(ctx, service, opts);
-  return targets.map(serviceStatus);
+  const { targets, scope } = await readTargets(ctx, service, opts);
+  const gamma = scope.source.live && scope.source.httpRoutes
+    ? await scope.source.httpRoutes(scope.namespace)
+    : { routes: scope.inventory.httpRoutes ?? [] };
+  if (gamma.notice) ctx.note(`note: ${gamma.notice}`);
+  return targets.map((t) => withHttpRoutes(serviceStatus(t), gamma.routes));
+}
+
+/** Shows GAMMA HTTPRoutes on the service: they split its callers with the VirtualService (MESH0006). */
+function withHttpRoutes(status: ServiceStatus, routes: readonly Obj[]): ServiceStatus {
+  const host = serviceFqdn(status.service, status.namespace);
+  const names = routes.filter((r) => gammaServiceHosts(r).includes(host)).map((r) => `${r.metadata.namespace}/${r.metadata.name}`);
+  if (!names.length) return status;
+  const also = status.virtualService
+    ? `; Istio never merges it with VirtualService ${status.virtualService}: callers in its namespace follow the HTTPRoute, others whichever is older (MESH0006)`
+    : '';
+  return { ...status, httpRoutes: names, warnings: [...status.warnings, `HTTPRoute ${names.join(', ')} (Gateway API) routes this service${also}`] };
 }
 
 export const statusCommand: Command = {

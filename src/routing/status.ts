@@ -37,6 +37,8 @@ export interface ServiceStatus {
   otherRoutes: number;
   /** A VirtualService routes ordinary traffic to the whole service (no subsets): pods share it by count. */
   wholeService: boolean;
+  /** Gateway API HTTPRoutes (GAMMA) attached to this Service, `namespace/name`: Istio does not merge them with the VirtualService. */
+  httpRoutes?: string[];
   warnings: string[];
 }
 

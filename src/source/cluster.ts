@@ -35,6 +35,7 @@ export function clusterSource(kube: KubeClient): Source {
       return { services, virtualServices, destinationRules, deployments, hpas, pods } satisfies Inventory;
     },
     analysisObjects: (namespace) => analysisObjects(kube, namespace),
+    httpRoutes: (namespace) => httpRoutes(kube, namespace),
     async apply(plan, dryRun) {
       const done: string[] = [];
       const written: Obj[] = [];
@@ -93,23 +94,26 @@ async function optionalList(kube: KubeClient, kind: 'ServiceEntry' | 'Gateway' |
 }
 
 /**
- * ServiceEntries and Gateways of the namespace, and HTTPRoutes of every namespace (a GAMMA route
- * elsewhere can name our Service): cluster-wide if RBAC allows, else the namespace's, else noted.
- * No Gateway API CRDs means no HTTPRoutes.
+ * HTTPRoutes of every namespace (a GAMMA route elsewhere can name our Service): cluster-wide if RBAC
+ * allows, else the namespace's, else none, with a notice. No Gateway API CRDs means no HTTPRoutes.
  */
+async function httpRoutes(kube: KubeClient, namespace: string | undefined): Promise<{ routes: Obj[]; notice?: string }> {
+  const everywhere = await optionalList(kube, 'HTTPRoute', undefined, []);
+  if (everywhere) return { routes: everywhere };
+  const local = namespace === undefined ? undefined : await optionalList(kube, 'HTTPRoute', namespace, []);
+  return local
+    ? { routes: local, notice: `cannot list HTTPRoutes in all namespaces; Gateway API routes were checked in namespace ${namespace} only (MESH0006)` }
+    : { routes: [], notice: 'cannot list HTTPRoutes (forbidden); Gateway API routes were not checked (MESH0006)' };
+}
+
+/** ServiceEntries and Gateways of the namespace, HTTPRoutes of every namespace. */
 async function analysisObjects(kube: KubeClient, namespace: string | undefined): Promise<AnalysisObjects> {
   const notices: string[] = [];
-  const [serviceEntries, gateways, everywhere] = await Promise.all([
+  const [serviceEntries, gateways, gamma] = await Promise.all([
     optionalList(kube, 'ServiceEntry', namespace, notices),
     optionalList(kube, 'Gateway', namespace, notices),
-    optionalList(kube, 'HTTPRoute', undefined, []),
+    httpRoutes(kube, namespace),
   ]);
-  let httpRoutes = everywhere;
-  if (!httpRoutes) {
-    httpRoutes = namespace === undefined ? undefined : await optionalList(kube, 'HTTPRoute', namespace, []);
-    notices.push(httpRoutes
-      ? `cannot list HTTPRoutes in all namespaces; Gateway API routes were checked in namespace ${namespace} only (MESH0006)`
-      : 'cannot list HTTPRoutes (forbidden); Gateway API routes were not checked (MESH0006)');
-  }
-  return { serviceEntries, gateways, httpRoutes: httpRoutes ?? [], notices };
+  if (gamma.notice) notices.push(gamma.notice);
+  return { serviceEntries, gateways, httpRoutes: gamma.routes, notices };
 }

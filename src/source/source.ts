@@ -21,6 +21,11 @@ export interface Source {
    * GAMMA HTTPRoutes of any namespace (one list call each). `notices` say what could not be read.
    */
   analysisObjects?(namespace: string | undefined): Promise<AnalysisObjects>;
+  /**
+   * Live only: Gateway API HTTPRoutes of every namespace (one list call; the namespace's when RBAC
+   * forbids the cluster-wide list). `notice` says what could not be read.
+   */
+  httpRoutes?(namespace: string | undefined): Promise<{ routes: Obj[]; notice?: string }>;
   /** Writes the plan in order; returns the objects as written (or as they would be). */
   apply(plan: Plan, dryRun: DryRun): Promise<Obj[]>;
 }

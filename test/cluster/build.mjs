@@ -139,6 +139,18 @@ export async function istioCrdFile() {
   return path.join(info.Dir, versions.istio.crds);
 }
 
+/**
+ * The Gateway API CRDs (standard channel kustomization) of the sigs.k8s.io/gateway-api version the
+ * pinned Istio requires (from its go.mod), so the test bed serves HTTPRoutes as that Istio expects.
+ */
+export async function gatewayApiCrdDir() {
+  const istio = await moduleInfo(versions.istio.module, versions.istio.version);
+  const version = /^\s*sigs\.k8s\.io\/gateway-api\s+(v\S+)/m.exec(readFileSync(istio.GoMod, 'utf8'))?.[1];
+  if (!version) throw new Error(`${istio.GoMod}: no sigs.k8s.io/gateway-api requirement`);
+  const info = await moduleInfo('sigs.k8s.io/gateway-api', version);
+  return path.join(info.Dir, 'config', 'crd');
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const t = Date.now();
   await buildAll();

@@ -26,6 +26,12 @@ export async function installCrds(kubeconfig, crdFile) {
   await kubectl(kubeconfig, ['wait', '--for', 'condition=established', '--timeout=60s', 'crd', '--all']);
 }
 
+/** Gateway API CRDs from a kustomization directory (HTTPRoutes for the GAMMA checks). */
+export async function installGatewayApiCrds(kubeconfig, crdDir) {
+  await kubectl(kubeconfig, ['apply', '--server-side', '--field-manager=kubectl-mesh-test', '-k', crdDir]);
+  await kubectl(kubeconfig, ['wait', '--for', 'condition=established', '--timeout=60s', 'crd', '--all']);
+}
+
 const meshUserBinding = {
   apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding',
   metadata: { name: 'kubectl-mesh-mesh-user', namespace: DEMO_NAMESPACE },

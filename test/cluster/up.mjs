@@ -5,9 +5,9 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
-import { binaryPath, buildAll, hasGo, istioCrdFile, versions } from './build.mjs';
+import { binaryPath, buildAll, hasGo, gatewayApiCrdDir, istioCrdFile, versions } from './build.mjs';
 import { down, stopProcesses } from './down.mjs';
-import { loadDemo, installCrds } from './load-demo.mjs';
+import { loadDemo, installCrds, installGatewayApiCrds } from './load-demo.mjs';
 import { startApiserver, startEtcd, writeKubeconfig } from './start.mjs';
 import { isOurs, readState, recordedPids, stateDir, writeState } from './state.mjs';
 
@@ -53,6 +53,7 @@ export async function up(dir = stateDir()) {
   const kubeconfig = writeKubeconfig(dir, api.server, api.creds);
   const crdFile = await istioCrdFile();
   await step('install Istio CRDs', () => installCrds(kubeconfig, crdFile));
+  await step('install Gateway API CRDs', async () => installGatewayApiCrds(kubeconfig, await gatewayApiCrdDir()));
   await step('load demo app', () => loadDemo(kubeconfig));
 
   const state = {

@@ -10,6 +10,8 @@
 //   Reads: 5 lists (services, virtualservices, destinationrules, deployments, HPAs) + pods. API discovery is
 //   cached in kubectl's disk cache (6 h), so a warm command makes no discovery request; a cold one makes 2
 //   (/api, /apis). Each count is one lower than before the cache (2026-11-26) for that reason alone.
+//   Since 2026-11-27 every write and status also list HTTPRoutes once, cluster-wide (GAMMA routes, MESH0006): +1
+//   on each count above.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -102,6 +104,7 @@ t.test('the requests of status -n are lists, never per-object gets', async (t) =
   for (const l of lines) {
     t.equal(l.method, 'GET', `${l.url}: a read`);
     const p = new URL(l.url).pathname;
-    t.ok(/\/namespaces\/[^/]+\/[a-z]+$/.test(p), `${p}: a collection (discovery is cached)`);
+    // HTTPRoutes are listed across namespaces: a GAMMA route anywhere can name our Service (MESH0006).
+    t.ok(p === '/apis/gateway.networking.k8s.io/v1/httproutes' || /\/namespaces\/[^/]+\/[a-z]+$/.test(p), `${p}: a collection (discovery is cached)`);
   }
 });

@@ -18,6 +18,7 @@ import { printObjects } from '../../ui/objects.js';
 import { prompter } from '../../ui/prompt.js';
 import { spin } from '../../ui/spinner.js';
 import { renderStatus } from '../../ui/status-view.js';
+import { refuseGammaConflict } from './gamma.js';
 import { analysisRunner, openSource } from './open-source.js';
 import type { WriteOptions } from './options.js';
 
@@ -57,6 +58,7 @@ export async function runChange(ctx: Context, spec: ChangeSpec, opts: WriteOptio
     if (attempt === 1) {
       // Offline there are no pods to look at: readiness is the cluster's business.
       const warnOnly = force || !!spec.emergency;
+      await refuseGammaConflict(ctx, src, inventory, plan, warnOnly);
       const warnings = src.live ? checkReadiness(inventory, plan, target.ref.host, warnOnly) : [];
       const analysis = await spin(ctx, 'analysing the change', () => analyse(ctx, src, inventory, [plan], namespace, opts), NOTHING_WRITTEN);
       if (opts.diff) await printDiff(ctx, plan);
