@@ -166,9 +166,10 @@ async function clusterUp() {
     MESH_TEST_K8S_VERSION: state.versions.kubernetes,
     MESH_TEST_ISTIO_VERSION: state.versions.istio,
     ISTIOCTL: state.binaries.istioctl,
+    PROMETHEUS_URL: state.prometheusUrl,
     PATH: [path.join(repo, 'plugin'), ...binDirs, process.env.PATH].join(path.delimiter),
   };
-  for (const k of ['KUBECONFIG', 'MESH_TEST_STATE_DIR', 'MESH_TEST_SERVER', 'MESH_TEST_NAMESPACE', 'MESH_TEST_K8S_VERSION', 'MESH_TEST_ISTIO_VERSION', 'ISTIOCTL']) log(`  ${k}=${env[k]}`);
+  for (const k of ['KUBECONFIG', 'MESH_TEST_STATE_DIR', 'MESH_TEST_SERVER', 'MESH_TEST_NAMESPACE', 'MESH_TEST_K8S_VERSION', 'MESH_TEST_ISTIO_VERSION', 'ISTIOCTL', 'PROMETHEUS_URL']) log(`  ${k}=${env[k]}`);
   log(`  PATH=<repo>/plugin:${binDirs.join(':')}:$PATH`);
   return none();
 }

@@ -154,9 +154,10 @@ function weightsAndHeaders(vs: Obj): Finding[] {
       const weighted = dests.length > 1 || dests.some((d) => d.weight !== undefined);
       if (valid && weighted) {
         const sum = dests.reduce((s, d) => s + (typeof d.weight === 'number' ? d.weight : 0), 0);
-        if (sum !== 100) {
+        // Istio's weights are relative (995/5 is a 0.5% canary); it rejects only a total of 0.
+        if (sum === 0) {
           out.push(finding(CODES.WeightsDoNotSumTo100, origin,
-            `Weights of rule ${ruleLabel(rule, i)} add up to ${sum}, not 100 (${dests.map((d) => d.weight ?? 0).join(' + ')}).`,
+            `Weights of rule ${ruleLabel(rule, i)} add up to 0 (${dests.map((d) => d.weight ?? 0).join(' + ')}): Istio rejects the route.`,
             `spec.${kind}[${i}].route`));
         }
       }

@@ -1,5 +1,6 @@
 import { str, writeFlagsExcept } from '../cli/global-flags.js';
 import { UsageError } from '../errors.js';
+import { abortingRollout } from '../rollout/state.js';
 import { planRollback } from '../routing/rollback.js';
 import type { Command } from './command.js';
 import { askRevision } from '../ui/flows/rollback.js';
@@ -35,7 +36,7 @@ export const rollbackCommand: Command = {
       service,
       emergency: true,
       ask: async (t) => { req.toRevision ??= await askRevision(ctx, t); },
-      plan: (t, who) => planRollback(t, { ...req, ...who }),
+      plan: (t, who) => abortingRollout(planRollback(t, { ...req, ...who }), t.vs, who),
     }, writeOptions(c.flags), source);
   },
 };

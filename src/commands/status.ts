@@ -1,7 +1,10 @@
-import { allNamespacesFlag, bool, versionLabelFlag } from '../cli/global-flags.js';
+import { allNamespacesFlag, bool, str, versionLabelFlag } from '../cli/global-flags.js';
 import { gammaServiceHosts } from '../analysis/conflicts.js';
 import type { Context } from '../context.js';
 import { UnreachableError, UsageError } from '../errors.js';
+import { workloadMetrics, type WorkloadMetrics } from '../metrics/collect.js';
+import { withLive } from '../metrics/live-status.js';
+import type { PrometheusOptions } from '../metrics/open.js';
 import { serviceFqdn } from '../model/hosts.js';
 import type { Obj } from '../routing/types.js';
 import { serviceStatus, type ServiceStatus } from '../routing/status.js';
@@ -11,16 +14,24 @@ import type { Command } from './command.js';
 import { serviceArg } from './support/args.js';
 import { scopeOptions, type ScopeOptions } from './support/options.js';
 import { readTargets } from './support/read.js';
+import { prometheusFlags } from './support/rollout-options.js';
 
 const WATCH_INTERVAL_MS = 2000;
+/** Prometheus gets this long: without one, status must not get slower. */
+const METRICS_TIMEOUT_MS = 1500;
+const METRICS_WINDOW_MS = 60_000;
 
-async function snapshot(ctx: Context, service: string | undefined, opts: ScopeOptions): Promise<ServiceStatus[]> {
-  const { targets, scope } = await readTargets(ctx, service, opts);
+/** --no-metrics, else where Prometheus is. */
+type MetricsOptions = PrometheusOptions | false;
+
+async function snapshot(ctx: Context, service: string | undefined, opts: ScopeOptions, metrics: MetricsOptions): Promise<ServiceStatus[]> {
+  const [{ targets, scope }, figures] = await Promise.all([readTargets(ctx, service, opts), liveMetrics(ctx, opts, metrics)]);
   const gamma = scope.source.live && scope.source.httpRoutes
     ? await scope.source.httpRoutes(scope.namespace)
     : { routes: scope.inventory.httpRoutes ?? [] };
   if (gamma.notice) ctx.note(`note: ${gamma.notice}`);
-  return targets.map((t) => withHttpRoutes(serviceStatus(t), gamma.routes));
+  const now = ctx.now();
+  return targets.map((t) => withLive(withHttpRoutes(serviceStatus(t), gamma.routes), t, figures, now));
 }
 
 /** Shows GAMMA HTTPRoutes on the service: they split its callers with the VirtualService (MESH0006). */
@@ -34,23 +45,40 @@ function withHttpRoutes(status: ServiceStatus, routes: readonly Obj[]): ServiceS
   return { ...status, httpRoutes: names, warnings: [...status.warnings, `HTTPRoute ${names.join(', ')} (Gateway API) routes this service${also}`] };
 }
 
+/** Requests/s, success rate and p99 per workload, from one query; undefined when Prometheus does not answer. */
+async function liveMetrics(ctx: Context, opts: ScopeOptions, metrics: MetricsOptions): Promise<Map<string, WorkloadMetrics> | undefined> {
+  if (!metrics || opts.files.length) return undefined;
+  try {
+    const { openPrometheus } = await import('../metrics/open.js');
+    const prom = openPrometheus(ctx, metrics);
+    const namespaces = opts.allNamespaces ? undefined : [opts.namespace ?? (await ctx.kube()).namespace];
+    return await workloadMetrics(prom, namespaces, METRICS_WINDOW_MS, METRICS_TIMEOUT_MS);
+  } catch (err) {
+    if (ctx.verbosity > 0) ctx.note(`note: no live metrics: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
 export const statusCommand: Command = {
   name: 'status',
   summary: 'Show what goes where, and whether it is healthy',
   usage: 'status [SERVICE] [-A] [--watch] [flags]',
-  description: 'Per service: hosts, gateways, weight per subset, header routes, Ready pods, HPAs, and warnings\n(no Ready pods, weights not summing to 100, foreign routes shadowing ours, drift since our last write).',
+  description: 'Per service: hosts, gateways, weight per subset, header routes, Ready pods, HPAs, a rollout in progress,\nand warnings (no Ready pods, weights totalling 0, foreign routes shadowing ours, drift since our last write).\nWhen Prometheus answers (--prometheus, $MESH_PROMETHEUS_URL, else istio-system/prometheus through the API\nserver, 1.5s at most), also requests/s, success rate and p99 per subset over the last minute.',
   examples: ['kubectl mesh status -n shop', 'kubectl mesh status reviews --watch', 'kubectl mesh status -A -o json'],
   flags: [
     allNamespacesFlag,
     { name: 'watch', short: 'w', kind: 'boolean', description: 'refresh every 2s until Ctrl-C' },
+    { name: 'no-metrics', kind: 'boolean', description: 'do not ask Prometheus for requests/s, success rate and p99' },
+    ...prometheusFlags,
     versionLabelFlag,
   ],
   async run(ctx, args, flags) {
     const service = args.length ? serviceArg(args, 0, 'status [SERVICE]') : undefined;
     const opts = scopeOptions(flags);
+    const metrics: MetricsOptions = !bool(flags, 'no-metrics') && { url: str(flags, 'prometheus'), tokenFile: str(flags, 'prometheus-token-file') };
     if (service && opts.allNamespaces) throw new UsageError('SERVICE and -A do not go together', 'pass -n NAMESPACE with a SERVICE');
     const show = (model: ServiceStatus[]) => printData(ctx, service ? model[0] : model, () => renderStatus(model, ctx.color));
-    let model = await snapshot(ctx, service, opts);
+    let model = await snapshot(ctx, service, opts, metrics);
     await show(model);
     if (!bool(flags, 'watch')) return;
     // Re-render only when the model changed; on a terminal, in place.
@@ -60,7 +88,7 @@ export const statusCommand: Command = {
       // A restarted or briefly unreachable API server must not end the watch: say so once, keep trying.
       let next: ServiceStatus[];
       try {
-        next = await snapshot(ctx, service, opts);
+        next = await snapshot(ctx, service, opts, metrics);
       } catch (err) {
         if (!(err instanceof UnreachableError)) throw err;
         if (!lost) ctx.note(`warning: ${err.message}; retrying every ${WATCH_INTERVAL_MS / 1000}s`);

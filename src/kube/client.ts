@@ -31,6 +31,8 @@ export interface KubeClient {
   namespaceExists(ns: string): Promise<boolean>;
   /** A kubeconfig (and flags) for tools such as istioctl: the same server and identity as this client. */
   toolKubeconfig?(): Promise<ToolConnection>;
+  /** A GET of any API path (e.g. a service proxy): any status resolves. Counted and logged like the rest. */
+  getRaw?(path: string): Promise<HttpResponse>;
   /** Drops idle keep-alive sockets (they do not hold the process open, but tests like a clean exit). */
   close(): void;
 }
@@ -113,6 +115,10 @@ export class Client implements KubeClient {
 
   async namespaceExists(ns: string): Promise<boolean> {
     return (await this.call('GET', resourcePath('Namespace', 'v1', undefined, ns), undefined, [404])).status !== 404;
+  }
+
+  getRaw(path: string): Promise<HttpResponse> {
+    return this.http.request('GET', path);
   }
 
   /** From kubectl's discovery cache when it lists the Istio group; else /api + /apis, then cached. */

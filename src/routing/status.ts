@@ -12,6 +12,9 @@ import { currentSplit, envRoutes, primaryRoute } from './view.js';
 
 export interface HpaStatus { name: string; min: number; max?: number; current?: number; desired?: number; scaledToWeight: boolean }
 
+/** Live figures from Prometheus (status only, when it answers). */
+export interface LiveMetrics { rps?: number; successRate?: number; p99?: number }
+
 export interface SubsetStatus {
   subset: string;
   /** Share of ordinary (header-less) traffic. */
@@ -20,6 +23,7 @@ export interface SubsetStatus {
   total: number;
   deployment?: string;
   hpa?: HpaStatus;
+  metrics?: LiveMetrics;
 }
 
 export interface ServiceStatus {
@@ -40,6 +44,8 @@ export interface ServiceStatus {
   /** Gateway API HTTPRoutes (GAMMA) attached to this Service, `namespace/name`: Istio does not merge them with the VirtualService. */
   httpRoutes?: string[];
   warnings: string[];
+  /** A rollout recorded on the VirtualService (running, paused, or how the last one ended). */
+  rollout?: { phase: string; step: number; steps: number; summary: string };
 }
 
 export function podsOf(t: Target, subsetLabels: Record<string, string>): Pod[] {
@@ -103,9 +109,10 @@ function warnings(t: Target, subsets: SubsetStatus[], envs: EnvRoute[]): string[
     const receives = s.weight > 0 || envs.some((e) => e.subset === s.subset);
     if (receives && s.ready === 0) out.push(`subset ${s.subset} receives traffic but has no Ready pods (${s.total} pods)`);
   }
+  // Weights are relative (199/1 is a 0.5% canary); only a total of 0 is broken: Istio refuses it.
   if (primary) {
     const sum = (primary.route ?? []).reduce((n, d) => n + (d.weight ?? 0), 0);
-    if ((primary.route?.length ?? 0) > 1 && sum !== 100) out.push(`weights of the primary route sum to ${sum}, not 100`);
+    if ((primary.route?.length ?? 0) > 1 && sum === 0) out.push('weights of the primary route sum to 0: Istio rejects the route');
   }
   const shadow = shadowedOwnedRoutes(routes);
   if (shadow) out.push(`route ${shadow.by} takes every request, so our routes after it never match (${shadow.owned.join(', ')})`);

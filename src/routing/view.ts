@@ -3,11 +3,18 @@ import { ENV_ROUTE_PREFIX, PRIMARY_ROUTE } from '../model/names.js';
 import { adoptableIndex, httpRoutes, type ServiceRef } from './routes.js';
 import type { EnvRoute, HeaderCondition, HttpRoute, VirtualService, WeightedSubset } from './types.js';
 
+/**
+ * Each subset's share of the route in percent (two decimals). Istio's weights are relative, so
+ * 199/1 is 99.5% / 0.5%; weights that sum to 100 read as written.
+ */
 export const routeWeights = (r: HttpRoute | undefined): WeightedSubset[] => {
   const dests = r?.route ?? [];
+  const raw = dests.map((d) => (typeof d.weight === 'number' ? d.weight : dests.length === 1 ? 100 : 0));
+  const sum = raw.reduce((a, b) => a + b, 0);
   return dests
-    .filter((d) => d.destination?.subset)
-    .map((d) => ({ subset: d.destination.subset!, weight: d.weight ?? (dests.length === 1 ? 100 : 0) }));
+    .map((d, i) => ({ d, w: raw[i]! }))
+    .filter(({ d }) => d.destination?.subset)
+    .map(({ d, w }) => ({ subset: d.destination.subset!, weight: sum > 0 && sum !== 100 ? Math.round((w / sum) * 10_000) / 100 : w }));
 };
 
 export const primaryRoute = (vs: VirtualService | undefined): HttpRoute | undefined => httpRoutes(vs).find((r) => r.name === PRIMARY_ROUTE);

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { binaryPath, buildAll, hasGo, gatewayApiCrdDir, istioCrdFile, versions } from './build.mjs';
 import { down, stopProcesses } from './down.mjs';
 import { loadDemo, installCrds, installGatewayApiCrds } from './load-demo.mjs';
+import { startPrometheus } from './prometheus.mjs';
 import { startApiserver, startEtcd, writeKubeconfig } from './start.mjs';
 import { isOurs, readState, recordedPids, stateDir, writeState } from './state.mjs';
 
@@ -55,13 +56,15 @@ export async function up(dir = stateDir()) {
   await step('install Istio CRDs', () => installCrds(kubeconfig, crdFile));
   await step('install Gateway API CRDs', async () => installGatewayApiCrds(kubeconfig, await gatewayApiCrdDir()));
   await step('load demo app', () => loadDemo(kubeconfig));
+  const prom = await step('start Prometheus + traffic source', () => startPrometheus(dir, kubeconfig, (line) => console.log(`[cluster:up] ${line}`)));
 
   const state = {
     dir, kubeconfig, server: api.server, adminToken: api.creds.tokens.admin,
-    ports: { apiserver: api.port, etcdClient: etcd.ports.client, etcdPeer: etcd.ports.peer },
+    ports: { apiserver: api.port, etcdClient: etcd.ports.client, etcdPeer: etcd.ports.peer, prometheus: prom.port, trafficSim: prom.simPort },
     pids: { etcd: etcd.pid, 'kube-apiserver': api.pid },
+    prometheusUrl: prom.url,
     binaries: { etcd: binaryPath('etcd'), 'kube-apiserver': binaryPath('kubernetes'), istioctl: binaryPath('istio') },
-    versions: { etcd: versions.etcd.version, kubernetes: versions.kubernetes.version, istio: versions.istio.release, istioModule: versions.istio.version },
+    versions: { etcd: versions.etcd.version, kubernetes: versions.kubernetes.version, istio: versions.istio.release, istioModule: versions.istio.version, prometheus: prom.version },
     crdFile,
     steps,
     startedAt: new Date().toISOString(),
@@ -75,10 +78,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const dir = stateDir();
   try {
     const state = await up(dir);
+    if (state.prometheusUrl) console.log(`PROMETHEUS_URL=${state.prometheusUrl}`);
     console.log(`KUBECONFIG=${state.kubeconfig}`);
   } catch (e) {
     console.error(`[cluster:up] FAILED: ${e.message}`);
-    for (const log of ['kube-apiserver', 'etcd']) {
+    for (const log of ['kube-apiserver', 'etcd', 'prometheus', 'traffic-sim']) {
       const file = path.join(dir, 'logs', `${log}.log`);
       if (existsSync(file)) console.error(`--- last lines of ${file}:\n${readFileSync(file, 'utf8').split('\n').slice(-15).join('\n')}`);
     }

@@ -31,11 +31,11 @@ t.teardown(async () => {
 t.test('usage errors: exit 2, one line, nothing written', async (t) => {
   const before = await resourceVersions(ns);
   const cases: [string[], RegExp][] = [
-    [['canary', '2.5', 'reviews'], /weight "2\.5" is not an integer from 0 to 100/],
-    [['canary', 'abc', 'reviews'], /weight "abc" is not an integer/],
-    [['canary', '101', 'reviews'], /weight "101" is not an integer from 0 to 100/],
-    [['canary', '-5', 'reviews'], /weight "-5" is not an integer/],
-    [['canary', '1e1', 'reviews'], /weight "1e1" is not an integer/],
+    [['canary', '2.555', 'reviews'], /weight "2\.555" is not a percentage from 0 to 100 with at most two decimals/],
+    [['canary', 'abc', 'reviews'], /weight "abc" is not a percentage/],
+    [['canary', '101', 'reviews'], /weight "101" is not a percentage from 0 to 100/],
+    [['canary', '-5', 'reviews'], /weight "-5" is not a percentage/],
+    [['canary', '1e1', 'reviews'], /weight "1e1" is not a percentage/],
     [['canary'], /missing WEIGHT/],
     [['canary', '20'], /missing SERVICE/],
     [['canary', '20', 'reviews', 'ratings'], /unexpected argument "ratings"/],

@@ -47,7 +47,7 @@ t.test('kubectl finds the helper and gets the verbs, in cobra format', async (t)
 });
 
 t.test('flags of the verb and the common ones', async (t) => {
-  t.same((await complete('canary', '20', 'reviews', '--st')).values, ['--stable']);
+  t.same((await complete('canary', '20', 'reviews', '--st')).values, ['--stable', '--steps']);
   t.ok((await complete('status', '--')).values.includes('--all-namespaces'));
   t.same((await complete('status', '-o', '')).values, ['table', 'json', 'yaml']);
 });

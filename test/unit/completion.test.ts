@@ -27,7 +27,8 @@ t.test('no verb yet: verbs with their summaries, filtered by prefix, no files', 
 });
 
 t.test('flags: the verb\'s own and the common ones, long names, short ones for a bare "-"', async (t) => {
-  t.same(values(plan('canary', '--st')), ['--stable']);
+  t.same(values(plan('canary', '--sta')), ['--stable']);
+  t.same(values(plan('canary', '--st')), ['--stable', '--steps']);
   t.same(values(plan('canary', '20', 'reviews', '--dry')), ['--dry-run']);
   const dash = values(plan('status', '-'));
   t.ok(dash.includes('-n') && dash.includes('--namespace') && dash.includes('-A') && dash.includes('--watch'));

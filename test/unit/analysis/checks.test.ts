@@ -285,12 +285,13 @@ t.test('IST0131 VirtualServiceIneffectiveMatch', async (t) => {
   });
 });
 
-t.test('MESH0002 WeightsDoNotSumTo100 (ours)', async (t) => {
-  const objs = replace(reviewsObjects(), reviewsVs(primary(70, 20)));
-  const f = check(objs);
+t.test('MESH0002 WeightsDoNotSumTo100 (ours): weights are relative, only a total of 0 is flagged', async (t) => {
+  t.same(check(replace(reviewsObjects(), reviewsVs(primary(70, 20)))), [], '70 + 20 is a 22.2% share: Istio accepts it');
+  t.same(check(replace(reviewsObjects(), reviewsVs(primary(199, 1)))), [], '199 + 1 is a 0.5% canary');
+  const f = check(replace(reviewsObjects(), reviewsVs(primary(0, 0))));
   t.same(summary(f), [`MESH0002 ${VS} spec.http[0].route`]);
   t.equal(f[0]!.level, 'Warning');
-  t.equal(f[0]!.message, 'Weights of rule "mesh-primary" add up to 90, not 100 (70 + 20).');
+  t.equal(f[0]!.message, 'Weights of rule "mesh-primary" add up to 0 (0 + 0): Istio rejects the route.');
   t.same(check(replace(reviewsObjects(), reviewsVs(primary(100, 0)))), [], '100 + 0 is fine');
   t.same(check(replace(reviewsObjects(), reviewsVs(rule([{ host: FQDN, subset: 'v1' }])))), [], 'one destination without weight is fine');
   t.same(summary(check(replace(reviewsObjects(), reviewsVs(rule([{ host: FQDN, subset: 'v1' }, { host: FQDN, subset: 'v2' }]))))),

@@ -39,10 +39,11 @@ t.test('adopts the user catch-all route and keeps its retries and timeout', asyn
   t.same(plan.writes.map((w) => w.kind), ['VirtualService'], 'DestinationRule already has both subsets');
 });
 
-t.test('parseWeight rejects non-integers and out-of-range values', async (t) => {
+t.test('parseWeight takes up to two decimals and rejects out-of-range values', async (t) => {
   t.equal(parseWeight('0'), 0);
   t.equal(parseWeight('100'), 100);
-  for (const bad of ['101', '-1', '2.5', 'abc', '', '1e2']) {
+  t.equal(parseWeight('2.5'), 2.5, 'relative weights make fractions possible');
+  for (const bad of ['101', '-1', '2.555', '100.5', 'abc', '', '1e2']) {
     t.throws(() => parseWeight(bad), { name: 'UsageError' }, bad);
   }
 });

@@ -65,7 +65,7 @@ t.test("says when a user's catch-all sends traffic to the whole service (no subs
   t.equal(status(released).wholeService, false, 'our weighted route: split by subset');
 });
 
-t.test('warns about drift after a hand edit, and about weights that do not sum to 100', async (t) => {
+t.test('warns about drift after a hand edit; weights are relative shares, only a total of 0 is flagged', async (t) => {
   const drift = 'our routes were edited since kubectl-mesh last wrote them (drift); the next change keeps those edits outside weights and matches';
   const halves = withRoutes(released, primaryWith([
     { destination: { host: fqdn, subset: 'v1' }, weight: 50 }, { destination: { host: fqdn, subset: 'v2' }, weight: 50 },
@@ -75,7 +75,16 @@ t.test('warns about drift after a hand edit, and about weights that do not sum t
   const over = withRoutes(released, primaryWith([
     { destination: { host: fqdn, subset: 'v1' }, weight: 60 }, { destination: { host: fqdn, subset: 'v2' }, weight: 60 },
   ]));
-  t.strictSame(status(over).warnings, ['weights of the primary route sum to 120, not 100', drift]);
+  t.strictSame(status(over).warnings, [drift], '60/60 is a valid 50/50 split');
+  t.strictSame(status(over).subsets.map((s) => s.weight), [50, 50]);
+  const fine = withRoutes(released, primaryWith([
+    { destination: { host: fqdn, subset: 'v1' }, weight: 199 }, { destination: { host: fqdn, subset: 'v2' }, weight: 1 },
+  ]));
+  t.strictSame(status(fine).subsets.map((s) => s.weight), [99.5, 0.5], '199/1 is a 0.5% canary');
+  const none = withRoutes(released, primaryWith([
+    { destination: { host: fqdn, subset: 'v1' }, weight: 0 }, { destination: { host: fqdn, subset: 'v2' }, weight: 0 },
+  ]));
+  t.strictSame(status(none).warnings, ['weights of the primary route sum to 0: Istio rejects the route', drift]);
 });
 
 t.test('warns about a subset the routes use but no DestinationRule defines', async (t) => {
