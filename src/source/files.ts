@@ -1,52 +1,20 @@
 // YAML files as a Source (offline / GitOps): reads Services, Deployments, HPAs and routing
 // objects from -f files or directories; prints the updated objects, or with --in-place
-// rewrites the files, changing only what the plan changes.
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+// rewrites the files atomically, changing only what the plan changes.
 import { userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
-import { parseAllDocuments, type Document } from 'yaml';
-import { UsageError } from '../errors.js';
+import { parseDocument, type Document } from 'yaml';
+import { ConflictError, UsageError } from '../errors.js';
+import { sameValue } from '../routing/equal.js';
 import type { Obj } from '../routing/types.js';
 import type { Inventory } from '../routing/workloads.js';
+import { writeFilesAtomically, type FileChange } from './atomic-write.js';
+import { expandPaths, readBytes } from './read-files.js';
 import type { Source } from './source.js';
+import { encodeFile, withEol } from './text-codec.js';
+import { loadYamlFile, type LoadedFile } from './yaml-load.js';
 import { patchDocument } from './yaml-patch.js';
 
-interface Located { file: string; doc: Document; obj: Obj }
-
-const YAML_FILE = /\.(ya?ml|json)$/;
-
-function expand(paths: string[]): string[] {
-  // A file named twice (-f a.yaml -f .) is read once, or its objects would conflict with themselves.
-  return [...new Set(paths.flatMap((p) => {
-    let st;
-    try { st = statSync(p); } catch { throw new UsageError(`-f ${p}: no such file or directory`, 'pass a YAML file or a directory of them'); }
-    if (!st.isDirectory()) return [p];
-    return readdirSync(p).filter((f) => YAML_FILE.test(f)).sort().map((f) => join(p, f));
-  }).map((f) => resolve(f)))];
-}
-
-/** Each document's original text (from the end of the one before, so leading comments and `---` come along). */
-type Sources = Map<Document, string>;
-
-function load(files: string[]): { docs: Map<string, Document[]>; objects: Located[]; sources: Sources } {
-  const docs = new Map<string, Document[]>();
-  const objects: Located[] = [];
-  const sources: Sources = new Map();
-  for (const file of files) {
-    const source = readFileSync(file, 'utf8');
-    const parsed = parseAllDocuments(source);
-    const list = Array.isArray(parsed) ? parsed : [parsed];
-    const broken = list.find((d) => d.errors.length);
-    if (broken) throw new UsageError(`${file}: invalid YAML: ${broken.errors[0]!.message.split('\n')[0]}`, 'fix the file and run again');
-    docs.set(file, list);
-    list.forEach((doc, i) => sources.set(doc, source.slice(i === 0 ? 0 : list[i - 1]!.range[2], i === list.length - 1 ? source.length : doc.range[2])));
-    for (const doc of list) {
-      const obj = doc.toJS() as Obj | null;
-      if (obj?.kind && obj.metadata?.name) objects.push({ file, doc, obj });
-    }
-  }
-  return { docs, objects, sources };
-}
+interface Located { file: LoadedFile; doc: Document; obj: Obj }
 
 const KINDS: Record<string, keyof Inventory> = {
   Service: 'services', Deployment: 'deployments', Pod: 'pods', HorizontalPodAutoscaler: 'hpas',
@@ -54,61 +22,103 @@ const KINDS: Record<string, keyof Inventory> = {
   Gateway: 'gateways', ServiceEntry: 'serviceEntries', HTTPRoute: 'httpRoutes', Node: 'nodes',
 };
 
-export function filesSource(paths: string[], inPlace: boolean): Source {
-  const files = expand(paths);
-  const { docs, objects, sources } = load(files);
-  const namespaces = [...new Set(objects.map((o) => o.obj.metadata.namespace).filter((n): n is string => !!n))];
-  const nsOf = (o: Obj) => o.metadata.namespace ?? (namespaces.length === 1 ? namespaces[0] : 'default');
+export interface FilesOptions {
+  inPlace: boolean;
+  /** -n: the namespace of objects that name none (as `kubectl apply -n` would place them). */
+  namespace?: string;
+  /** Progress and notices (stderr). */
+  note?: (line: string) => void;
+}
+
+export function filesSource(paths: string[], opts: FilesOptions): Source {
+  const files = expandPaths(paths).map((f) => loadYamlFile(f, readBytes(f)));
+  const objects: Located[] = files.flatMap((file) => file.docs.map((doc, i) => ({ file, doc, obj: file.objects[i]! })).filter((o) => o.obj && KINDS[o.obj.kind!]));
+  // Objects without metadata.namespace go where `kubectl apply` would put them: -n, else "default";
+  // with no -n and no such objects, the one namespace the files name is the default.
+  const bare = objects.some((o) => !o.obj.metadata.namespace);
+  const named = [...new Set(objects.map((o) => o.obj.metadata.namespace).filter((n): n is string => !!n))];
+  const defaultNamespace = opts.namespace ?? (!bare && named.length === 1 ? named[0]! : 'default');
+  const nsOf = (o: Obj) => o.metadata.namespace ?? opts.namespace ?? 'default';
   const key = (o: Obj) => `${o.kind}/${nsOf(o)}/${o.metadata.name}`;
+  const seen = new Map<string, Located>();
+  for (const o of objects) {
+    const other = seen.get(key(o.obj));
+    // Two definitions of one object: which one is meant (and which file to rewrite) is anyone's guess.
+    if (other) throw new ConflictError(`${o.obj.kind} ${nsOf(o.obj)}/${o.obj.metadata.name} is defined twice: in ${other.file.path} and in ${o.file.path}`, 'keep one definition, or pass only one of the files with -f');
+    seen.set(key(o.obj), o);
+  }
   return {
     live: false,
-    echo: !inPlace,
-    defaultNamespace: namespaces.length === 1 ? namespaces[0]! : 'default',
+    echo: !opts.inPlace,
+    defaultNamespace,
     user: `${userInfo().username} (offline)`,
     async inventory(namespace) {
       const inv: Inventory = { services: [], deployments: [], pods: [], hpas: [], virtualServices: [], destinationRules: [] };
       for (const { obj } of objects) {
-        const field = KINDS[obj.kind!];
-        if (field && (namespace === undefined || nsOf(obj) === namespace)) {
-          (inv[field] ??= []).push({ ...obj, metadata: { ...obj.metadata, namespace: nsOf(obj) } });
-        }
+        if (namespace === undefined || nsOf(obj) === namespace) (inv[KINDS[obj.kind!]!] ??= []).push({ ...obj, metadata: { ...obj.metadata, namespace: nsOf(obj) } });
       }
       return inv;
     },
     async apply(plan, dryRun) {
-      const out = plan.writes.filter((w) => w.after).map((w) => w.after!);
-      if (!inPlace || dryRun !== 'none') return out;
-      const touched = new Set<string>();
+      // Objects the Service's file leaves without a namespace are written without one too.
+      const service = objects.find((o) => o.obj.kind === 'Service' && key(o.obj) === `Service/${plan.namespace}/${plan.service}`);
+      const placed = (o: Obj): Obj => (service && !service.obj.metadata.namespace ? { ...o, metadata: withoutNamespace(o.metadata) } : o);
+      const out = plan.writes.filter((w) => w.after).map((w) => placed(w.after!));
+      if (!opts.inPlace || dryRun !== 'none') return out;
+      const touched = new Set<LoadedFile>();
       for (const w of plan.writes) {
-        const target = w.after ?? w.before!;
-        const found = objects.find((o) => key(o.obj) === key({ ...target, kind: w.kind }));
+        const found = seen.get(key({ ...(w.after ?? w.before)!, kind: w.kind }));
         if (w.action === 'replace' && found) {
-          patchDocument(found.doc, [], found.obj, { ...w.after!, metadata: { ...w.after!.metadata, namespace: found.obj.metadata.namespace } });
-          sources.delete(found.doc);
+          const after = { ...w.after!, metadata: { ...w.after!.metadata, namespace: found.obj.metadata.namespace } };
+          if (!found.obj.metadata.namespace) delete after.metadata.namespace;
+          patchInPlace(found, after);
           touched.add(found.file);
         } else if (w.action === 'delete' && found) {
-          docs.set(found.file, docs.get(found.file)!.filter((d) => d !== found.doc));
+          found.file.docs = found.file.docs.filter((d) => d !== found.doc);
           touched.add(found.file);
         } else if (w.action === 'create') {
           // New routing objects go next to the Service they route.
-          const home = objects.find((o) => o.obj.kind === 'Service' && o.obj.metadata.name === plan.service)?.file ?? files[0]!;
-          const { parseDocument } = await import('yaml');
-          docs.get(home)!.push(parseDocument(''));
-          docs.get(home)!.at(-1)!.contents = docs.get(home)![0]!.createNode(w.after!) as never;
+          const home = service?.file ?? files[0]!;
+          const doc = parseDocument('');
+          doc.contents = doc.createNode(placed(w.after!)) as never;
+          home.docs.push(doc);
           touched.add(home);
         }
       }
-      // Untouched documents keep their exact text; a document read after a `---` prints that marker
-      // itself, so one is added only where it is missing.
-      const text = (d: Document, i: number, all: Document[]): string => {
-        let original = sources.get(d);
-        if (original !== undefined && i < all.length - 1 && !original.endsWith('\n')) original += '\n'; // a file without a final newline
-        if (original !== undefined) return i === 0 || /^(\s*#.*\n)*\s*---/.test(original) ? original : `---\n${original}`;
-        const s = d.toString({ lineWidth: 0 });
-        return i === 0 || s.startsWith('---') ? s : `---\n${s}`;
-      };
-      for (const file of touched) writeFileSync(file, docs.get(file)!.map(text).join(''));
+      const changes: FileChange[] = [...touched].map((f) => ({ file: f.path, before: f.bytes, after: encodeFile(render(f), f.encoding) }));
+      const written = writeFilesAtomically(changes.filter((c) => !c.after.equals(c.before)));
+      opts.note?.(written.length ? `wrote ${written.join(', ')}` : 'no file needed a change');
       return out;
     },
   };
+}
+
+const withoutNamespace = ({ namespace: _n, ...rest }: Obj['metadata']): Obj['metadata'] => rest as Obj['metadata'];
+
+/** Applies the change to the document, and checks the document now says exactly that (YAML aliases can share nodes). */
+function patchInPlace(found: Located, after: Obj): void {
+  const where = `${found.file.path}: ${found.obj.kind} ${found.obj.metadata.namespace ?? ''}${found.obj.metadata.namespace ? '/' : ''}${found.obj.metadata.name}`;
+  const refuse = () => new UsageError(`${where} uses a YAML alias (*name) where the change has to edit it, so --in-place cannot rewrite it safely; nothing was changed`, 'expand the alias in the file, or leave out --in-place to print the result');
+  try {
+    patchDocument(found.doc, [], found.obj, after);
+  } catch {
+    throw refuse();
+  }
+  if (!sameValue(found.doc.toJS({ maxAliasCount: -1 }), after)) throw refuse();
+  found.file.changed.add(found.doc);
+}
+
+/**
+ * The file's new text. Untouched documents keep their exact text; a document read after a `---`
+ * prints that marker itself, so one is added only where it is missing. Generated text takes the
+ * file's line ending.
+ */
+function render(f: LoadedFile): string {
+  return f.docs.map((d, i, all) => {
+    let original = f.changed.has(d) ? undefined : f.sources.get(d);
+    if (original !== undefined && i < all.length - 1 && !/\n$/.test(original)) original += f.eol; // a file without a final newline
+    if (original !== undefined) return i === 0 || /^(\s*#.*\n)*\s*---/.test(original) ? original : `---${f.eol}${original}`;
+    const s = withEol(d.toString({ lineWidth: 0 }), f.eol);
+    return i === 0 || s.startsWith('---') ? s : `---${f.eol}${s}`;
+  }).join('');
 }

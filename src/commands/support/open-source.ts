@@ -1,13 +1,16 @@
 // Picks the Source for a command: -f files (offline), else the cluster.
 import type { Context } from '../../context.js';
+import { UsageError } from '../../errors.js';
 import type { Source } from '../../source/source.js';
 import type { SourceOptions } from './options.js';
 
 export async function openSource(ctx: Context, opts: SourceOptions): Promise<Source> {
   if (opts.files.length) {
     const { filesSource } = await import('../../source/files.js');
-    return filesSource(opts.files, opts.inPlace);
+    return filesSource(opts.files, { inPlace: opts.inPlace, namespace: opts.namespace, note: ctx.note });
   }
+  // Without files, --in-place would quietly mean "write to the live cluster".
+  if (opts.inPlace) throw new UsageError('--in-place needs -f FILE|DIR: it rewrites those files', 'pass -f with the manifests to rewrite, or leave out --in-place to change the cluster');
   const { clusterSource } = await import('../../source/cluster.js');
   return clusterSource(await ctx.kube());
 }

@@ -12,6 +12,8 @@ export interface SourceOptions {
   files: string[];
   /** --in-place: rewrite the -f files. */
   inPlace: boolean;
+  /** -n; undefined: the kubeconfig context's namespace (or the files'). */
+  namespace: string | undefined;
   istioctl: string | undefined;
   kubeconfig: string | undefined;
   context: string | undefined;
@@ -19,8 +21,6 @@ export interface SourceOptions {
 
 /** Which services a verb reads. */
 export interface ScopeOptions extends SourceOptions {
-  /** -n; undefined: the kubeconfig context's namespace (or the files'). */
-  namespace: string | undefined;
   allNamespaces: boolean;
   /** Pod label that tells versions apart. */
   versionLabel: string;
@@ -42,6 +42,7 @@ export function sourceOptions(flags: FlagValues): SourceOptions {
   return {
     files: list(flags, 'filename'),
     inPlace: bool(flags, 'in-place'),
+    namespace: str(flags, 'namespace'),
     istioctl: str(flags, 'istioctl'),
     kubeconfig: str(flags, 'kubeconfig'),
     context: str(flags, 'context'),
@@ -51,7 +52,6 @@ export function sourceOptions(flags: FlagValues): SourceOptions {
 export function scopeOptions(flags: FlagValues): ScopeOptions {
   return {
     ...sourceOptions(flags),
-    namespace: str(flags, 'namespace'),
     allNamespaces: bool(flags, 'all-namespaces'),
     versionLabel: str(flags, 'version-label') || DEFAULT_VERSION_LABEL,
   };
