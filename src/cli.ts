@@ -1,10 +1,12 @@
 // Entry point: argv → command, common flags, one place that prints errors and picks the exit code.
 import { parseArgs } from './cli/flags.js';
 import { commonFlags } from './cli/global-flags.js';
+import { validateCommonFlags } from './cli/validate.js';
 import { commandHelp, rootHelp } from './cli/help.js';
 import { commands, findCommand } from './commands/index.js';
 import { createContext, type ContextDeps, type Streams } from './context.js';
 import { ExitCode, MeshError, UsageError } from './errors.js';
+import { printable } from './ui/printable.js';
 
 export async function main(argv: string[], streams: Streams, env: NodeJS.ProcessEnv, deps: ContextDeps = {}): Promise<number> {
   let verbose = argv.some((a) => /^(-v|--v)(=|$)/.test(a));
@@ -14,6 +16,7 @@ export async function main(argv: string[], streams: Streams, env: NodeJS.Process
     if (verb === undefined && streams.stdin.isTTY && streams.stdout.isTTY) {
       // At a terminal, no verb opens the menu: pick a service, then what to do with it.
       const { flags } = parseArgs(argv, commonFlags, 'mesh');
+      validateCommonFlags(flags);
       const ctx = createContext(streams, env, flags, deps);
       if (ctx.interactive && !flags.help) {
         verbose = ctx.verbosity > 0;
@@ -36,6 +39,7 @@ export async function main(argv: string[], streams: Streams, env: NodeJS.Process
       streams.stdout.write(commandHelp(cmd, commonFlags));
       return ExitCode.ok;
     }
+    validateCommonFlags(flags);
     const ctx = createContext(streams, env, flags, deps);
     verbose = ctx.verbosity > 0;
     return (await cmd.run(ctx, args, flags)) ?? ExitCode.ok;
@@ -44,9 +48,9 @@ export async function main(argv: string[], streams: Streams, env: NodeJS.Process
   }
 }
 
-/** Where the verb is: the first word that is neither a flag nor a common flag's value (`-n shop canary`). */
+/** Where the verb is: the first word that is neither a flag nor a flag's value (`-n shop canary`, `-f dir canary`). */
 function verbIndexOf(argv: string[]): number {
-  const withValue = new Set(commonFlags.filter((f) => f.kind !== 'boolean' && f.bareValue === undefined)
+  const withValue = new Set([...commonFlags, ...commands.flatMap((c) => c.flags)].filter((f) => f.kind !== 'boolean' && f.bareValue === undefined)
     .flatMap((f) => [`--${f.name}`, ...(f.short ? [`-${f.short}`] : [])]));
   for (let i = 0; i < argv.length; i++) {
     if (!argv[i]!.startsWith('-')) return i;
@@ -57,12 +61,13 @@ function verbIndexOf(argv: string[]): number {
 
 function reportError(err: unknown, streams: Streams, verbose: boolean): number {
   if (err instanceof MeshError) {
-    streams.stderr.write(`error: ${err.message}${err.hint ? ` (${err.hint})` : ''}\n`);
+    // Messages quote names and values from files and the cluster: one line, no terminal escapes.
+    streams.stderr.write(`error: ${printable(err.message)}${err.hint ? ` (${printable(err.hint)})` : ''}\n`);
     if (verbose && err.cause) streams.stderr.write(`cause: ${String((err.cause as Error).stack ?? err.cause)}\n`);
     return err.exitCode;
   }
   const e = err as Error;
-  streams.stderr.write(`error: ${e?.message ?? String(err)}\n`);
+  streams.stderr.write(`error: ${printable(e?.message ?? String(err))}\n`);
   if (verbose && e?.stack) streams.stderr.write(`${e.stack}\n`);
   else streams.stderr.write('(run with -v for details; this is a bug in kubectl-mesh, please report it)\n');
   return ExitCode.failed;
@@ -70,6 +75,10 @@ function reportError(err: unknown, streams: Streams, verbose: boolean): number {
 
 // Run when bundled as the plugin entry (dist/kubectl-mesh.cjs) or executed directly.
 export async function run(): Promise<void> {
+  // `kubectl mesh status | head -1`: the reader is gone, so is our reason to write. Stop quietly.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => { if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0); else throw err; });
+  }
   const code = await main(process.argv.slice(2), process, process.env);
   process.exitCode = code;
   // Cancelled (Ctrl-C, Esc): stop now, without waiting for reads or istioctl still under way.

@@ -5,6 +5,7 @@ import { matchesLabels } from '../model/labels.js';
 import type { Deployment, Pod } from '../model/objects.js';
 import { isPodReady } from '../model/readiness.js';
 import { CODES } from './codes.js';
+import { coManaged } from './co-managed.js';
 import { conflictingMeshHosts, virtualServiceAndHttpRoute } from './conflicts.js';
 import { finding } from './finding.js';
 import { hostKey, namespacesOf, nsOf, originOf, resolveHost, type HostRef } from './hosts.js';
@@ -262,5 +263,6 @@ export function builtInChecks(snapshot: ClusterSnapshot, opts: CheckOptions = {}
   }
   for (const dr of snapshot.destinationRules.filter(inScope)) out.push(...destinationRuleChecks(ctx, dr));
   for (const route of (snapshot.httpRoutes ?? []).filter(inScope)) out.push(...gammaFor('HTTPRoute', route));
+  for (const o of [...snapshot.virtualServices, ...snapshot.destinationRules].filter(inScope)) out.push(...coManaged(o));
   return out;
 }

@@ -48,6 +48,8 @@ export const CODES = {
    * host. Istio never merges them: clients in the HTTPRoute's namespace get it, others the older object.
    */
   VirtualServiceAndHTTPRouteConflict: mesh('MESH0006', 'VirtualServiceAndHTTPRouteConflict', 'Error'),
+  /** Ours. Another controller (Argo Rollouts, Flagger, a Kiali wizard) manages the object: our routes would be overwritten. */
+  CoManagedObject: mesh('MESH0007', 'CoManagedObject', 'Warning'),
 } as const satisfies Record<string, CodeInfo>;
 
 export type CodeName = keyof typeof CODES;

@@ -3,7 +3,9 @@ import { serviceOrPick } from '../ui/flows/pick-service.js';
 import { optionalServiceArg, requireValues } from './support/args.js';
 import { scopeOptions } from './support/options.js';
 import { readTargets } from './support/read.js';
+import { warnAboutTarget } from './support/target-warnings.js';
 import { printData } from '../ui/output.js';
+import { printable } from '../ui/printable.js';
 import { renderTable } from '../ui/table.js';
 
 export const historyCommand: Command = {
@@ -19,10 +21,11 @@ export const historyCommand: Command = {
     requireValues(ctx, { SERVICE: named }, usage);
     const { ctx: c, service } = await serviceOrPick(ctx, named, false);
     const { targets } = await readTargets(c, service, scopeOptions(c.flags));
+    warnAboutTarget(ctx, targets[0]!);
     const history = targets[0]!.history;
     await printData(ctx, history, () => {
       if (!history.length) return `No routing revisions recorded for ${service} (kubectl-mesh has not changed it yet).\n`;
-      return renderTable(['REVISION', 'WHEN', 'USER', 'CHANGE'], history.map((r) => [String(r.revision), r.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), r.user, r.change]));
+      return renderTable(['REVISION', 'WHEN', 'USER', 'CHANGE'], history.map((r) => [String(r.revision), r.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), r.user, r.change].map(printable)));
     });
   },
 };

@@ -16,6 +16,12 @@ export function parseHeader(text: string, type: HeaderCondition['type']): Header
   if (!TOKEN.test(name)) throw new UsageError(`header name "${name}" is not an HTTP token`, 'use letters, digits and - only, e.g. x-env');
   if (name.startsWith(':')) throw new UsageError(`pseudo-header "${name}" cannot be matched here`, 'match a regular header, e.g. x-env');
   if (value === '') throw new UsageError(`header "${name}" has an empty value`, `pass ${name}=VALUE`);
+  // HTTP forbids CR, LF and other controls in a field value (RFC 9110 5.5): such a route never matches.
+  const control = /[\u0000-\u0008\u000a-\u001f\u007f]/.exec(value);
+  if (control) {
+    const shown = JSON.stringify(control[0]).slice(1, -1);
+    throw new UsageError(`header ${name} value contains a control character (${shown}), which no HTTP request can carry`, 'use printable characters only');
+  }
   if (type === 'regex') {
     // RE2 rejects lookarounds and backreferences, which JS accepts.
     if (/\(\?[=!<]|\\[1-9]|\\k</.test(value)) throw new UsageError(`regex for header ${name} uses lookaround or backreferences, which Istio's RE2 does not support`, 'simplify the pattern');

@@ -11,7 +11,11 @@ export const hpaFor = (hpas: Hpa[], deployment: string): Hpa | undefined =>
 const baselineOf = (h: Hpa): Baseline => {
   const raw = h.metadata.annotations?.[HPA_BASELINE_ANNOTATION];
   if (raw) {
-    try { const b = JSON.parse(raw) as Baseline; if (b.max > 0) return b; } catch { /* re-record below */ }
+    // A hand-edited baseline of the wrong shape is re-recorded from the HPA as it is now.
+    try {
+      const b = JSON.parse(raw) as Baseline;
+      if (Number.isSafeInteger(b?.min) && Number.isSafeInteger(b.max) && b.min >= 1 && b.max >= b.min) return b;
+    } catch { /* re-record below */ }
   }
   return { min: h.spec?.minReplicas ?? 1, max: h.spec?.maxReplicas ?? 1 };
 };

@@ -2,7 +2,8 @@
 // The same model feeds the table, -o json|yaml and --watch.
 import { matchesLabels } from '../model/labels.js';
 import { isPodReady } from '../model/readiness.js';
-import { hasDrifted, latestRevision } from './history.js';
+import { coManagerOf, describeCoManaged } from './co-managed.js';
+import { hasDrifted, historyWarning, latestRevision } from './history.js';
 import { hpaFor } from './hpa.js';
 import { HPA_BASELINE_ANNOTATION, isOwnedRoute } from '../model/names.js';
 import { adoptableIndex, httpRoutes, referencedSubsets, shadowedOwnedRoutes } from './routes.js';
@@ -120,6 +121,12 @@ function warnings(t: Target, subsets: SubsetStatus[], envs: EnvRoute[]): string[
   for (const s of referencedSubsets(routes, t.ref, t.vs?.metadata.namespace)) {
     if (!defined.has(s)) out.push(`routes send traffic to subset ${s}, which no DestinationRule defines (503s)`);
   }
+  for (const o of [t.vs, t.dr]) {
+    const m = o && coManagerOf(o);
+    if (m) out.push(`${describeCoManaged(o, m)}: it would overwrite changes made with kubectl-mesh, which refuses to write it without --force`);
+  }
+  const history = historyWarning(t.vs);
+  if (history) out.push(history);
   if (hasDrifted(t.vs)) out.push('our routes were edited since kubectl-mesh last wrote them (drift); the next change keeps those edits outside weights and matches');
   return out;
 }

@@ -4,7 +4,7 @@
 import { userInfo } from 'node:os';
 import { parseDocument, type Document } from 'yaml';
 import { ConflictError, UsageError } from '../errors.js';
-import { sameValue } from '../routing/equal.js';
+import { sameValue } from '../model/equal.js';
 import type { Obj } from '../routing/types.js';
 import type { Inventory } from '../routing/workloads.js';
 import { writeFilesAtomically, type FileChange } from './atomic-write.js';

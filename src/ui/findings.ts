@@ -1,6 +1,7 @@
 // Render analysis findings as a compact table, most severe first. Pure: returns a string.
 
 import { countByLevel, LEVELS, type Finding, type FindingLevel } from '../analysis/types.js';
+import { printable } from './printable.js';
 
 export interface RenderFindingsOptions {
   /** ANSI colours on the level column (the caller decides: TTY, NO_COLOR, --color). */
@@ -34,7 +35,7 @@ const objectOf = (f: Finding): string => {
 export function renderFindings(findings: readonly Finding[], opts: RenderFindingsOptions): string {
   if (findings.length === 0) return 'No issues found.\n';
   const rows = LEVELS.flatMap((level) => findings.filter((f) => f.level === level))
-    .map((f) => ({ level: f.level, cols: [f.level, f.code, objectOf(f), f.message.replace(/\s*\n\s*/g, ' ')] }));
+    .map((f) => ({ level: f.level, cols: [f.level, printable(f.code), printable(objectOf(f)), printable(f.message.replace(/\s*\n\s*/g, ' '))] }));
   const header = ['LEVEL', 'CODE', 'OBJECT', 'MESSAGE'];
   const widths = [0, 1, 2].map((i) => Math.max(header[i]!.length, ...rows.map((r) => r.cols[i]!.length)));
   const line = (cols: string[], level?: FindingLevel): string => cols

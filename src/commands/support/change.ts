@@ -21,6 +21,7 @@ import { renderStatus } from '../../ui/status-view.js';
 import { refuseGammaConflict } from './gamma.js';
 import { analysisRunner, openSource } from './open-source.js';
 import type { WriteOptions } from './options.js';
+import { checkTarget } from './target-warnings.js';
 
 export interface Who { user: string; at: string }
 
@@ -49,6 +50,7 @@ export async function runChange(ctx: Context, spec: ChangeSpec, opts: WriteOptio
   for (let attempt = 1; ; attempt++) {
     const inventory = await spin(ctx, `reading ${namespace}/${spec.service}`, () => src.inventory(namespace, spec.service), NOTHING_WRITTEN);
     const target = resolveTarget(workloadOf(inventory, findService(inventory, namespace, spec.service)), versionLabel);
+    if (attempt === 1) checkTarget(ctx, target, force);
     if (attempt === 1 && spec.ask && ctx.interactive) await spec.ask(target);
     const plan = spec.plan(target, { user: src.user, at: ctx.now().toISOString() });
     if (!plan.writes.length) {

@@ -1,6 +1,8 @@
 // Read-only verbs: the routing targets of one service, a namespace, or every namespace,
 // from one inventory (a fixed number of list calls).
 import type { Context } from '../../context.js';
+import { MeshError } from '../../errors.js';
+import { printable } from '../../ui/printable.js';
 import { findVirtualService } from '../../routing/discover.js';
 import { resolveTarget, type Target } from '../../routing/target.js';
 import { findService, workloadOf, type Inventory } from '../../routing/workloads.js';
@@ -22,7 +24,18 @@ export async function readTargets(ctx: Context, service: string | undefined, opt
       const w = workloadOf(inv, svc);
       return w.deployments.some((d) => d.spec?.template?.metadata?.labels?.[versionLabel]) || safeFindVs(svc, w.virtualServices);
     });
-  const targets = services.map((svc) => resolveTarget(workloadOf(inv, svc), versionLabel));
+  // Listing many services, one that cannot be read (two VirtualServices claim it …) is skipped with a
+  // warning naming it; the others are still shown.
+  const targets = services.flatMap((svc) => {
+    if (service !== undefined) return [resolveTarget(workloadOf(inv, svc), versionLabel)];
+    try {
+      return [resolveTarget(workloadOf(inv, svc), versionLabel)];
+    } catch (err) {
+      if (!(err instanceof MeshError)) throw err;
+      ctx.note(`warning: skipped ${printable(`${svc.metadata.namespace}/${svc.metadata.name}`)}: ${printable(err.message)}`);
+      return [];
+    }
+  });
   return { targets, scope: { source, namespace, inventory: inv } };
 }
 

@@ -55,3 +55,12 @@ t.test('headerMatch: all conditions in one match clause (AND)', async (t) => {
     { name: 'user-agent', type: 'regex', value: '.*Beta.*' },
   ]), { headers: { 'x-env': { exact: 'uat' }, 'x-team': { prefix: 'pay' }, 'user-agent': { regex: '.*Beta.*' } } });
 });
+
+t.test('parseHeader: control characters in a value are refused (such a route never matches)', async (t) => {
+  for (const [text, shown] of [['x-env=a\rb', '\\r'], ['x-env=a\nb', '\\n'], ['x-env=\u001b[31mred', '\\u001b'], ['x-env=a\u0000', '\\u0000'], ['x-env=a\u007f', '\u007f']] as const) {
+    const err = caught(() => parseHeader(text, 'exact'));
+    t.strictSame([err.name, err.exitCode], ['UsageError', 2], JSON.stringify(text));
+    t.equal(err.message, `header x-env value contains a control character (${shown}), which no HTTP request can carry`);
+  }
+  t.strictSame(parseHeader('x-env=a\tb', 'exact').value, 'a\tb', 'a tab is allowed in HTTP field values');
+});
