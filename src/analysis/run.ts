@@ -114,6 +114,7 @@ export async function analyzeChange(input: AnalyzeChangeInput): Promise<AnalyzeC
   try {
     result = await input.istioctl({
       objects: proposed,
+      known: [...merged.virtualServices, ...merged.destinationRules],
       namespace: input.namespace,
       ...(input.allNamespaces ? { allNamespaces: true } : {}),
       ...(input.kubeconfig ? { kubeconfig: input.kubeconfig } : {}),
@@ -124,5 +125,5 @@ export async function analyzeChange(input: AnalyzeChangeInput): Promise<AnalyzeC
     result = { used: false as const, notice: `istioctl failed (${err instanceof Error ? err.message : String(err)}); only built-in checks ran` };
   }
   if (!result.used) return { findings: bySeverity(builtIn), istioctlUsed: false, notice: result.notice };
-  return { findings: bySeverity(dedupeFindings(builtIn, result.findings, merged)), istioctlUsed: true };
+  return { findings: bySeverity(dedupeFindings(builtIn, result.findings, merged)), istioctlUsed: true, ...(result.notice ? { notice: result.notice } : {}) };
 }

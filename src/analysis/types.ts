@@ -61,6 +61,8 @@ export const hasFindingsAtOrAbove = (findings: readonly Finding[], threshold: Fi
 export interface IstioctlAnalyzeRequest {
   /** Proposed objects, analysed on top of the live cluster (files win). */
   objects: Obj[];
+  /** The routing objects already read (with `objects` merged in): what istioctl analyses when it may not read the cluster itself. */
+  known?: Obj[];
   namespace?: string;
   allNamespaces?: boolean;
   kubeconfig?: string;
@@ -69,7 +71,7 @@ export interface IstioctlAnalyzeRequest {
 }
 
 export type IstioctlAnalyzeResult =
-  | { used: true; findings: Finding[] }
+  | { used: true; findings: Finding[]; /** What did not run, when istioctl ran in a reduced mode. */ notice?: string }
   | { used: false; notice: string };
 
 export type IstioctlRunner = (request: IstioctlAnalyzeRequest) => Promise<IstioctlAnalyzeResult>;

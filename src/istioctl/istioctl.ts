@@ -11,6 +11,7 @@ import { stringify } from 'yaml';
 import { parseIstioctlAnalyzeJson } from '../analysis/istioctl-output.js';
 import type { IstioctlAnalyzeRequest, IstioctlAnalyzeResult, Obj } from '../analysis/types.js';
 import { locateIstioctlWithSource, missingIstioctlNotice, type LocateOptions } from './locate.js';
+import { isForbidden, restrictedArgs, restrictedNotice } from './restricted.js';
 
 export const DEFAULT_TIMEOUT_MS = 20_000;
 const MAX_BUFFER = 32 * 1024 * 1024;
@@ -155,6 +156,7 @@ export function createIstioctl(opts: IstioctlOptions = {}): Istioctl {
       if (r.failure) return { used: false, notice: `istioctl analyze failed (${r.failure}); ${ONLY_BUILT_IN}` };
       const parsed = parseIstioctlAnalyzeJson(r.stdout, r.stderr);
       if (parsed.ok) return { used: true, findings: parsed.findings };
+      if (r.exitCode !== 0 && isForbidden(r.stderr) && req.known?.length) return analyzeRestricted(bin, req, firstLine(r.stderr), limit);
       if (parsed.reason === 'namespace-not-found') {
         return { used: false, notice: `istioctl analyzed nothing: namespace "${parsed.namespace}" not found; ${ONLY_BUILT_IN}` };
       }
@@ -165,6 +167,14 @@ export function createIstioctl(opts: IstioctlOptions = {}): Istioctl {
     } catch (err) {
       return { used: false, notice: `istioctl analyze failed (${err instanceof Error ? err.message : String(err)}); ${ONLY_BUILT_IN}` };
     }
+  };
+
+  /** Without cluster access, on the objects the caller read (see restricted.ts). */
+  const analyzeRestricted = async (bin: string, req: IstioctlAnalyzeRequest, reason: string, limit: number): Promise<IstioctlAnalyzeResult> => {
+    const r = await run(bin, restrictedArgs(req.allNamespaces ? undefined : req.namespace), { timeoutMs: limit, input: toMultiDocYaml(req.known!), ...runEnv });
+    const parsed = parseIstioctlAnalyzeJson(r.stdout, r.stderr);
+    if (!parsed.ok) return { used: false, notice: `istioctl analyze failed (${reason.replace(/^Error: /, '')}); ${ONLY_BUILT_IN}` };
+    return { used: true, findings: parsed.findings, notice: restrictedNotice(reason.replace(/^Error: /, '')) };
   };
 
   return { locate, version, analyze };
