@@ -17,6 +17,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { summaryTable } from './reliability-summary.mjs';
 
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const CI = process.env.CI === 'true';
@@ -43,6 +44,8 @@ const TIERS = [
   // Interactive tests wait for what a person would see: they run alone, after the busy e2e tier.
   { name: 'pty', after: ['build', 'cluster', 'e2e'], cluster: true, tap: 'test/pty', tapArgs: ['--jobs=1', '--disable-coverage', '--timeout=300'] },
   // The release as users install it (krew archives, npm pack): slow on a new machine, skippable locally.
+  // Faults and bad input (test/reliability/, own namespaces); ends with its table of cases (after: see runTap).
+  { name: 'reliability', after: ['build', 'cluster'], cluster: true, tap: 'test/reliability', tapArgs: ['--jobs=1', '--disable-coverage', '--timeout=600'], report: reliabilityTable },
   { name: 'release', after: ['build', 'cluster'], cluster: true, tap: 'test/release', tapArgs: ['--jobs=1', '--disable-coverage', '--timeout=900'] },
 ];
 
@@ -139,7 +142,12 @@ async function runTap(t) {
   const { code, stdout } = await exec(t.name, tapBin, [...files, '--reporter=tap', '--no-color', ...(t.tapArgs ?? [])], t.cluster ? env : process.env);
   const counts = countTap(stdout);
   if (code !== 0 && counts.failed === 0) counts.failed = 1; // tap failed without a failing test: count it
+  t.report?.(stdout);
   return counts;
+}
+
+function reliabilityTable(tap) {
+  for (const line of summaryTable(tap).trimEnd().split('\n')) process.stdout.write(`[reliability] ${line}\n`);
 }
 
 /** A setup step: an npm script that must succeed. */

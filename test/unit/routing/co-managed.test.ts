@@ -19,6 +19,6 @@ t.test('Argo Rollouts annotation, Flagger Canary owner, Kiali wizard label', asy
   t.equal(coManagerOf(other), undefined, 'a Canary of another API group is not Flagger');
   t.equal(coManagerOf(virtualService('reviews', [])), undefined);
   const findings = builtInChecks({ virtualServices: [flagger], destinationRules: [argo], services: [], pods: [] }, { namespace: 'shop' })
-    .filter((f) => f.code === 'MESH0005');
+    .filter((f) => f.code === 'MESH0007');
   t.strictSame(findings.map((f) => [f.level, f.origin]), [['Warning', 'VirtualService shop/reviews'], ['Warning', 'DestinationRule shop/reviews']]);
 });
