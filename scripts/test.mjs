@@ -44,7 +44,7 @@ const TIERS = [
   // Interactive tests wait for what a person would see: they run alone, after the busy e2e tier.
   { name: 'pty', after: ['build', 'cluster', 'e2e'], cluster: true, tap: 'test/pty', tapArgs: ['--jobs=1', '--disable-coverage', '--timeout=300'] },
   // The release as users install it (krew archives, npm pack): slow on a new machine, skippable locally.
-  // Faults and bad input (test/reliability/, own namespaces); ends with its table of cases (after: see runTap).
+  // Faults and bad input (test/reliability/, own namespaces); ends with its table of cases (report, after tap).
   { name: 'reliability', after: ['build', 'cluster'], cluster: true, tap: 'test/reliability', tapArgs: ['--jobs=1', '--disable-coverage', '--timeout=600'], report: reliabilityTable },
   { name: 'release', after: ['build', 'cluster'], cluster: true, tap: 'test/release', tapArgs: ['--jobs=1', '--disable-coverage', '--timeout=900'] },
 ];
