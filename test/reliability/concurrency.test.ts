@@ -2,7 +2,7 @@
 // one line); the final weights are those of a run that succeeded; the history stays valid and
 // ordered; the user's own route survives untouched. Nothing here depends on who wins the race.
 import t from 'tap';
-import { sameValue } from '../../src/routing/equal.js';
+import { sameValue } from '../../src/model/equal.js';
 import { applyObjects, createApp, createNamespace, deleteNamespace, historyOf, mesh, scratchNamespace, singleErrorLine, Tally, vsOf, weights } from './support.js';
 
 const ns = scratchNamespace('rel-conc');
