@@ -175,9 +175,11 @@ async function clusterUp() {
     MESH_TEST_ISTIO_VERSION: state.versions.istio,
     ISTIOCTL: state.binaries.istioctl,
     PROMETHEUS_URL: state.prometheusUrl,
+    ISTIOD_ADDRESS: up.stdout.match(/^ISTIOD_ADDRESS=(.+)$/m)?.[1] ?? '',
+    XDS_PROBE: state.binaries['xds-probe'] ?? '',
     PATH: [path.join(repo, 'plugin'), ...binDirs, process.env.PATH].join(path.delimiter),
   };
-  for (const k of ['KUBECONFIG', 'MESH_TEST_STATE_DIR', 'MESH_TEST_SERVER', 'MESH_TEST_NAMESPACE', 'MESH_TEST_K8S_VERSION', 'MESH_TEST_ISTIO_VERSION', 'ISTIOCTL', 'PROMETHEUS_URL']) log(`  ${k}=${env[k]}`);
+  for (const k of ['KUBECONFIG', 'MESH_TEST_STATE_DIR', 'MESH_TEST_SERVER', 'MESH_TEST_NAMESPACE', 'MESH_TEST_K8S_VERSION', 'MESH_TEST_ISTIO_VERSION', 'ISTIOCTL', 'PROMETHEUS_URL', 'ISTIOD_ADDRESS', 'XDS_PROBE']) log(`  ${k}=${env[k]}`);
   log(`  PATH=<repo>/plugin:${binDirs.join(':')}:$PATH`);
   return none();
 }

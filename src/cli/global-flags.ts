@@ -39,8 +39,16 @@ export const commonFlags: FlagSpec[] = [
 export const versionLabelFlag: FlagSpec = { name: 'version-label', kind: 'string', placeholder: 'LABEL', description: 'pod label that tells versions apart (default: version)' };
 export const allNamespacesFlag: FlagSpec = { name: 'all-namespaces', short: 'A', kind: 'boolean', description: 'every namespace' };
 
+/** Where istiod is when it runs outside the cluster (--wait, status). Default: istioctl finds it in the cluster. */
+export const xdsFlags: FlagSpec[] = [
+  { name: 'xds-address', kind: 'string', placeholder: 'HOST:PORT', description: 'istiod\'s xDS address, for an istiod outside the cluster (istioctl --xds-address; also $ISTIOCTL_XDS_ADDRESS)' },
+  { name: 'xds-plaintext', kind: 'boolean', description: 'talk plain-text HTTP/2 to --xds-address (istioctl --plaintext; also $ISTIOCTL_PLAINTEXT)' },
+];
+
 /** Flags shared by verbs that change routing. */
 export const writeFlags: FlagSpec[] = [
+  { name: 'wait', kind: 'string', bareValue: '60s', placeholder: 'TIMEOUT', description: 'after writing, wait until every proxy serving the service has the change (default 60s); exit 4 if not' },
+  ...xdsFlags,
   { name: 'dry-run', kind: 'string', choices: ['none', 'client', 'server'], bareValue: 'client', placeholder: 'client|server', description: 'print what would be written (client) or have the API server validate it (server)' },
   { name: 'diff', kind: 'boolean', description: 'print a diff of the routing change' },
   { name: 'yes', short: 'y', kind: 'boolean', description: 'do not ask for confirmation' },

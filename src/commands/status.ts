@@ -1,4 +1,4 @@
-import { allNamespacesFlag, bool, str, versionLabelFlag } from '../cli/global-flags.js';
+import { allNamespacesFlag, bool, str, versionLabelFlag, xdsFlags } from '../cli/global-flags.js';
 import { gammaServiceHosts } from '../analysis/conflicts.js';
 import type { Context } from '../context.js';
 import { UnreachableError, UsageError } from '../errors.js';
@@ -15,6 +15,7 @@ import { serviceArg } from './support/args.js';
 import { scopeOptions, type ScopeOptions } from './support/options.js';
 import { readTargets } from './support/read.js';
 import { prometheusFlags } from './support/rollout-options.js';
+import { meshSync } from './support/wait.js';
 
 const WATCH_INTERVAL_MS = 2000;
 /** Prometheus gets this long: without one, status must not get slower. */
@@ -24,15 +25,24 @@ const METRICS_WINDOW_MS = 60_000;
 /** --no-metrics, else where Prometheus is. */
 type MetricsOptions = PrometheusOptions | false;
 
-async function snapshot(ctx: Context, service: string | undefined, opts: ScopeOptions, metrics: MetricsOptions): Promise<ServiceStatus[]> {
-  const [{ targets, scope }, figures] = await Promise.all([readTargets(ctx, service, opts), liveMetrics(ctx, opts, metrics)]);
+type Model = (ServiceStatus & { proxies?: { synced: number; total: number } })[];
+
+async function snapshot(ctx: Context, service: string | undefined, opts: ScopeOptions, metrics: MetricsOptions, askIstiod: boolean): Promise<Model> {
+  const [{ targets, scope }, figures, sync] = await Promise.all([
+    readTargets(ctx, service, opts), liveMetrics(ctx, opts, metrics), askIstiod ? meshSync(ctx, opts) : undefined,
+  ]);
   const gamma = scope.source.live && scope.source.httpRoutes
     ? await scope.source.httpRoutes(scope.namespace)
     : { routes: scope.inventory.httpRoutes ?? [] };
   if (gamma.notice) ctx.note(`note: ${gamma.notice}`);
   const now = ctx.now();
-  return targets.map((t) => withLive(withHttpRoutes(serviceStatus(t), gamma.routes), t, figures, now));
+  return targets.map((t) => ({ ...withLive(withHttpRoutes(serviceStatus(t), gamma.routes), t, figures, now), ...(sync ? { proxies: sync } : {}) }));
 }
+
+const syncLine = (model: Model): string => {
+  const p = model[0]?.proxies;
+  return p ? `mesh: synced ${p.synced}/${p.total} prox${p.total === 1 ? 'y' : 'ies'} (acknowledged istiod's last push)\n` : '';
+};
 
 /** Shows GAMMA HTTPRoutes on the service: they split its callers with the VirtualService (MESH0006). */
 function withHttpRoutes(status: ServiceStatus, routes: readonly Obj[]): ServiceStatus {
@@ -71,14 +81,19 @@ export const statusCommand: Command = {
     { name: 'no-metrics', kind: 'boolean', description: 'do not ask Prometheus for requests/s, success rate and p99' },
     ...prometheusFlags,
     versionLabelFlag,
+    { name: 'istioctl', kind: 'string', placeholder: 'PATH', description: 'istioctl to ask istiod with (default: $ISTIOCTL, then PATH)' },
+    ...xdsFlags,
+    { name: 'proxies', kind: 'boolean', description: 'ask istiod in the cluster how many proxies are in sync (on by itself with --xds-address or $ISTIOCTL_XDS_ADDRESS)' },
   ],
   async run(ctx, args, flags) {
     const service = args.length ? serviceArg(args, 0, 'status [SERVICE]') : undefined;
     const opts = scopeOptions(flags);
     const metrics: MetricsOptions = !bool(flags, 'no-metrics') && { url: str(flags, 'prometheus'), tokenFile: str(flags, 'prometheus-token-file') };
     if (service && opts.allNamespaces) throw new UsageError('SERVICE and -A do not go together', 'pass -n NAMESPACE with a SERVICE');
-    const show = (model: ServiceStatus[]) => printData(ctx, service ? model[0] : model, () => renderStatus(model, ctx.color));
-    let model = await snapshot(ctx, service, opts, metrics);
+    const show = (model: Model) => printData(ctx, service ? model[0] : model, () => renderStatus(model, ctx.color) + syncLine(model));
+    // Only when asked or told where istiod is: trying istioctl on every status would cost ~0.5 s without istiod.
+    const askIstiod = bool(flags, 'proxies') || !!opts.xdsAddress || !!ctx.env.ISTIOCTL_XDS_ADDRESS;
+    let model = await snapshot(ctx, service, opts, metrics, askIstiod);
     await show(model);
     if (!bool(flags, 'watch')) return;
     // Re-render only when the model changed; on a terminal, in place.
@@ -86,9 +101,9 @@ export const statusCommand: Command = {
     for (;;) {
       await new Promise((r) => setTimeout(r, WATCH_INTERVAL_MS));
       // A restarted or briefly unreachable API server must not end the watch: say so once, keep trying.
-      let next: ServiceStatus[];
+      let next: Model;
       try {
-        next = await snapshot(ctx, service, opts, metrics);
+        next = await snapshot(ctx, service, opts, metrics, askIstiod);
       } catch (err) {
         if (!(err instanceof UnreachableError)) throw err;
         if (!lost) ctx.note(`warning: ${err.message}; retrying every ${WATCH_INTERVAL_MS / 1000}s`);

@@ -198,3 +198,6 @@ export async function istioctlVersion(opts: IstioctlOptions = {}): Promise<strin
   }
   return v;
 }
+
+/** The bounded, never-throwing runner, for the other istioctl verbs (proxy-status, validate). */
+export { run as runIstioctl, type RunOutcome };

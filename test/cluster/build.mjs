@@ -1,5 +1,6 @@
-// Builds the test cluster's binaries (etcd, kube-apiserver, istioctl) from their Go modules at the
-// versions pinned in versions.json, with real version strings, and caches them per version:
+// Builds the test cluster's binaries (etcd, kube-apiserver, istioctl + pilot-discovery, and our own
+// xds-probe) from their Go modules at the versions pinned in versions.json, with real version strings,
+// and caches them per version:
 //   ${KUBECTL_MESH_CACHE:-${XDG_CACHE_HOME:-~/.cache}}/kubectl-mesh/bin/<name>-<version>/<binary>
 // A cached binary is reused as is, so a second run takes no time.
 //
@@ -8,7 +9,8 @@
 // Kubernetes points its staging modules (k8s.io/api, ...) at ./staging; the wrapper replaces each
 // with its published v0.Y.Z release, listed from that version's own go.mod.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -23,9 +25,22 @@ export function cacheRoot() {
   return path.join(base, 'kubectl-mesh');
 }
 
-export function binaryPath(name) {
+/**
+ * Where `binary` (default: the pin's main binary; or one of its extraPackages) of pin `name` is cached.
+ * Extra packages name the directory too, so branches with and without them never rebuild each other's.
+ */
+export function binaryPath(name, binary = versions[name].binary) {
   const v = versions[name];
-  return path.join(cacheRoot(), 'bin', `${name}-${v.version}`, v.binary);
+  const extras = Object.keys(v.extraPackages ?? {}).map((b) => `+${b}`).join('');
+  return path.join(cacheRoot(), 'bin', `${name}-${v.version ?? probeHash()}${extras}`, binary);
+}
+
+/** The xds-probe's cache key: a hash of its sources (it has no published version). */
+function probeHash() {
+  const dir = path.join(here, '..', '..', versions['xds-probe'].dir);
+  const h = createHash('sha256');
+  for (const f of readdirSync(dir).filter((n) => /^(go\.mod|go\.sum|.*\.go)$/.test(n)).sort()) h.update(f).update(readFileSync(path.join(dir, f)));
+  return h.digest('hex').slice(0, 12);
 }
 
 function goEnv() {
@@ -89,14 +104,30 @@ function ldflags(name, info) {
   throw new Error(`unknown binary ${name}`);
 }
 
-/** Builds one binary unless cached. Returns { name, version, path, cached, seconds }. */
+/** Builds test/xds-probe (its own go.mod) unless a build of these exact sources is cached. */
+async function buildProbe() {
+  const v = versions['xds-probe'];
+  const out = binaryPath('xds-probe');
+  if (existsSync(out)) return { name: 'xds-probe', version: probeHash(), path: out, cached: true, seconds: 0 };
+  const started = Date.now();
+  const tmp = `${out}.tmp-${process.pid}`;
+  mkdirSync(path.dirname(out), { recursive: true });
+  await go(['build', '-trimpath', '-buildvcs=false', '-ldflags', '-s -w', '-o', tmp, '.'], path.join(here, '..', '..', v.dir));
+  renameSync(tmp, out);
+  return { name: 'xds-probe', version: probeHash(), path: out, cached: false, seconds: Math.round((Date.now() - started) / 100) / 10 };
+}
+
+/** Builds one binary (with its extraPackages, in the same `go build`) unless cached. Returns { name, version, path, paths, cached, seconds }. */
 export async function build(name) {
+  if (name === 'xds-probe') return buildProbe();
   const v = versions[name];
   const out = binaryPath(name);
+  const extras = Object.keys(v.extraPackages ?? {});
+  const paths = Object.fromEntries([v.binary, ...extras].map((b) => [b, binaryPath(name, b)]));
   const record = path.join(path.dirname(out), 'build.json');
   // Cached if built from this exact pin (a changed release label or package means a rebuild).
-  if (existsSync(out) && existsSync(record) && JSON.stringify(JSON.parse(readFileSync(record, 'utf8')).pin) === JSON.stringify(v)) {
-    return { name, version: v.version, path: out, cached: true, seconds: 0 };
+  if (Object.values(paths).every(existsSync) && existsSync(record) && JSON.stringify(JSON.parse(readFileSync(record, 'utf8')).pin) === JSON.stringify(v)) {
+    return { name, version: v.version, path: out, paths, cached: true, seconds: 0 };
   }
 
   const started = Date.now();
@@ -111,20 +142,24 @@ export async function build(name) {
     ...(replaces.length ? ['replace (', ...replaces, ')', ''] : []),
   ].join('\n'));
 
-  const tmp = `${out}.tmp-${process.pid}`;
-  mkdirSync(path.dirname(out), { recursive: true });
-  await go(['build', '-trimpath', '-ldflags', ldflags(name, info), '-o', tmp, v.package], work);
-  renameSync(tmp, out);
+  // Several packages in one `go build -o DIR/`: each binary lands in DIR under its package's last element.
+  const tmp = path.join(path.dirname(out), `.tmp-${process.pid}`);
+  mkdirSync(tmp, { recursive: true });
+  await go(['build', '-trimpath', '-ldflags', ldflags(name, info), '-o', `${tmp}/`, v.package, ...Object.values(v.extraPackages ?? {})], work);
+  for (const [binary, pkg] of [[v.binary, v.package], ...Object.entries(v.extraPackages ?? {})]) {
+    renameSync(path.join(tmp, path.basename(pkg)), paths[binary]);
+  }
+  rmSync(tmp, { recursive: true, force: true });
   const seconds = Math.round((Date.now() - started) / 100) / 10;
   writeFileSync(record, JSON.stringify({
     pin: v, seconds, go: (await go(['env', 'GOVERSION'], work)).trim(), builtAt: new Date().toISOString(),
   }, null, 2) + '\n');
-  return { name, version: v.version, path: out, cached: false, seconds };
+  return { name, version: v.version, path: out, paths, cached: false, seconds };
 }
 
-/** Builds all three in parallel (memory allows it; Go spreads each build over both cores anyway). */
+/** Builds all in parallel (memory allows it; Go spreads each build over both cores anyway). */
 export async function buildAll(log = console.log) {
-  const names = ['etcd', 'kubernetes', 'istio'];
+  const names = ['etcd', 'kubernetes', 'istio', 'xds-probe'];
   const results = await Promise.all(names.map(async (n) => {
     const r = await build(n);
     log(`  ${n.padEnd(10)} ${versions[n].release ?? r.version}  ${r.cached ? 'cached' : `built in ${r.seconds}s`}  ${r.path}`);

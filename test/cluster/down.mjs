@@ -6,9 +6,9 @@ import { isOurs, recordedPids, removeStateDir, stateDir } from './state.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Stops the recorded processes (apiserver before etcd); returns [{ name, pid, how }]. */
+/** Stops the recorded processes (istiod, then the apiserver, then etcd); returns [{ name, pid, how }]. */
 export async function stopProcesses(dir) {
-  const order = (p) => (p.name === 'etcd' ? 1 : 0);
+  const order = (p) => ['pilot-discovery', 'kube-apiserver', 'etcd'].indexOf(p.name);
   const stopped = [];
   for (const proc of recordedPids(dir).sort((a, b) => order(a) - order(b))) {
     if (!isOurs(proc)) {

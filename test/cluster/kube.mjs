@@ -68,6 +68,7 @@ export const paths = {
   hpas: (ns, name = '') => `/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers${name && `/${name}`}`,
   services: (ns, name = '') => `/api/v1/namespaces/${ns}/services${name && `/${name}`}`,
   endpoints: (ns, name = '') => `/api/v1/namespaces/${ns}/endpoints${name && `/${name}`}`,
+  endpointSlices: (ns, name = '') => `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices${name && `/${name}`}`,
   serviceAccounts: (ns, name = '') => `/api/v1/namespaces/${ns}/serviceaccounts${name && `/${name}`}`,
 };
 

@@ -32,6 +32,14 @@ export async function installGatewayApiCrds(kubeconfig, crdDir) {
   await kubectl(kubeconfig, ['wait', '--for', 'condition=established', '--timeout=60s', 'crd', '--all']);
 }
 
+/** Creates namespace `name` (and its `default` ServiceAccount, which no controller-manager creates here) unless it exists. */
+export async function createNamespace(kubeconfig, name) {
+  const kc = kubeClient(kubeconfig, 'admin');
+  const ignoreExists = (e) => { if (e.status !== 409) throw e; };
+  await kc.post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }).catch(ignoreExists);
+  await kc.post(paths.serviceAccounts(name), { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } }).catch(ignoreExists);
+}
+
 const meshUserBinding = {
   apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding',
   metadata: { name: 'kubectl-mesh-mesh-user', namespace: DEMO_NAMESPACE },

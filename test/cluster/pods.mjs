@@ -1,6 +1,7 @@
 // Plays the parts of the kubelet and the controllers that the test cluster does not run, as kwok does:
 // creates each Deployment's Pods, marks them Ready (or not) through the status subresource, and keeps
-// Deployment, HPA and Endpoints status in step. Tests import these to change what the cluster reports:
+// Deployment, HPA, Endpoints and EndpointSlices in step (istiod reads the slices: a subset has endpoints
+// only through them). Tests import these to change what the cluster reports:
 //
 //   import { setPodsReady } from '../cluster/pods.mjs';
 //   await setPodsReady(process.env.KUBECONFIG, 'shop', 'app=reviews,version=v2', false);
@@ -88,7 +89,7 @@ function matches(labels = {}, matchLabels = {}) {
 
 const isReady = (pod) => pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
 
-/** Sets Deployment status, HPA status and Service Endpoints in `ns` from the Pods that exist there now. */
+/** Sets Deployment status, HPA status, Service Endpoints and EndpointSlices in `ns` from the Pods that exist there now. */
 export async function refreshStatuses(kubeconfig, ns) {
   const kc = kubeClient(kubeconfig, 'admin');
   const [pods, deployments, hpas, services] = await Promise.all(
@@ -129,13 +130,36 @@ export async function refreshStatuses(kubeconfig, ns) {
     };
     const body = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: s.metadata.name, namespace: ns, labels: s.metadata.labels },
       subsets: subset.addresses.length || subset.notReadyAddresses.length ? [subset] : [] };
-    try {
-      await kc.put(paths.endpoints(ns, s.metadata.name), body);
-    } catch (e) {
-      if (e.status !== 404) throw e;
-      await kc.post(paths.endpoints(ns), body);
-    }
+    await upsert(kc, paths.endpoints(ns), s.metadata.name, body);
+    await upsert(kc, paths.endpointSlices(ns), s.metadata.name, endpointSlice(s, mine));
   }
+}
+
+async function upsert(kc, collection, name, body) {
+  try {
+    await kc.put(`${collection}/${name}`, body);
+  } catch (e) {
+    if (e.status !== 404) throw e;
+    await kc.post(collection, body);
+  }
+}
+
+/** The EndpointSlice the endpointslice controller would write: every selected Pod, ready or not as its Ready condition says. */
+function endpointSlice(service, pods) {
+  const ns = service.metadata.namespace;
+  return {
+    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', addressType: 'IPv4',
+    metadata: {
+      name: service.metadata.name, namespace: ns,
+      labels: { 'kubernetes.io/service-name': service.metadata.name, 'endpointslice.kubernetes.io/managed-by': 'kubectl-mesh-test' },
+    },
+    endpoints: pods.map((p) => ({
+      addresses: [p.status.podIP], nodeName: p.spec.nodeName,
+      conditions: { ready: isReady(p), serving: isReady(p), terminating: false },
+      targetRef: { kind: 'Pod', name: p.metadata.name, namespace: ns, uid: p.metadata.uid },
+    })),
+    ports: service.spec.ports.map((p) => ({ name: p.name ?? '', port: typeof p.targetPort === 'number' ? p.targetPort : p.port, protocol: p.protocol ?? 'TCP' })),
+  };
 }
 
 /** Creates the Pods of every Deployment in `ns` and refreshes all statuses. */

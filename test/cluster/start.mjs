@@ -1,4 +1,4 @@
-// Starts etcd and kube-apiserver on 127.0.0.1 (ports picked free now), waits until they are ready,
+// Starts etcd, kube-apiserver and istiod (pilot-discovery) on 127.0.0.1 (ports picked free now), waits until they are ready,
 // and writes the kubeconfig. Processes run detached with their output in logs/, pids in pids/.
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, writeFileSync } from 'node:fs';
@@ -8,10 +8,10 @@ import YAML from 'yaml';
 import { writeCredentials } from './certs.mjs';
 import { freePort, recordPid } from './state.mjs';
 
-function startProcess(dir, name, binary, args) {
+function startProcess(dir, name, binary, args, env = {}) {
   mkdirSync(path.join(dir, 'logs'), { recursive: true });
   const log = openSync(path.join(dir, 'logs', `${name}.log`), 'a');
-  const child = spawn(binary, args, { detached: true, stdio: ['ignore', log, log] });
+  const child = spawn(binary, args, { detached: true, stdio: ['ignore', log, log], env: { ...process.env, ...env } });
   recordPid(dir, name, child.pid, binary);
   child.unref();
   // Watch the child itself: right after spawn its /proc entry may still show the forked node process.
@@ -93,4 +93,24 @@ export function writeKubeconfig(dir, server, creds, namespace = 'shop') {
   const file = path.join(dir, 'kubeconfig');
   writeFileSync(file, YAML.stringify(config), { mode: 0o600 });
   return file;
+}
+
+/**
+ * Starts Istio's control plane (pilot-discovery) out-of-cluster against the test API server, on one
+ * plaintext port that serves xDS over h2c, /ready and /debug/* (no CA, no TLS, no webhooks). Needs the
+ * Istio CRDs and the istio-system namespace to exist first (else leader-election noise).
+ */
+export async function startIstiod(dir, binary, kubeconfig) {
+  const port = await freePort();
+  const proc = startProcess(dir, 'pilot-discovery', binary, [
+    'discovery', '--kubeconfig', kubeconfig, '--httpAddr', `127.0.0.1:${port}`,
+    '--grpcAddr', '', '--secureGRPCAddr', '', '--monitoringAddr', '', '--httpsAddr', '', '--ctrlz_port', '0',
+  ], {
+    POD_NAMESPACE: 'istio-system', ENABLE_CA_SERVER: 'false', PILOT_CERT_PROVIDER: 'none',
+    // Plain text carries no identity: without this, istioctl proxy-status gets "authentication required".
+    ENABLE_DEBUG_ENDPOINT_AUTH: 'false',
+  });
+  const address = `127.0.0.1:${port}`;
+  await waitFor('pilot-discovery', async () => (await fetch(`http://${address}/ready`)).ok, { timeoutMs: 60_000, proc, dir });
+  return { pid: proc.pid, address, port };
 }

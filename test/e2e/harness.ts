@@ -53,6 +53,7 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
       if (e) code = e.killed ? 124 : typeof e.code === 'number' ? e.code : 127;
       resolve({ code, stdout, stderr: e && typeof e.code === 'string' ? `${stderr}${e.message}` : stderr });
     });
+    child.stdin?.on('error', () => {}); // a child that exits without reading its stdin: EPIPE, not a crash
     child.stdin?.end(opts.input ?? '');
   });
 }

@@ -17,6 +17,7 @@ import { spin } from '../../ui/spinner.js';
 import { ATTEMPTS, NOTHING_WRITTEN, analyse, checkReadiness, printDiff, showFindings, type Analysis, type Who } from './change.js';
 import { openSource } from './open-source.js';
 import type { WriteOptions } from './options.js';
+import { meshWaiter } from './wait.js';
 
 export interface ManySpec {
   /** Names the change in messages, e.g. "env uat". */
@@ -79,6 +80,7 @@ export async function runChangeMany(ctx: Context, spec: ManySpec, opts: WriteOpt
     return ExitCode.cancelled;
   }
 
+  const waitForMesh = await meshWaiter(ctx, src, opts);
   const done: Applied[] = [];
   const written: Obj[] = [];
   for (const plan of changing) {
@@ -97,6 +99,7 @@ export async function runChangeMany(ctx: Context, spec: ManySpec, opts: WriteOpt
       throw await restore(ctx, src, spec.what, done, err);
     }
   }
+  await waitForMesh?.(changing.flatMap((p) => p.writes));
   await report(ctx, src, plans, written, dryRun, spec.what);
   return 0;
 }

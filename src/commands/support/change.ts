@@ -22,6 +22,7 @@ import { refuseGammaConflict } from './gamma.js';
 import { analysisRunner, openSource } from './open-source.js';
 import type { WriteOptions } from './options.js';
 import { checkTarget } from './target-warnings.js';
+import { applyAndWait } from './wait.js';
 
 export interface Who { user: string; at: string }
 
@@ -74,7 +75,7 @@ export async function runChange(ctx: Context, spec: ChangeSpec, opts: WriteOptio
       }
     }
     try {
-      const written = await src.apply(plan, dryRun);
+      const written = await applyAndWait(ctx, src, plan, opts);
       report(ctx, plan, written, dryRun, src);
       // At a terminal, the outcome as the cluster now reports it.
       if (ctx.interactive && src.live && ctx.output === 'table' && dryRun === 'none') await showStatus(ctx, src, namespace, spec.service, versionLabel);

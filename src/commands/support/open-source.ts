@@ -23,5 +23,6 @@ export async function analysisRunner(ctx: Context, source: Source, opts: SourceO
     // istioctl talks to what we talk to, as the same identity (a private temporary kubeconfig).
     effectiveKubeconfig: async () => (await ctx.kube()).toolKubeconfig?.(),
   });
-  return istioctl.analyze;
+  const { withValidation } = await import('../../istioctl/validate.js');
+  return withValidation(istioctl.analyze, istioctl.locate, 20_000);
 }

@@ -1,7 +1,7 @@
 // Flags become typed options once, at the verb's edge (kubectl's Complete → Validate → Run): nothing
 // below a verb reads the flag bag, so a misspelt flag is a compile error instead of a silent undefined.
 import type { FlagValues } from '../../cli/flags.js';
-import { bool, list, str } from '../../cli/global-flags.js';
+import { bool, list, parseDuration, str } from '../../cli/global-flags.js';
 import { UsageError } from '../../errors.js';
 import { DEFAULT_VERSION_LABEL } from '../../model/names.js';
 import type { DryRun } from '../../source/source.js';
@@ -17,6 +17,10 @@ export interface SourceOptions {
   istioctl: string | undefined;
   kubeconfig: string | undefined;
   context: string | undefined;
+  /** --xds-address: istiod outside the cluster (undefined: istioctl finds it, or $ISTIOCTL_XDS_ADDRESS). */
+  xdsAddress: string | undefined;
+  /** --xds-plaintext */
+  xdsPlaintext: boolean;
 }
 
 /** Which services a verb reads. */
@@ -36,6 +40,8 @@ export interface WriteOptions extends ScopeOptions {
   force: boolean;
   /** Scale each version's HPA in proportion to its weight. */
   scaleHpa: boolean;
+  /** --wait[=TIMEOUT] in ms: wait until the proxies have the change; undefined: do not wait. */
+  waitMs: number | undefined;
 }
 
 export function sourceOptions(flags: FlagValues): SourceOptions {
@@ -46,6 +52,8 @@ export function sourceOptions(flags: FlagValues): SourceOptions {
     istioctl: str(flags, 'istioctl'),
     kubeconfig: str(flags, 'kubeconfig'),
     context: str(flags, 'context'),
+    xdsAddress: str(flags, 'xds-address'),
+    xdsPlaintext: bool(flags, 'xds-plaintext'),
   };
 }
 
@@ -65,6 +73,7 @@ export function writeOptions(flags: FlagValues): WriteOptions {
     yes: bool(flags, 'yes'),
     force: bool(flags, 'force'),
     scaleHpa: bool(flags, 'scale-hpa'),
+    waitMs: str(flags, 'wait') === undefined ? undefined : parseDuration(str(flags, 'wait')!, 'wait'),
   };
 }
 
