@@ -54,11 +54,11 @@ function cases(): Case[] {
 
   return [
     // ---- arguments ----
-    live('argument', ['canary', '2.5', 'reviews'], 2, /weight "2\.5" is not an integer from 0 to 100/),
-    live('argument', ['canary', 'abc', 'reviews'], 2, /weight "abc" is not an integer/),
-    live('argument', ['canary', '101', 'reviews'], 2, /weight "101" is not an integer from 0 to 100/),
-    live('argument', ['canary', '-5', 'reviews'], 2, /weight "-5" is not an integer/),
-    live('argument', ['canary', '1e1', 'reviews'], 2, /weight "1e1" is not an integer/),
+    live('argument', ['canary', '2.555', 'reviews'], 2, /weight "2\.555" is not a percentage from 0 to 100 with at most two decimals/),
+    live('argument', ['canary', 'abc', 'reviews'], 2, /weight "abc" is not a percentage/),
+    live('argument', ['canary', '101', 'reviews'], 2, /weight "101" is not a percentage from 0 to 100/),
+    live('argument', ['canary', '-5', 'reviews'], 2, /weight "-5" is not a percentage/),
+    live('argument', ['canary', '1e1', 'reviews'], 2, /weight "1e1" is not a percentage/),
     live('argument', ['canary'], 2, /missing WEIGHT/),
     live('argument', ['canary', '20'], 2, /missing SERVICE/),
     live('argument', ['canary', '20', 'reviews', 'ratings'], 2, /unexpected argument "ratings"/),
