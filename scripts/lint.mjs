@@ -1,5 +1,6 @@
 // npm run lint: the static gate, also the first tier of npm test.
 //   tsc --noEmit                 types (src, test, scripts)
+//   depcruise                    the layering of src/ and no import cycles (.dependency-cruiser.cjs)
 //   eslint                       typescript-eslint strict type-checked, tuned in eslint.config.mjs
 //   prettier --check             formatting (.prettierrc.json)
 // Exits non-zero when a gating check fails. A check in ADVISORY only reports its count: eslint and prettier
@@ -10,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => path.join(repo, 'node_modules', '.bin', name);
-const FORMATTED = ['src/**/*.ts', 'test/**/*.{ts,mts,mjs}', 'scripts/**/*.mjs', '*.mjs'];
+const FORMATTED = ['src/**/*.ts', 'test/**/*.{ts,mts,mjs}', 'scripts/**/*.mjs', '*.{mjs,cjs}', '.dependency-cruiser.cjs'];
 const ADVISORY = new Set(['eslint', 'prettier']);
 
 const checks = [

@@ -20,7 +20,7 @@ export async function main(argv: string[], streams: Streams, env: NodeJS.Process
       const ctx = createContext(streams, env, flags, deps);
       if (ctx.interactive && !flags.help) {
         verbose = ctx.verbosity > 0;
-        const { runMenu } = await import('./ui/flows/menu.js');
+        const { runMenu } = await import('./commands/menu.js');
         return await runMenu(ctx);
       }
     }

@@ -3,7 +3,7 @@
 import type { FlagValues } from './cli/flags.js';
 import { bool, list, parseRequestTimeout, str } from './cli/global-flags.js';
 import type { ConnectionOptions, KubeClient } from './kube/index.js';
-import type { Prompter } from './ui/prompt.js';
+import type { Prompter } from './ui/prompter.js';
 
 export interface Streams {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };

@@ -2,7 +2,7 @@ import { str, writeFlags } from '../cli/global-flags.js';
 import { isRollout, runRolloutCommand } from './canary-rollout.js';
 import { parseWeight, planCanary } from '../routing/canary.js';
 import { askCanary, type CanaryAnswers } from '../ui/flows/canary.js';
-import { serviceOrPick } from '../ui/flows/pick-service.js';
+import { serviceOrPick } from './support/pick.js';
 import type { Command } from './command.js';
 import { gatewayFlags, gatewayOf, optionalServiceArg, requireValues } from './support/args.js';
 import { runChange } from './support/change.js';

@@ -50,15 +50,15 @@ async function versionsOf(kube: KubeClient, service: string, label: string): Pro
 
 export const LOOKUP_TIMEOUT_MS = 1000;
 
-export const completeCommand: Command = {
+/** `__complete`, answering for the verbs `all()` lists (handed in: the registry imports this file). */
+export const completeCommandFor = (all: () => Command[]): Command => ({
   name: '__complete',
   summary: 'Shell completion protocol (used by kubectl_complete-mesh and the completion scripts)',
   usage: '__complete -- WORD... CURRENT',
   examples: ['kubectl-mesh __complete -- canary 20 ""'],
   flags: [],
   async run(ctx, args) {
-    const { commands } = await import('./index.js');
-    const plan = planCompletion(args, { commands, common: commonFlags });
+    const plan = planCompletion(args, { commands: all(), common: commonFlags });
     if (plan.kind === 'static') {
       ctx.streams.stdout.write(formatCompletions(plan.candidates, plan.directive));
       return;
@@ -82,4 +82,4 @@ export const completeCommand: Command = {
     // the answer is written (stdout to a pipe or file is synchronous), so leave now.
     if (timedOut) setTimeout(() => process.exit(0), 0).unref();
   },
-};
+});

@@ -7,7 +7,7 @@ import type { HeaderCondition } from '../routing/types.js';
 import type { Context } from '../context.js';
 import type { Command } from './command.js';
 import { askEnv, askEnvironment, type EnvAnswers } from '../ui/flows/env.js';
-import { askNamespace, inNamespace, serviceOrPick } from '../ui/flows/pick-service.js';
+import { inNamespace, namespaceOrAsk, serviceOrPick } from './support/pick.js';
 import { spin } from '../ui/spinner.js';
 import { runEnvList } from './env-list.js';
 import { manyRequest, parseTtl, runEnvDelete, runEnvMany, runEnvPrune } from './env-many.js';
@@ -114,7 +114,7 @@ export const envCommand: Command = {
 
 /** `kubectl mesh env` at a terminal: namespace, environment, header, services; the plan; one question. */
 async function guided(ctx: Context, flags: FlagValues): Promise<number> {
-  const namespace = bool(flags, 'all-namespaces') ? undefined : await askNamespace(ctx);
+  const namespace = bool(flags, 'all-namespaces') ? undefined : await namespaceOrAsk(ctx);
   const c = namespace === undefined ? ctx : inNamespace(ctx, namespace);
   const { targets } = await spin(c, `reading services in ${namespace ?? 'every namespace'}`, () => readTargets(c, undefined, scopeOptions(c.flags)));
   const answers = await askEnvironment(c, targets);

@@ -1,5 +1,5 @@
 import type { Command } from './command.js';
-import { serviceOrPick } from '../ui/flows/pick-service.js';
+import { serviceOrPick } from './support/pick.js';
 import { optionalServiceArg, requireValues } from './support/args.js';
 import { scopeOptions } from './support/options.js';
 import { readTargets } from './support/read.js';

@@ -2,7 +2,7 @@
 import { analyzeCommand } from './analyze.js';
 import { canaryCommand } from './canary.js';
 import type { Command } from './command.js';
-import { completeCommand } from './complete.js';
+import { completeCommandFor } from './complete.js';
 import { completionCommand } from './completion.js';
 import { envCommand, greenCommand } from './env.js';
 import { historyCommand } from './history.js';
@@ -25,7 +25,7 @@ export const commands: Command[] = [
 ];
 
 /** Verbs that work but are not listed in help (shell completion's protocol). */
-export const hiddenCommands: Command[] = [completeCommand];
+export const hiddenCommands: Command[] = [completeCommandFor(() => commands)];
 
 export const findCommand = (name: string): Command | undefined =>
   commands.find((c) => c.name === name) ?? hiddenCommands.find((c) => c.name === name);

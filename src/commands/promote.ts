@@ -1,7 +1,7 @@
 import { bool, str, writeFlagsExcept } from '../cli/global-flags.js';
 import { planPromote } from '../routing/promote.js';
 import type { Command } from './command.js';
-import { serviceOrPick } from '../ui/flows/pick-service.js';
+import { serviceOrPick } from './support/pick.js';
 import { optionalServiceArg, requireValues } from './support/args.js';
 import { runChange } from './support/change.js';
 import { writeOptions } from './support/options.js';

@@ -4,7 +4,7 @@ import { abortingRollout } from '../rollout/state.js';
 import { planRollback } from '../routing/rollback.js';
 import type { Command } from './command.js';
 import { askRevision } from '../ui/flows/rollback.js';
-import { serviceOrPick } from '../ui/flows/pick-service.js';
+import { serviceOrPick } from './support/pick.js';
 import { optionalServiceArg, requireValues } from './support/args.js';
 import { runChange } from './support/change.js';
 import { writeOptions } from './support/options.js';

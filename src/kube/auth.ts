@@ -135,7 +135,7 @@ async function authProviderCredentials(rc: ResolvedConfig, tls: TlsMaterial, fix
   const headers = async (): Promise<Headers> => {
     const o: { headers?: Record<string, string> } = {};
     try {
-      await kc.applyToHTTPSOptions(o as never);
+      await kc.applyToHTTPSOptions(o);
     } catch (err) {
       throw credentialError(rc.userName, err);
     }

@@ -5,7 +5,9 @@
 // no --server, a pod's service account is used (client-go's in-cluster fallback).
 import { UsageError } from '../errors.js';
 import { inClusterConfig } from './in-cluster.js';
-import type { KubeCluster, Kubeconfig, KubeUser } from './kubeconfig.js';
+import type { KubeCluster, Kubeconfig, KubeUser, ResolvedConfig } from './kubeconfig.js';
+
+export type { ResolvedConfig };
 
 /** kubectl's connection flags, as given (undefined = not given). */
 export interface Overrides {
@@ -25,18 +27,6 @@ export interface Overrides {
   as?: string;
   asGroups?: string[];
   asUid?: string;
-}
-
-export interface ResolvedConfig {
-  contextName: string;
-  clusterName: string;
-  cluster: KubeCluster & { server: string };
-  /** Empty for a context without a user (anonymous requests). */
-  userName: string;
-  user: KubeUser;
-  namespace: string;
-  /** True when the pod's service account was used (no kubeconfig context). */
-  inCluster?: boolean;
 }
 
 export interface ResolveEnv {

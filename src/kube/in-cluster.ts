@@ -4,7 +4,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
 import { join } from 'node:path';
-import type { ResolvedConfig } from './context.js';
+import type { ResolvedConfig } from './kubeconfig.js';
 
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 

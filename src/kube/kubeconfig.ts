@@ -136,3 +136,16 @@ function resolveUser(u: KubeUser, dir: string): KubeUser {
 function relTo(dir: string, file: string | undefined): string | undefined {
   return !file || isAbsolute(file) ? file : join(dir, file);
 }
+
+/** The context, cluster and user a connection uses, after flags and defaults (context.ts resolves it). */
+export interface ResolvedConfig {
+  contextName: string;
+  clusterName: string;
+  cluster: KubeCluster & { server: string };
+  /** Empty for a context without a user (anonymous requests). */
+  userName: string;
+  user: KubeUser;
+  namespace: string;
+  /** True when the pod's service account was used (no kubeconfig context). */
+  inCluster?: boolean;
+}

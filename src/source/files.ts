@@ -80,7 +80,7 @@ export function filesSource(paths: string[], opts: FilesOptions): Source {
           // New routing objects go next to the Service they route.
           const home = service?.file ?? files[0]!;
           const doc = parseDocument('');
-          doc.contents = doc.createNode(placed(w.after!)) as never;
+          doc.contents = doc.createNode(placed(w.after!)) as typeof doc.contents; // a new node, where parsed nodes are typed
           home.docs.push(doc);
           touched.add(home);
         }

@@ -112,7 +112,7 @@ export interface Analysis {
 export async function analyse(ctx: Context, src: Source, inv: Inventory, plans: Plan[], namespace: string, opts: WriteOptions): Promise<Analysis> {
   const proposed = plans.flatMap((plan) => [plan.virtualService, plan.destinationRule]).filter((o) => o !== undefined);
   const snapshot = snapshotOf(inv);
-  const result = await analyzeChange({ snapshot, proposed: proposed as never[], namespace, istioctl: await analysisRunner(ctx, src, opts) });
+  const result = await analyzeChange({ snapshot, proposed, namespace, istioctl: await analysisRunner(ctx, src, opts) });
   // Findings about other objects are not this change's business; conflicts with ours are.
   const ours = new Set(proposed.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`));
   if (result.notice && src.live) ctx.note(`note: ${result.notice}`);
