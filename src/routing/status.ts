@@ -2,7 +2,7 @@
 // The same model feeds the table, -o json|yaml and --watch.
 import { matchesLabels } from '../model/labels.js';
 import { isPodReady } from '../model/readiness.js';
-import { coManagerOf, describeCoManaged } from './co-managed.js';
+import { coManagerOf, describeCoManaged } from '../model/co-managed.js';
 import { hasDrifted, historyWarning, latestRevision } from './history.js';
 import { hpaFor } from './hpa.js';
 import { HPA_BASELINE_ANNOTATION, isOwnedRoute } from '../model/names.js';

@@ -3,7 +3,7 @@
 // of the wrong shape (one warning; the entries are skipped and the next write drops them).
 import type { Context } from '../../context.js';
 import { ConflictError } from '../../errors.js';
-import { coManagerOf, describeCoManaged } from '../../routing/co-managed.js';
+import { coManagerOf, describeCoManaged } from '../../model/co-managed.js';
 import { historyWarning } from '../../routing/history.js';
 import type { Target } from '../../routing/target.js';
 import { printable } from '../../ui/printable.js';

@@ -1,7 +1,7 @@
 // Objects another controller manages are recognised by the marker it leaves on them.
 import t from 'tap';
 import { builtInChecks } from '../../../src/analysis/checks.js';
-import { coManagerOf, describeCoManaged } from '../../../src/routing/co-managed.js';
+import { coManagerOf, describeCoManaged } from '../../../src/model/co-managed.js';
 import { destinationRule, virtualService } from '../builders.js';
 
 t.test('Argo Rollouts annotation, Flagger Canary owner, Kiali wizard label', async (t) => {

@@ -1,7 +1,7 @@
 // Routing objects another controller manages: it reconciles them back to its own idea of the routes
 // (Argo Rollouts rewrites routes and drops subsets it does not know, Flagger owns the whole
 // VirtualService, a Kiali wizard regenerates it), so what we write would be overwritten.
-import type { Obj } from './types.js';
+import type { Obj } from './objects.js';
 
 /** The marker each manager leaves on the objects it manages. */
 export const ARGO_ROLLOUTS_ANNOTATION = 'argo-rollouts.argoproj.io/managed-by-rollouts';
