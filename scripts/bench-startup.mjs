@@ -12,14 +12,20 @@ import { gunzipSync } from 'node:zlib';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
-const opt = (name, def) => { const i = argv.indexOf(`--${name}`); return i === -1 ? def : Number(argv[i + 1]); };
+const opt = (name, def) => {
+  const i = argv.indexOf(`--${name}`);
+  return i === -1 ? def : Number(argv[i + 1]);
+};
 const runs = opt('runs', 15);
 const warmup = opt('warmup', 3);
 const version = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')).version;
 const host = `${process.platform}_${{ x64: 'amd64', arm64: 'arm64' }[process.arch]}`;
 const archive = path.join(repo, 'release', version, `kubectl-mesh_${host}.tar.gz`);
 for (const need of [path.join(repo, 'dist', 'kubectl-mesh.cjs'), archive]) {
-  if (!existsSync(need)) { console.error(`missing ${path.relative(repo, need)}: run npm run build && npm run release`); process.exit(2); }
+  if (!existsSync(need)) {
+    console.error(`missing ${path.relative(repo, need)}: run npm run build && npm run release`);
+    process.exit(2);
+  }
 }
 
 // The single executable, out of the archive krew installs from, in a directory of its own.
@@ -40,7 +46,12 @@ const cases = [
   ['floor: node -e 0 (Node starting, nothing loaded)', process.execPath, ['-e', '0'], {}],
   ...[['--help'], ['version', '--client']].flatMap((args) => [
     [`SEA binary          kubectl-mesh ${args.join(' ')}`, sea, args, {}],
-    [`bundle under node   node dist/kubectl-mesh.cjs ${args.join(' ')}`, process.execPath, [path.join(repo, 'dist', 'kubectl-mesh.cjs'), ...args], {}],
+    [
+      `bundle under node   node dist/kubectl-mesh.cjs ${args.join(' ')}`,
+      process.execPath,
+      [path.join(repo, 'dist', 'kubectl-mesh.cjs'), ...args],
+      {},
+    ],
     [`launcher            plugin/kubectl-mesh ${args.join(' ')}`, path.join(repo, 'plugin', 'kubectl-mesh'), args, {}],
     [`kubectl → SEA       kubectl mesh ${args.join(' ')}`, kubectl, ['mesh', ...args], { PATH: pathWith(seaDir) }],
     [`kubectl → launcher  kubectl mesh ${args.join(' ')}`, kubectl, ['mesh', ...args], { PATH: pathWith(launcherDir) }],
@@ -48,7 +59,9 @@ const cases = [
 ];
 
 const hyperfine = spawnSync('hyperfine', ['--version']).status === 0;
-console.log(`startup, median of ${runs} runs after ${warmup} warm-up runs (${hyperfine ? 'hyperfine' : 'Node timing loop'}); node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}`);
+console.log(
+  `startup, median of ${runs} runs after ${warmup} warm-up runs (${hyperfine ? 'hyperfine' : 'Node timing loop'}); node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}`,
+);
 const results = [];
 for (const [label, cmd, args, env] of cases) {
   const r = hyperfine ? viaHyperfine(cmd, args, env) : viaLoop(cmd, args, env);
@@ -63,8 +76,10 @@ for (const r of results.slice(1)) console.log(`  ×${(r.median / base).toFixed(2
 function viaHyperfine(cmd, args, env) {
   const json = path.join(tmp, 'h.json');
   const quoted = [cmd, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  execFileSync('hyperfine', ['-N', '--runs', String(runs), '--warmup', String(warmup), '--export-json', json, '--style', 'none', quoted],
-    { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] }); // its outlier warnings are noise here
+  execFileSync('hyperfine', ['-N', '--runs', String(runs), '--warmup', String(warmup), '--export-json', json, '--style', 'none', quoted], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  }); // its outlier warnings are noise here
   const r = JSON.parse(readFileSync(json, 'utf8')).results[0];
   if (r.exit_codes?.some((c) => c !== 0)) throw new Error(`${quoted} exited ${r.exit_codes.join(',')}`);
   return { median: r.median * 1000, user: r.user * 1000, system: r.system * 1000 };

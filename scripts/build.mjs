@@ -56,8 +56,16 @@ const splitVendors = {
 const built = await Promise.all([
   // plugin/kubectl-mesh runs this file through vm.Script (for V8's code cache), where import() is not
   // available: lazy loads become require().
-  build({ ...common, entryPoints: ['src/main.ts'], outfile: path.join(outdir, 'kubectl-mesh.cjs'), plugins: [splitVendors], supported: { 'dynamic-import': false } }),
-  ...Object.values(VENDORS).map((v) => build({ ...common, stdin: { contents: v.contents, resolveDir: '.', loader: 'js' }, outfile: path.join(outdir, v.file) })),
+  build({
+    ...common,
+    entryPoints: ['src/main.ts'],
+    outfile: path.join(outdir, 'kubectl-mesh.cjs'),
+    plugins: [splitVendors],
+    supported: { 'dynamic-import': false },
+  }),
+  ...Object.values(VENDORS).map((v) =>
+    build({ ...common, stdin: { contents: v.contents, resolveDir: '.', loader: 'js' }, outfile: path.join(outdir, v.file) }),
+  ),
   build({ ...common, entryPoints: ['src/main.ts'], outfile: path.join(outdir, 'kubectl-mesh.standalone.cjs') }),
 ]);
 mkdirSync(outdir, { recursive: true });
@@ -70,7 +78,9 @@ const replace = (file, contents) => {
 // The bundle first: static-output.json is captured by running it.
 for (const f of written) replace(f.path, f.contents);
 replace(path.join(outdir, 'static-output.json'), JSON.stringify(captureStaticOutput(path.join(outdir, 'kubectl-mesh.cjs'))));
-console.error(`built ${[...written.map((f) => f.path), 'static-output.json'].map((f) => path.relative(process.cwd(), path.resolve(outdir, f))).join(', ')} in ${Date.now() - started} ms`);
+console.error(
+  `built ${[...written.map((f) => f.path), 'static-output.json'].map((f) => path.relative(process.cwd(), path.resolve(outdir, f))).join(', ')} in ${Date.now() - started} ms`,
+);
 
 /**
  * argv (joined with NUL) → stdout, for the commands whose output is fixed at build time: root help and

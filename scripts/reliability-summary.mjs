@@ -25,10 +25,27 @@ export function collect(tap) {
 }
 
 export function summaryTable(tap) {
-  const rows = [...collect(tap)].map(([category, r]) => [category, String(r.total), String(r.passed), r.passed === r.total ? 'ok' : 'FAIL', [...r.checked].join('; ')]);
+  const rows = [...collect(tap)].map(([category, r]) => [
+    category,
+    String(r.total),
+    String(r.passed),
+    r.passed === r.total ? 'ok' : 'FAIL',
+    [...r.checked].join('; '),
+  ]);
   if (!rows.length) return 'reliability: no RELIABILITY lines were reported\n';
   const sum = (i) => rows.reduce((n, r) => n + Number(r[i]), 0);
-  const all = [['CATEGORY', 'CASES', 'PASSED', '', 'CHECKED'], ...rows, ['total', String(sum(1)), String(sum(2)), sum(1) === sum(2) ? 'ok' : 'FAIL', '']];
+  const all = [
+    ['CATEGORY', 'CASES', 'PASSED', '', 'CHECKED'],
+    ...rows,
+    ['total', String(sum(1)), String(sum(2)), sum(1) === sum(2) ? 'ok' : 'FAIL', ''],
+  ];
   const widths = all[0].map((_, i) => Math.max(...all.map((r) => r[i].length)));
-  return `${all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd()).join('\n')}\n`;
+  return `${all
+    .map((r) =>
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i])))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
 }

@@ -26,31 +26,41 @@ const verbose = process.argv.includes('--verbose');
  */
 const EXCEPTIONS = [
   {
-    code: 'IST0101', kinds: ['Gateway', 'Sidecar', 'Telemetry', 'AuthorizationPolicy'],
-    why: 'not routing: workload selectors, TLS secrets (credentialName) and policy namespaces are istioctl\'s checks; '
-      + 'kubectl-mesh checks what VirtualServices reference (hosts, subsets, ports, gateways) and runs istioctl alongside when it is found',
+    code: 'IST0101',
+    kinds: ['Gateway', 'Sidecar', 'Telemetry', 'AuthorizationPolicy'],
+    why:
+      "not routing: workload selectors, TLS secrets (credentialName) and policy namespaces are istioctl's checks; " +
+      'kubectl-mesh checks what VirtualServices reference (hosts, subsets, ports, gateways) and runs istioctl alongside when it is found',
   },
 ];
 EXCEPTIONS.push(
   {
-    code: 'IST0101, IST0173, IST0174', offline: true,
-    why: 'offline, a check that needs an object the files do not hold (no Service in that namespace, no ServiceEntry, no DestinationRule for the host, '
-      + 'no Pod or Deployment) is reported as MESH0005 (Info, not checked) instead of a guess: GitOps files rarely hold every Service, and never Pods. '
-      + 'Counted here when our output has MESH0005 on the same object',
+    code: 'IST0101, IST0173, IST0174',
+    offline: true,
+    why:
+      'offline, a check that needs an object the files do not hold (no Service in that namespace, no ServiceEntry, no DestinationRule for the host, ' +
+      'no Pod or Deployment) is reported as MESH0005 (Info, not checked) instead of a guess: GitOps files rarely hold every Service, and never Pods. ' +
+      'Counted here when our output has MESH0005 on the same object',
   },
   {
-    code: 'IST0130', covered: true,
-    why: 'a rule whose matches earlier rules all cover without being identical can never match, so we report IST0130 ("all matches covered by prior rules") '
-      + 'besides IST0131 per match; Istio reports IST0130 only for identical matches',
+    code: 'IST0130',
+    covered: true,
+    why:
+      'a rule whose matches earlier rules all cover without being identical can never match, so we report IST0130 ("all matches covered by prior rules") ' +
+      'besides IST0131 per match; Istio reports IST0130 only for identical matches',
   },
 );
 /** Is this expected pair or finding of ours left out? `ours`: all our findings of the case (MESH0005 included). */
 function excepted(f, ours) {
   const kind = f.origin.split(' ')[0];
   if (f.code === 'IST0101' && EXCEPTIONS[0].kinds.includes(kind)) return EXCEPTIONS[0];
-  if (['IST0101', 'IST0173', 'IST0174'].includes(f.code) && ours.includes(f) === false
-    && ours.some((o) => o.code === 'MESH0005' && sameObject(o.origin, f.origin))
-    && !ours.some((o) => o.code === f.code && sameObject(o.origin, f.origin))) return EXCEPTIONS[1];
+  if (
+    ['IST0101', 'IST0173', 'IST0174'].includes(f.code) &&
+    ours.includes(f) === false &&
+    ours.some((o) => o.code === 'MESH0005' && sameObject(o.origin, f.origin)) &&
+    !ours.some((o) => o.code === f.code && sameObject(o.origin, f.origin))
+  )
+    return EXCEPTIONS[1];
   if (f.code === 'IST0130' && / not used \(all matches covered by prior rules\)/.test(f.message ?? '')) return EXCEPTIONS[2];
   return undefined;
 }
@@ -63,7 +73,8 @@ async function istioModuleDir() {
 
 async function readCases(istioDir) {
   const { stdout } = await run('go', ['run', '.', istioDir], {
-    cwd: path.join(repo, 'scripts', 'analyzer-cases'), maxBuffer: 16 << 20,
+    cwd: path.join(repo, 'scripts', 'analyzer-cases'),
+    maxBuffer: 16 << 20,
     env: { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: process.env.GOTOOLCHAIN || versions.go.toolchain },
   });
   return JSON.parse(stdout);
@@ -77,7 +88,9 @@ async function meshFindings(files, notes) {
   delete env.ISTIOCTL; // offline: built-in checks only, by design
   const r = await run('kubectl', args, { env, maxBuffer: 16 << 20 }).catch((e) => e);
   if (r.code !== undefined && r.code !== 0 && r.code !== 1) {
-    notes.push(`kubectl mesh analyze aborted (exit ${r.code}) on ${files.map((f) => path.basename(f)).join(' ')}: ${String(r.stderr).trim()}`);
+    notes.push(
+      `kubectl mesh analyze aborted (exit ${r.code}) on ${files.map((f) => path.basename(f)).join(' ')}: ${String(r.stderr).trim()}`,
+    );
     return [];
   }
   return JSON.parse(r.stdout || '[]');
@@ -90,13 +103,20 @@ function findIstioctl() {
 
 async function istioctlFindings(istioctl, files) {
   const r = await run(istioctl, ['analyze', '--use-kube=false', '-A', '-o', 'json', ...files], { maxBuffer: 16 << 20 }).catch((e) => e);
-  try { return JSON.parse(r.stdout || '[]'); } catch { throw new Error(`istioctl analyze ${files.join(' ')}: ${r.stderr || r.stdout}`); }
+  try {
+    return JSON.parse(r.stdout || '[]');
+  } catch {
+    throw new Error(`istioctl analyze ${files.join(' ')}: ${r.stderr || r.stdout}`);
+  }
 }
 
 /** `VirtualService ns/name`, `VirtualService name.ns` (older istioctl) or `VirtualService name` → kind, ns?, name. */
 function parseOrigin(origin) {
   const [kind, ref = ''] = origin.split(' ');
-  if (ref.includes('/')) { const [ns, name] = ref.split('/'); return { kind, ns, name }; }
+  if (ref.includes('/')) {
+    const [ns, name] = ref.split('/');
+    return { kind, ns, name };
+  }
   return { kind, name: ref };
 }
 
@@ -117,7 +137,10 @@ function score(expected, found) {
       const fo = parseOrigin(f.origin);
       return f.code === e.code && fo.kind === eo.kind && fo.name === eo.name && (eo.ns === undefined || fo.ns === eo.ns);
     });
-    if (i >= 0) { tp++; left.splice(i, 1); } else missed.push(e);
+    if (i >= 0) {
+      tp++;
+      left.splice(i, 1);
+    } else missed.push(e);
   }
   return { tp, fp: left.length, fn: missed.length, missed, extra: left };
 }
@@ -129,16 +152,21 @@ async function main() {
   const istioDir = await istioModuleDir();
   const cases = (await readCases(istioDir)).filter((c) => c.emits.some((code) => CLAIMED.includes(code)));
   const istioctl = findIstioctl();
-  const totals = Object.fromEntries(CLAIMED.map((c) => [c, { ours: { tp: 0, fp: 0, fn: 0 }, istioctl: { tp: 0, fp: 0, fn: 0 }, cases: 0, excepted: 0 }]));
+  const totals = Object.fromEntries(
+    CLAIMED.map((c) => [c, { ours: { tp: 0, fp: 0, fn: 0 }, istioctl: { tp: 0, fp: 0, fn: 0 }, cases: 0, excepted: 0 }]),
+  );
   const notes = [];
   for (const c of cases) {
     const codes = c.emits.filter((code) => CLAIMED.includes(code));
     const mine = await meshFindings(c.inputFiles, notes);
-    const keep = (list, what) => list.filter((f) => codes.includes(f.code)).filter((f) => {
-      const ex = excepted(f, mine);
-      if (ex && what === 'expected') totals[f.code].excepted++;
-      return !ex;
-    });
+    const keep = (list, what) =>
+      list
+        .filter((f) => codes.includes(f.code))
+        .filter((f) => {
+          const ex = excepted(f, mine);
+          if (ex && what === 'expected') totals[f.code].excepted++;
+          return !ex;
+        });
     const expected = keep(c.expected, 'expected');
     const ours = score(expected, keep(mine, 'ours'));
     const theirs = istioctl ? score(expected, keep(await istioctlFindings(istioctl, c.inputFiles), 'istioctl')) : undefined;
@@ -177,12 +205,18 @@ async function main() {
     console.log('|---|---|---|---|---|---|---|');
     for (const f of figures) {
       const i = f.istioctl;
-      console.log(`| ${f.code} | ${f.cases} | ${two(f.ours.precision)} | ${two(f.ours.recall)} | ${i ? two(i.precision) : '–'} | ${i ? two(i.recall) : '–'} | ${f.excepted} |`);
+      console.log(
+        `| ${f.code} | ${f.cases} | ${two(f.ours.precision)} | ${two(f.ours.recall)} | ${i ? two(i.precision) : '–'} | ${i ? two(i.recall) : '–'} | ${f.excepted} |`,
+      );
     }
     console.log('');
     console.log('Documented exceptions (left out of both scores):');
     for (const e of EXCEPTIONS) console.log(`- ${e.code}${e.kinds ? ` on ${e.kinds.join(', ')}` : ''}: ${e.why}`);
-    if (notes.length) { console.log(''); console.log('Differences from Istio\'s expectations:'); for (const n of notes) console.log(`  ${n}`); }
+    if (notes.length) {
+      console.log('');
+      console.log("Differences from Istio's expectations:");
+      for (const n of notes) console.log(`  ${n}`);
+    }
     console.log('');
   }
   for (const f of figures) console.log(`${f.code} precision ${two(f.ours.precision)} recall ${two(f.ours.recall)}`);

@@ -40,20 +40,45 @@ const TIERS = [
   { name: 'build', setup: true, run: () => step('build', 'build') },
   { name: 'unit', tap: 'test/unit' },
   { name: 'cluster', setup: true, cluster: true, run: clusterUp },
-  { name: 'e2e', after: ['build', 'cluster'], cluster: true, tap: 'test/e2e', tapArgs: ['--jobs=2', '--disable-coverage', '--timeout=300'] },
+  {
+    name: 'e2e',
+    after: ['build', 'cluster'],
+    cluster: true,
+    tap: 'test/e2e',
+    tapArgs: ['--jobs=2', '--disable-coverage', '--timeout=300'],
+  },
   // Interactive tests wait for what a person would see: they run alone, after the busy e2e tier.
-  { name: 'pty', after: ['build', 'cluster', 'e2e'], cluster: true, tap: 'test/pty', tapArgs: ['--jobs=1', '--disable-coverage', '--timeout=300'] },
+  {
+    name: 'pty',
+    after: ['build', 'cluster', 'e2e'],
+    cluster: true,
+    tap: 'test/pty',
+    tapArgs: ['--jobs=1', '--disable-coverage', '--timeout=300'],
+  },
   // The release as users install it (krew archives, npm pack): slow on a new machine, skippable locally.
   // Faults and bad input (test/reliability/, own namespaces); ends with its table of cases (report, after tap).
-  { name: 'reliability', after: ['build', 'cluster'], cluster: true, tap: 'test/reliability', tapArgs: ['--jobs=1', '--disable-coverage', '--timeout=600'], report: reliabilityTable },
-  { name: 'release', after: ['build', 'cluster'], cluster: true, tap: 'test/release', tapArgs: ['--jobs=1', '--disable-coverage', '--timeout=900'] },
+  {
+    name: 'reliability',
+    after: ['build', 'cluster'],
+    cluster: true,
+    tap: 'test/reliability',
+    tapArgs: ['--jobs=1', '--disable-coverage', '--timeout=600'],
+    report: reliabilityTable,
+  },
+  {
+    name: 'release',
+    after: ['build', 'cluster'],
+    cluster: true,
+    tap: 'test/release',
+    tapArgs: ['--jobs=1', '--disable-coverage', '--timeout=900'],
+  },
 ];
 
 const argv = process.argv.slice(2);
 const listArg = (name) => {
   const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
   if (i === -1) return undefined;
-  return (argv[i].includes('=') ? argv[i].split('=')[1] : argv[i + 1] ?? '').split(',').filter(Boolean);
+  return (argv[i].includes('=') ? argv[i].split('=')[1] : (argv[i + 1] ?? '')).split(',').filter(Boolean);
 };
 const skip = new Set([...(listArg('skip') ?? []), ...(process.env.MESH_TEST_SKIP ?? '').split(',').filter(Boolean)]);
 const only = listArg('only');
@@ -93,11 +118,15 @@ function countTap(text) {
     let m = line.match(/^ {4}(not )?ok \d+\b(.*)$/);
     if (m) {
       if (/#\s*(SKIP|TODO)\b/i.test(m[2])) counts.skipped++;
-      else if (m[1]) { counts.failed++; fileFailures++; } else counts.passed++;
+      else if (m[1]) {
+        counts.failed++;
+        fileFailures++;
+      } else counts.passed++;
       continue;
     }
     m = line.match(/^(not )?ok \d+\b/);
-    if (m) { // end of one test file
+    if (m) {
+      // end of one test file
       if (m[1] && fileFailures === 0) counts.failed++;
       fileFailures = 0;
     }
@@ -109,9 +138,16 @@ function countTap(text) {
 function testFiles(dir) {
   const abs = path.join(repo, dir);
   if (!existsSync(abs)) return [];
-  return readdirSync(abs, { recursive: true }).map(String)
-    .filter((f) => /\.(test|spec)\.(ts|mts|cts|js|mjs|cjs)$/.test(f) && !f.split(path.sep).includes('node_modules') && statSync(path.join(abs, f)).isFile())
-    .map((f) => path.join(dir, f)).sort();
+  return readdirSync(abs, { recursive: true })
+    .map(String)
+    .filter(
+      (f) =>
+        /\.(test|spec)\.(ts|mts|cts|js|mjs|cjs)$/.test(f) &&
+        !f.split(path.sep).includes('node_modules') &&
+        statSync(path.join(abs, f)).isFile(),
+    )
+    .map((f) => path.join(dir, f))
+    .sort();
 }
 
 /** Runs cmd, printing its output line by line as `[name] line`; resolves { code, stdout }. */
@@ -128,18 +164,28 @@ function exec(name, cmd, args, childEnv) {
         rest = lines.pop();
         for (const l of lines) process.stdout.write(`[${name}] ${l}\n`);
       });
-      stream.on('end', () => { if (rest) process.stdout.write(`[${name}] ${rest}\n`); });
+      stream.on('end', () => {
+        if (rest) process.stdout.write(`[${name}] ${rest}\n`);
+      });
     };
     prefix(child.stdout, true);
     prefix(child.stderr, false);
-    child.on('close', (code) => { running.delete(child); resolve({ code, stdout }); });
+    child.on('close', (code) => {
+      running.delete(child);
+      resolve({ code, stdout });
+    });
   });
 }
 
 async function runTap(t) {
   const files = testFiles(t.tap);
   log(`tap ${t.tap} (${files.length} files) ${(t.tapArgs ?? []).join(' ')}`);
-  const { code, stdout } = await exec(t.name, tapBin, [...files, '--reporter=tap', '--no-color', ...(t.tapArgs ?? [])], t.cluster ? env : process.env);
+  const { code, stdout } = await exec(
+    t.name,
+    tapBin,
+    [...files, '--reporter=tap', '--no-color', ...(t.tapArgs ?? [])],
+    t.cluster ? env : process.env,
+  );
   const counts = countTap(stdout);
   if (code !== 0 && counts.failed === 0) counts.failed = 1; // tap failed without a failing test: count it
   t.report?.(stdout);
@@ -161,7 +207,11 @@ async function step(name, script, childEnv = process.env) {
 async function clusterUp() {
   ensureDebianTools(['openssl', 'tmux']);
   const up = await step('cluster', 'cluster:up', clusterEnv);
-  const kubeconfig = up.stdout.trim().split('\n').pop()?.match(/^KUBECONFIG=(.+)$/)?.[1];
+  const kubeconfig = up.stdout
+    .trim()
+    .split('\n')
+    .pop()
+    ?.match(/^KUBECONFIG=(.+)$/)?.[1];
   if (up.failed || !kubeconfig) return { ...none(), failed: 1 };
   const state = JSON.parse(readFileSync(path.join(stateDir, 'state.json'), 'utf8'));
   const binDirs = [...new Set(Object.values(state.binaries).map((b) => path.dirname(b)))];
@@ -179,7 +229,19 @@ async function clusterUp() {
     XDS_PROBE: state.binaries['xds-probe'] ?? '',
     PATH: [path.join(repo, 'plugin'), ...binDirs, process.env.PATH].join(path.delimiter),
   };
-  for (const k of ['KUBECONFIG', 'MESH_TEST_STATE_DIR', 'MESH_TEST_SERVER', 'MESH_TEST_NAMESPACE', 'MESH_TEST_K8S_VERSION', 'MESH_TEST_ISTIO_VERSION', 'ISTIOCTL', 'PROMETHEUS_URL', 'ISTIOD_ADDRESS', 'XDS_PROBE']) log(`  ${k}=${env[k]}`);
+  for (const k of [
+    'KUBECONFIG',
+    'MESH_TEST_STATE_DIR',
+    'MESH_TEST_SERVER',
+    'MESH_TEST_NAMESPACE',
+    'MESH_TEST_K8S_VERSION',
+    'MESH_TEST_ISTIO_VERSION',
+    'ISTIOCTL',
+    'PROMETHEUS_URL',
+    'ISTIOD_ADDRESS',
+    'XDS_PROBE',
+  ])
+    log(`  ${k}=${env[k]}`);
   log(`  PATH=<repo>/plugin:${binDirs.join(':')}:$PATH`);
   return none();
 }
@@ -203,7 +265,8 @@ function ensureDebianTools(tools) {
 
 /** Why tier t does not run (a result to record), or undefined when it runs. */
 function reasonNotToRun(t) {
-  if (!wanted.has(t.name)) return { ...none(), skipped: t.setup ? 0 : 1, note: t.setup ? 'not needed' : 'skipped (--skip/--only/MESH_TEST_SKIP)' };
+  if (!wanted.has(t.name))
+    return { ...none(), skipped: t.setup ? 0 : 1, note: t.setup ? 'not needed' : 'skipped (--skip/--only/MESH_TEST_SKIP)' };
   if (t.tap && testFiles(t.tap).length === 0) return { ...none(), note: 'no test files' };
   if (t.cluster && !goAvailable()) return { ...none(), ...(t.setup ? {} : CI ? { failed: 1 } : { skipped: 1 }), note: 'no Go' };
   const failedBefore = (t.after ?? []).filter((a) => TIERS.find((x) => x.name === a).setup && results.get(a)?.failed);
@@ -237,13 +300,21 @@ if (TIERS.some((t) => t.cluster && wanted.has(t.name)) && !goAvailable()) {
   banner([
     'Go is not installed: the cluster tiers need a real test cluster, built from Go modules',
     '(etcd, kube-apiserver, istioctl). Install Go >= 1.26 to run them.',
-    CI ? 'CI=true: these tiers count as FAILED.' : `Skipping tiers: ${TIERS.filter((t) => t.cluster && !t.setup && wanted.has(t.name)).map((t) => t.name).join(', ')}.`,
+    CI
+      ? 'CI=true: these tiers count as FAILED.'
+      : `Skipping tiers: ${TIERS.filter((t) => t.cluster && !t.setup && wanted.has(t.name))
+          .map((t) => t.name)
+          .join(', ')}.`,
   ]);
 }
 
 // Each tier waits for the tiers in its `after`, then runs; all start at once.
 const done = new Map();
-for (const t of TIERS) done.set(t.name, Promise.all((t.after ?? []).map((a) => done.get(a))).then(() => runTier(t)));
+for (const t of TIERS)
+  done.set(
+    t.name,
+    Promise.all((t.after ?? []).map((a) => done.get(a))).then(() => runTier(t)),
+  );
 try {
   await Promise.all(done.values());
 } finally {
@@ -263,7 +334,9 @@ for (const [name, r] of [...results].sort(([a], [b]) => order(a) - order(b))) {
   totals.passed += r.passed;
   totals.failed += r.failed;
   totals.skipped += r.skipped;
-  console.log(`[test]   ${name.padEnd(14)} ${r.seconds.toFixed(1).padStart(7)}s  ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped${r.note ? `  (${r.note})` : ''}`);
+  console.log(
+    `[test]   ${name.padEnd(14)} ${r.seconds.toFixed(1).padStart(7)}s  ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped${r.note ? `  (${r.note})` : ''}`,
+  );
 }
 console.log(`${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`);
 process.exit(totals.failed > 0 ? 1 : 0);

@@ -50,8 +50,11 @@ export async function main(argv: string[], streams: Streams, env: NodeJS.Process
 
 /** Where the verb is: the first word that is neither a flag nor a flag's value (`-n shop canary`, `-f dir canary`). */
 function verbIndexOf(argv: string[]): number {
-  const withValue = new Set([...commonFlags, ...commands.flatMap((c) => c.flags)].filter((f) => f.kind !== 'boolean' && f.bareValue === undefined)
-    .flatMap((f) => [`--${f.name}`, ...(f.short ? [`-${f.short}`] : [])]));
+  const withValue = new Set(
+    [...commonFlags, ...commands.flatMap((c) => c.flags)]
+      .filter((f) => f.kind !== 'boolean' && f.bareValue === undefined)
+      .flatMap((f) => [`--${f.name}`, ...(f.short ? [`-${f.short}`] : [])]),
+  );
   for (let i = 0; i < argv.length; i++) {
     if (!argv[i]!.startsWith('-')) return i;
     if (withValue.has(argv[i]!)) i++;
@@ -77,7 +80,10 @@ function reportError(err: unknown, streams: Streams, verbose: boolean): number {
 export async function run(): Promise<void> {
   // `kubectl mesh status | head -1`: the reader is gone, so is our reason to write. Stop quietly.
   for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (err: NodeJS.ErrnoException) => { if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0); else throw err; });
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      else throw err;
+    });
   }
   const code = await main(process.argv.slice(2), process, process.env);
   process.exitCode = code;

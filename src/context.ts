@@ -49,17 +49,21 @@ export function createContext(streams: Streams, env: NodeJS.ProcessEnv, flags: F
     verbosity,
     output: (str(flags, 'output') as Context['output']) ?? 'table',
     now: deps.now ?? (() => new Date()),
-    note: (line) => { streams.stderr.write(`${line}\n`); },
+    note: (line) => {
+      streams.stderr.write(`${line}\n`);
+    },
     kube() {
       if (deps.kube) return (kube ??= deps.kube());
-      kube ??= import('./kube/index.js').then(({ connect }) => connect({
-        ...connectionOptions(flags),
-        env,
-        stdinIsTTY: Boolean(streams.stdin.isTTY),
-        stderr: streams.stderr,
-        log: verbosity >= 6 ? (line) => streams.stderr.write(`${line}\n`) : undefined,
-        warn: (text) => streams.stderr.write(`Warning: ${text}\n`),
-      }));
+      kube ??= import('./kube/index.js').then(({ connect }) =>
+        connect({
+          ...connectionOptions(flags),
+          env,
+          stdinIsTTY: Boolean(streams.stdin.isTTY),
+          stderr: streams.stderr,
+          log: verbosity >= 6 ? (line) => streams.stderr.write(`${line}\n`) : undefined,
+          warn: (text) => streams.stderr.write(`Warning: ${text}\n`),
+        }),
+      );
       return kube;
     },
   };

@@ -30,28 +30,44 @@ export class MeshError extends Error {
 
 /** Bad flags or arguments. */
 export class UsageError extends MeshError {
-  constructor(message: string, hint?: string) { super(message, ExitCode.usage, hint); }
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.usage, hint);
+  }
 }
 export class NotFoundError extends MeshError {
-  constructor(message: string, hint?: string) { super(message, ExitCode.notFound, hint); }
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.notFound, hint);
+  }
 }
 /** The cluster is not in a state where the change is safe (no Ready pods, analysis errors, …). */
 export class PreconditionError extends MeshError {
-  constructor(message: string, hint?: string) { super(message, ExitCode.precondition, hint); }
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.precondition, hint);
+  }
 }
 export class ConflictError extends MeshError {
-  constructor(message: string, hint?: string) { super(message, ExitCode.conflict, hint); }
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.conflict, hint);
+  }
 }
 export class ForbiddenError extends MeshError {
-  constructor(message: string, hint?: string) { super(message, ExitCode.forbidden, hint); }
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.forbidden, hint);
+  }
 }
 export class UnreachableError extends MeshError {
-  constructor(message: string, hint?: string, cause?: unknown) { super(message, ExitCode.unreachable, hint, { cause }); }
+  constructor(message: string, hint?: string, cause?: unknown) {
+    super(message, ExitCode.unreachable, hint, { cause });
+  }
 }
 /** istioctl or another external tool failed. */
 export class ExternalToolError extends MeshError {
-  constructor(message: string, hint?: string) { super(message, ExitCode.external, hint); }
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.external, hint);
+  }
 }
 export class CancelledError extends MeshError {
-  constructor(message = 'cancelled') { super(message, ExitCode.cancelled); }
+  constructor(message = 'cancelled') {
+    super(message, ExitCode.cancelled);
+  }
 }

@@ -5,7 +5,8 @@ import { gzipSync } from 'node:zlib';
 /** @param {{ name: string, data: Buffer, mode: number }[]} files @param {number} mtime seconds */
 export function tarGz(files, mtime) {
   const blocks = [];
-  for (const f of [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) { // byte order: locale-free
+  for (const f of [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    // byte order: locale-free
     blocks.push(header(f.name, f.data.length, f.mode, mtime), f.data, Buffer.alloc((512 - (f.data.length % 512)) % 512));
   }
   blocks.push(Buffer.alloc(1024));

@@ -22,11 +22,15 @@ export function baseNode(t, log = () => {}, { seaFuse = true } = {}) {
   const started = Date.now();
   const tmp = mkdtempSync(join(tmpdir(), 'mesh-node-'));
   try {
-    const out = execFileSync('npm', ['pack', `${pkg}@${t.nodeVersion}`, '--silent', '--pack-destination', tmp], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const out = execFileSync('npm', ['pack', `${pkg}@${t.nodeVersion}`, '--silent', '--pack-destination', tmp], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const tgz = join(tmp, out.trim().split('\n').pop());
     execFileSync('tar', ['-xzf', tgz, '-C', tmp, 'package/bin/node']);
     const node = join(tmp, 'package', 'bin', 'node');
-    if (seaFuse && !readFileSync(node).includes(SEA_FUSE)) throw new Error(`${pkg}@${t.nodeVersion} has no SEA fuse (${SEA_FUSE}): it cannot host a single-executable application`);
+    if (seaFuse && !readFileSync(node).includes(SEA_FUSE))
+      throw new Error(`${pkg}@${t.nodeVersion} has no SEA fuse (${SEA_FUSE}): it cannot host a single-executable application`);
     chmodSync(node, 0o755);
     mkdirSync(dir, { recursive: true });
     renameSync(node, bin);

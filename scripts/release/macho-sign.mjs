@@ -17,9 +17,18 @@ export function machoSigner(log = () => {}) {
   if (existsSync(bin)) return bin;
   const started = Date.now();
   try {
-    execFileSync('go', ['build', '-trimpath', '-o', bin, '.'], { cwd: src, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CGO_ENABLED: '0' } });
+    execFileSync('go', ['build', '-trimpath', '-o', bin, '.'], {
+      cwd: src,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, CGO_ENABLED: '0' },
+    });
   } catch (err) {
-    throw new Error(`cannot build the Mach-O signer (needs Go and the Go module proxy): ${String(err.stderr ?? err.message).trim().split('\n').pop()}`);
+    throw new Error(
+      `cannot build the Mach-O signer (needs Go and the Go module proxy): ${String(err.stderr ?? err.message)
+        .trim()
+        .split('\n')
+        .pop()}`,
+    );
   }
   log(`  built macho-sign in ${Date.now() - started} ms`);
   return bin;

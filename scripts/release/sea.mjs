@@ -31,13 +31,20 @@ export async function buildSea(t, bundle, out, workDir, log = () => {}) {
   mkdirSync(workDir, { recursive: true });
   const blob = join(workDir, `${targetName(t)}.blob`);
   const config = join(workDir, `${targetName(t)}.sea-config.json`);
-  writeFileSync(config, JSON.stringify({
-    main: resolve(bundle),
-    output: blob,
-    disableExperimentalSEAWarning: true,
-    useCodeCache: codeCache,
-    useSnapshot: false,
-  }, null, 2));
+  writeFileSync(
+    config,
+    JSON.stringify(
+      {
+        main: resolve(bundle),
+        output: blob,
+        disableExperimentalSEAWarning: true,
+        useCodeCache: codeCache,
+        useSnapshot: false,
+      },
+      null,
+      2,
+    ),
+  );
   execFileSync(maker[0], [...maker.slice(1), '--experimental-sea-config', config], { stdio: 'pipe' }); // its chatter is noise; a failure throws with stderr
 
   mkdirSync(dirname(out), { recursive: true });
@@ -45,7 +52,9 @@ export async function buildSea(t, bundle, out, workDir, log = () => {}) {
   const { inject } = require('postject');
   // LIEF (inside postject) warns about unnamed ELF note sections; that is noise, not a defect.
   const warn = console.warn;
-  console.warn = (...a) => { if (!/Can't find string offset for section name/.test(String(a[0]))) warn(...a); };
+  console.warn = (...a) => {
+    if (!/Can't find string offset for section name/.test(String(a[0]))) warn(...a);
+  };
   try {
     await inject(out, 'NODE_SEA_BLOB', readFileSync(blob), {
       sentinelFuse: SEA_FUSE,

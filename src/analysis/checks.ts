@@ -56,8 +56,15 @@ function withTopology(pod: Obj, nodes: ReadonlyMap<string, Dict>): Obj {
 }
 
 function buildCtx(snapshot: ClusterSnapshot, extraNamespace?: string): Ctx {
-  const namespaces = namespacesOf(snapshot.virtualServices, snapshot.destinationRules, snapshot.services,
-    snapshot.pods, snapshot.gateways, snapshot.serviceEntries, snapshot.httpRoutes);
+  const namespaces = namespacesOf(
+    snapshot.virtualServices,
+    snapshot.destinationRules,
+    snapshot.services,
+    snapshot.pods,
+    snapshot.gateways,
+    snapshot.serviceEntries,
+    snapshot.httpRoutes,
+  );
   if (extraNamespace) namespaces.add(extraNamespace.toLowerCase());
   const resolve = (host: unknown, ruleNs: string): HostRef => resolveHost(String(host ?? ''), ruleNs, namespaces);
   const subsetDefs = new Map<string, Map<string, { dr: Obj; subset: Dict }>>();
@@ -72,7 +79,10 @@ function buildCtx(snapshot: ClusterSnapshot, extraNamespace?: string): Ctx {
   }
   const subsets = new Map([...subsetDefs].map(([k, v]) => [k, new Set(v.keys())]));
   const nodes = new Map((snapshot.nodes ?? []).map((n) => [n.metadata?.name ?? '', dict(n.metadata?.labels)]));
-  const pods = [...snapshot.pods.map((p) => withTopology(p, nodes)), ...(snapshot.offline ? (snapshot.deployments ?? []).map(podOfTemplate) : [])];
+  const pods = [
+    ...snapshot.pods.map((p) => withTopology(p, nodes)),
+    ...(snapshot.offline ? (snapshot.deployments ?? []).map(podOfTemplate) : []),
+  ];
   return { snapshot, namespaces, registry: buildRegistry(snapshot, namespaces), subsetDefs, subsets, pods, resolve };
 }
 
@@ -104,7 +114,10 @@ export interface SubsetReadiness {
  * one Ready pod are not listed, so an empty result means "safe to send traffic".
  */
 export function subsetsWithoutReadyPods(
-  snapshot: ClusterSnapshot, host: string, namespace: string, subsets: readonly string[],
+  snapshot: ClusterSnapshot,
+  host: string,
+  namespace: string,
+  subsets: readonly string[],
 ): SubsetReadiness[] {
   const ctx = buildCtx(snapshot, namespace);
   return readiness(ctx, host, namespace, subsets);
@@ -116,9 +129,15 @@ function readiness(ctx: Ctx, host: string, namespace: string, subsets: readonly 
   const defined = ctx.subsetDefs.get(hostKey(ref));
   const out: SubsetReadiness[] = [];
   for (const subset of subsets) {
-    if (!service) { out.push({ subset, reason: 'no-service', pods: 0, ready: 0 }); continue; }
+    if (!service) {
+      out.push({ subset, reason: 'no-service', pods: 0, ready: 0 });
+      continue;
+    }
     const def = defined?.get(subset);
-    if (!def) { out.push({ subset, reason: 'unknown-subset', pods: 0, ready: 0 }); continue; }
+    if (!def) {
+      out.push({ subset, reason: 'unknown-subset', pods: 0, ready: 0 });
+      continue;
+    }
     const pods = podsForSubset(ctx, service, dict(def.subset.labels));
     const ready = pods.filter(isPodReady).length;
     if (pods.length === 0) out.push({ subset, reason: 'no-pods', pods: 0, ready: 0 });
@@ -147,9 +166,14 @@ function weightsAndHeaders(vs: Obj): Finding[] {
         if (d.weight === undefined) return;
         if (typeof d.weight !== 'number' || !Number.isInteger(d.weight) || d.weight < 0) {
           valid = false;
-          out.push(finding(CODES.InvalidWeight, origin,
-            `Weight ${JSON.stringify(d.weight)} of destination ${j} in rule ${ruleLabel(rule, i)} is not a non-negative integer.`,
-            `spec.${kind}[${i}].route[${j}].weight`));
+          out.push(
+            finding(
+              CODES.InvalidWeight,
+              origin,
+              `Weight ${JSON.stringify(d.weight)} of destination ${j} in rule ${ruleLabel(rule, i)} is not a non-negative integer.`,
+              `spec.${kind}[${i}].route[${j}].weight`,
+            ),
+          );
         }
       });
       const weighted = dests.length > 1 || dests.some((d) => d.weight !== undefined);
@@ -157,9 +181,14 @@ function weightsAndHeaders(vs: Obj): Finding[] {
         const sum = dests.reduce((s, d) => s + (typeof d.weight === 'number' ? d.weight : 0), 0);
         // Istio's weights are relative (995/5 is a 0.5% canary); it rejects only a total of 0.
         if (sum === 0) {
-          out.push(finding(CODES.WeightsDoNotSumTo100, origin,
-            `Weights of rule ${ruleLabel(rule, i)} add up to 0 (${dests.map((d) => d.weight ?? 0).join(' + ')}): Istio rejects the route.`,
-            `spec.${kind}[${i}].route`));
+          out.push(
+            finding(
+              CODES.WeightsDoNotSumTo100,
+              origin,
+              `Weights of rule ${ruleLabel(rule, i)} add up to 0 (${dests.map((d) => d.weight ?? 0).join(' + ')}): Istio rejects the route.`,
+              `spec.${kind}[${i}].route`,
+            ),
+          );
         }
       }
       if (kind !== 'http') return;
@@ -167,11 +196,13 @@ function weightsAndHeaders(vs: Obj): Finding[] {
         for (const field of ['headers', 'withoutHeaders'] as const) {
           for (const name of Object.keys(dict(dict(m)[field]))) {
             if (!HEADER_TOKEN.test(name)) {
-              const why = name.toLowerCase() !== name && HEADER_TOKEN.test(name.toLowerCase())
-                ? 'must be lowercase (proxies lowercase header names, so this never matches)'
-                : 'is not a valid HTTP header name';
-              out.push(finding(CODES.InvalidHeaderName, origin, `Header match name "${name}" ${why}.`,
-                `spec.http[${i}].match[${j}].${field}`));
+              const why =
+                name.toLowerCase() !== name && HEADER_TOKEN.test(name.toLowerCase())
+                  ? 'must be lowercase (proxies lowercase header names, so this never matches)'
+                  : 'is not a valid HTTP header name';
+              out.push(
+                finding(CODES.InvalidHeaderName, origin, `Header match name "${name}" ${why}.`, `spec.http[${i}].match[${j}].${field}`),
+              );
             }
           }
         }
@@ -190,11 +221,17 @@ function trafficToUnreadySubsets(ctx: Ctx, vs: Obj): Finding[] {
     if (typeof d.weight === 'number' && d.weight <= 0) continue;
     for (const r of readiness(ctx, String(d.dest.host ?? ''), nsOf(vs), [d.dest.subset])) {
       if (r.reason !== 'no-pods' && r.reason !== 'none-ready') continue; // IST0101 reports the others
-      const traffic = typeof d.weight === 'number' ? `weight ${d.weight}` : arr(d.rule.match).length > 0 ? 'matched requests' : 'all requests';
+      const traffic =
+        typeof d.weight === 'number' ? `weight ${d.weight}` : arr(d.rule.match).length > 0 ? 'matched requests' : 'all requests';
       const state = r.reason === 'no-pods' ? 'selects no pods' : `has no Ready pod (0/${r.pods} Ready)`;
-      out.push(finding(CODES.SubsetHasNoReadyPods, origin,
-        `Subset ${r.subset} of ${hostKey(ctx.resolve(d.dest.host, nsOf(vs)))} receives traffic (${traffic}, rule ${ruleLabel(d.rule, d.ruleIndex)}) but ${state}; requests to it fail with 503 UH.`,
-        d.path));
+      out.push(
+        finding(
+          CODES.SubsetHasNoReadyPods,
+          origin,
+          `Subset ${r.subset} of ${hostKey(ctx.resolve(d.dest.host, nsOf(vs)))} receives traffic (${traffic}, rule ${ruleLabel(d.rule, d.ruleIndex)}) but ${state}; requests to it fail with 503 UH.`,
+          d.path,
+        ),
+      );
     }
   }
   return out;
@@ -212,12 +249,21 @@ function destinationRuleChecks(ctx: Ctx, dr: Obj): Finding[] {
   const ref = ctx.resolve(host, nsOf(dr));
   if (!entry) {
     if (ref.kind !== 'service' && !ctx.snapshot.serviceEntries) return []; // external: ServiceEntries not read
-    if (ctx.snapshot.offline && (ref.kind === 'service' ? !ctx.registry.serviceNamespaces.has(ref.namespace) : !ctx.registry.hasServiceEntries)) {
+    if (
+      ctx.snapshot.offline &&
+      (ref.kind === 'service' ? !ctx.registry.serviceNamespaces.has(ref.namespace) : !ctx.registry.hasServiceEntries)
+    ) {
       const what = ref.kind === 'service' ? `no Service of namespace ${ref.namespace}` : 'no ServiceEntry';
       return [finding(CODES.NotInFiles, origin, `The host ${host} was not checked offline: ${what} is in the files.`, 'spec.host')];
     }
-    return [finding(CODES.UnknownDestinationRuleHost, origin,
-      `The host ${host} defined in the DestinationRule does not match any services in the mesh.`, 'spec.host')];
+    return [
+      finding(
+        CODES.UnknownDestinationRuleHost,
+        origin,
+        `The host ${host} defined in the DestinationRule does not match any services in the mesh.`,
+        'spec.host',
+      ),
+    ];
   }
   const service = serviceOf(entry);
   if (!service) return []; // a ServiceEntry: its workloads are not in the snapshot
@@ -226,12 +272,23 @@ function destinationRuleChecks(ctx: Ctx, dr: Obj): Finding[] {
   arr(dr.spec?.subsets).forEach((s, k) => {
     const subset = dict(s);
     if (!podsKnown) {
-      out.push(finding(CODES.NotInFiles, origin,
-        `The Subset ${String(subset.name)} was not checked for pods offline: no Pod or Deployment of namespace ${nsOf(service)} is in the files.`, `spec.subsets[${k}]`));
+      out.push(
+        finding(
+          CODES.NotInFiles,
+          origin,
+          `The Subset ${String(subset.name)} was not checked for pods offline: no Pod or Deployment of namespace ${nsOf(service)} is in the files.`,
+          `spec.subsets[${k}]`,
+        ),
+      );
     } else if (podsForSubset(ctx, service, dict(subset.labels)).length === 0) {
-      out.push(finding(CODES.DestinationRuleSubsetNotSelectPods, origin,
-        `The Subset ${String(subset.name)} defined in the DestinationRule does not select any pods. Which may lead to 503 UH (NoHealthyUpstream).`,
-        `spec.subsets[${k}]`));
+      out.push(
+        finding(
+          CODES.DestinationRuleSubsetNotSelectPods,
+          origin,
+          `The Subset ${String(subset.name)} defined in the DestinationRule does not select any pods. Which may lead to 503 UH (NoHealthyUpstream).`,
+          `spec.subsets[${k}]`,
+        ),
+      );
     }
   });
   return out;

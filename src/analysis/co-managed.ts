@@ -8,5 +8,13 @@ import type { Finding, Obj } from './types.js';
 
 export function coManaged(o: Obj): Finding[] {
   const m = coManagerOf(o);
-  return m ? [finding(CODES.CoManagedObject, originOf(o.kind ?? '', o), `Managed by ${m.name} (${m.marker}); kubectl-mesh refuses to change it (its next reconcile would overwrite the routes) unless --force is given.`)] : [];
+  return m
+    ? [
+        finding(
+          CODES.CoManagedObject,
+          originOf(o.kind ?? '', o),
+          `Managed by ${m.name} (${m.marker}); kubectl-mesh refuses to change it (its next reconcile would overwrite the routes) unless --force is given.`,
+        ),
+      ]
+    : [];
 }

@@ -15,8 +15,12 @@ export interface CodeInfo {
 }
 
 const ISTIO_DOCS = 'https://istio.io/latest/docs/reference/config/analysis';
-const istio = (code: string, name: string, level: FindingLevel): CodeInfo =>
-  ({ code, name, level, documentationUrl: `${ISTIO_DOCS}/${code.toLowerCase()}/` });
+const istio = (code: string, name: string, level: FindingLevel): CodeInfo => ({
+  code,
+  name,
+  level,
+  documentationUrl: `${ISTIO_DOCS}/${code.toLowerCase()}/`,
+});
 const mesh = (code: string, name: string, level: FindingLevel): CodeInfo => ({ code, name, level });
 
 export const CODES = {

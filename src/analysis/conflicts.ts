@@ -40,12 +40,21 @@ export function conflictingMeshHosts(virtualServices: readonly Obj[], namespaces
     const all = scope === '*' ? list : [...list, ...everywhere.filter((e) => overlap(e.host, host)).flatMap((e) => e.list)];
     const unique = [...new Set(all)];
     if (unique.length < 2) continue;
-    const names = unique.map((v) => `${nsOf(v)}/${nameOf(v)}`).sort().join(',');
+    const names = unique
+      .map((v) => `${nsOf(v)}/${nameOf(v)}`)
+      .sort()
+      .join(',');
     for (const vs of unique) {
       if (out.has(vs)) continue;
-      out.set(vs, finding(CODES.ConflictingMeshGatewayVirtualServiceHosts, originOf('VirtualService', vs),
-        `The VirtualServices ${names} associated with mesh gateway define the same host ${key} which can lead to undefined behavior. This can be fixed by merging the conflicting VirtualServices into a single resource.`,
-        'spec.hosts'));
+      out.set(
+        vs,
+        finding(
+          CODES.ConflictingMeshGatewayVirtualServiceHosts,
+          originOf('VirtualService', vs),
+          `The VirtualServices ${names} associated with mesh gateway define the same host ${key} which can lead to undefined behavior. This can be fixed by merging the conflicting VirtualServices into a single resource.`,
+          'spec.hosts',
+        ),
+      );
     }
   }
   return out;
@@ -60,7 +69,11 @@ export function gammaServiceHosts(route: Obj): string[] {
 }
 
 /** MESH0006, on both objects: a mesh-bound VirtualService and a GAMMA HTTPRoute for the same Service host. */
-export function virtualServiceAndHttpRoute(virtualServices: readonly Obj[], httpRoutes: readonly Obj[], namespaces: ReadonlySet<string>): Finding[] {
+export function virtualServiceAndHttpRoute(
+  virtualServices: readonly Obj[],
+  httpRoutes: readonly Obj[],
+  namespaces: ReadonlySet<string>,
+): Finding[] {
   const out: Finding[] = [];
   for (const route of httpRoutes) {
     for (const host of new Set(gammaServiceHosts(route))) {

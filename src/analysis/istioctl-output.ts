@@ -52,7 +52,11 @@ function* candidates(text: string): Generator<string> {
   });
   for (const s of starts) {
     for (const e of [...ends].reverse()) {
-      if (e >= s) yield lines.slice(s, e + 1).join('\n').trim();
+      if (e >= s)
+        yield lines
+          .slice(s, e + 1)
+          .join('\n')
+          .trim();
     }
   }
 }
@@ -80,4 +84,8 @@ export function parseIstioctlAnalyzeJson(stdout: string, stderr = ''): IstioctlP
   return { ok: false, reason: 'unparsable', detail: firstLine(trimmed) };
 }
 
-const firstLine = (s: string): string => s.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '') ?? '';
+const firstLine = (s: string): string =>
+  s
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .find((l) => l !== '') ?? '';

@@ -12,7 +12,14 @@ const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const dict = (v: unknown): Dict => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Dict) : {});
 const strings = (v: unknown): string[] => arr(v).filter((x): x is string => typeof x === 'string');
 
-export interface RouteDest { path: string; dest: Dict; weight: unknown; rule: Dict; ruleIndex: number; kind: 'http' | 'tcp' | 'tls' | 'mirror' }
+export interface RouteDest {
+  path: string;
+  dest: Dict;
+  weight: unknown;
+  rule: Dict;
+  ruleIndex: number;
+  kind: 'http' | 'tcp' | 'tls' | 'mirror';
+}
 
 /** Route destinations (http, tcp, tls) and http mirrors; `path` is the Destination object's own path. */
 export function destinationsOf(vs: Obj, withMirrors = false): RouteDest[] {
@@ -22,13 +29,28 @@ export function destinationsOf(vs: Obj, withMirrors = false): RouteDest[] {
       const rule = dict(r);
       arr(rule.route).forEach((d, j) => {
         const rd = dict(d);
-        out.push({ path: `spec.${kind}[${i}].route[${j}].destination`, dest: dict(rd.destination), weight: rd.weight, rule, ruleIndex: i, kind });
+        out.push({
+          path: `spec.${kind}[${i}].route[${j}].destination`,
+          dest: dict(rd.destination),
+          weight: rd.weight,
+          rule,
+          ruleIndex: i,
+          kind,
+        });
       });
       if (kind !== 'http' || !withMirrors) return;
-      if (rule.mirror) out.push({ path: `spec.http[${i}].mirror`, dest: dict(rule.mirror), weight: undefined, rule, ruleIndex: i, kind: 'mirror' });
-      arr(rule.mirrors).forEach((m, j) => out.push({
-        path: `spec.http[${i}].mirrors[${j}].destination`, dest: dict(dict(m).destination), weight: undefined, rule, ruleIndex: i, kind: 'mirror',
-      }));
+      if (rule.mirror)
+        out.push({ path: `spec.http[${i}].mirror`, dest: dict(rule.mirror), weight: undefined, rule, ruleIndex: i, kind: 'mirror' });
+      arr(rule.mirrors).forEach((m, j) =>
+        out.push({
+          path: `spec.http[${i}].mirrors[${j}].destination`,
+          dest: dict(dict(m).destination),
+          weight: undefined,
+          rule,
+          ruleIndex: i,
+          kind: 'mirror',
+        }),
+      );
     });
   }
   return out;
@@ -68,7 +90,8 @@ export function referencedResources(ctx: ReferenceCtx, vs: Obj): Finding[] {
     if (!entry && host !== '' && !ctx.snapshot.serviceEntries && resolveHost(host, ns, ctx.namespaces).kind !== 'service') continue;
     const missing = entry ? undefined : outsideFiles(ctx, host, ns);
     if (!entry && host !== '' && missing) unknown(`${what} "${host}"`, missing, `${d.path}.host`);
-    else if (!entry) out.push(finding(CODES.ReferencedResourceNotFound, origin, `Referenced ${what} not found: "${host}"`, `${d.path}.host`));
+    else if (!entry)
+      out.push(finding(CODES.ReferencedResourceNotFound, origin, `Referenced ${what} not found: "${host}"`, `${d.path}.host`));
     else {
       const port = dict(d.dest.port).number;
       if (typeof port === 'number' && entry.ports.length > 0 && !entry.ports.includes(port)) {
@@ -81,8 +104,10 @@ export function referencedResources(ctx: ReferenceCtx, vs: Obj): Finding[] {
     const defined = ctx.subsets.get(key);
     if (defined?.has(subset)) continue;
     const label = d.kind === 'mirror' ? 'mirror+subset in destinationrule' : 'host+subset in destinationrule';
-    if (!defined && ctx.snapshot.offline) unknown(`${label} "${host}+${subset}"`, 'no DestinationRule for that host is in the files', `${d.path}.subset`);
-    else out.push(finding(CODES.ReferencedResourceNotFound, origin, `Referenced ${label} not found: "${host}+${subset}"`, `${d.path}.subset`));
+    if (!defined && ctx.snapshot.offline)
+      unknown(`${label} "${host}+${subset}"`, 'no DestinationRule for that host is in the files', `${d.path}.subset`);
+    else
+      out.push(finding(CODES.ReferencedResourceNotFound, origin, `Referenced ${label} not found: "${host}+${subset}"`, `${d.path}.subset`));
   }
 
   const gateways = ctx.snapshot.gateways;

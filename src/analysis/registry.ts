@@ -43,7 +43,9 @@ export function buildRegistry(snapshot: ClusterSnapshot, knownNamespaces: Readon
     else if (!exact.has(`${entry.scope}|${entry.host}`)) exact.set(`${entry.scope}|${entry.host}`, entry);
   };
   for (const se of snapshot.serviceEntries ?? []) {
-    const ports = (Array.isArray(se.spec?.ports) ? se.spec.ports : []).map((p: { number?: unknown }) => Number(p?.number)).filter(Number.isFinite);
+    const ports = (Array.isArray(se.spec?.ports) ? se.spec.ports : [])
+      .map((p: { number?: unknown }) => Number(p?.number))
+      .filter(Number.isFinite);
     const scopes = exportScopes(strings(se.spec?.exportTo), nsOf(se));
     for (const h of strings(se.spec?.hosts)) {
       const host = hostKey(resolveHost(h, nsOf(se), knownNamespaces));
@@ -53,7 +55,9 @@ export function buildRegistry(snapshot: ClusterSnapshot, knownNamespaces: Readon
   const serviceNamespaces = new Set<string>();
   for (const svc of snapshot.services) {
     serviceNamespaces.add(nsOf(svc).toLowerCase());
-    const ports = (Array.isArray(svc.spec?.ports) ? svc.spec.ports : []).map((p: { port?: unknown }) => Number(p?.port)).filter(Number.isFinite);
+    const ports = (Array.isArray(svc.spec?.ports) ? svc.spec.ports : [])
+      .map((p: { port?: unknown }) => Number(p?.port))
+      .filter(Number.isFinite);
     const annotation = svc.metadata?.annotations?.[EXPORT_TO_ANNOTATION];
     const exportTo = typeof annotation === 'string' && annotation.trim() !== '' ? annotation.split(',').map((s) => s.trim()) : [];
     const host = hostKey(resolveHost(svc.metadata?.name ?? '', nsOf(svc), knownNamespaces));

@@ -3,9 +3,7 @@
 
 import { builtInChecks } from './checks.js';
 import { nameOf, nsOf } from './hosts.js';
-import {
-  levelRank, type ClusterSnapshot, type Finding, type IstioctlRunner, type Obj,
-} from './types.js';
+import { levelRank, type ClusterSnapshot, type Finding, type IstioctlRunner, type Obj } from './types.js';
 
 export interface AnalyzeChangeInput {
   snapshot: ClusterSnapshot;
@@ -66,8 +64,13 @@ function ruleWordsFor(f: Finding, snapshot: ClusterSnapshot): string | undefined
   const vs = snapshot.virtualServices.find((o) => `VirtualService ${nsOf(o)}/${nameOf(o)}` === f.origin);
   // Only http rules and matches go by name; tcp and tls ones by index.
   const label = (named: unknown, index: number): string =>
-    (kind === 'http' && typeof named === 'object' && named !== null && typeof (named as { name?: unknown }).name === 'string'
-      && (named as { name: string }).name ? `"${(named as { name: string }).name}"` : `#${index}`);
+    kind === 'http' &&
+    typeof named === 'object' &&
+    named !== null &&
+    typeof (named as { name?: unknown }).name === 'string' &&
+    (named as { name: string }).name
+      ? `"${(named as { name: string }).name}"`
+      : `#${index}`;
   const rule = kind === 'http' || kind === 'tcp' || kind === 'tls' ? vs?.spec?.[kind]?.[Number(ruleIndex)] : undefined;
   const words = `rule ${label(rule, Number(ruleIndex))}`;
   if (f.code === 'IST0130') return `${words} not used`;
@@ -98,7 +101,8 @@ export function dedupeFindings(builtIn: readonly Finding[], fromIstioctl: readon
 }
 
 const bySeverity = (findings: Finding[]): Finding[] =>
-  findings.map((f, i) => ({ f, i }))
+  findings
+    .map((f, i) => ({ f, i }))
     .sort((a, b) => levelRank(a.f.level) - levelRank(b.f.level) || a.i - b.i)
     .map(({ f }) => f);
 
@@ -109,7 +113,8 @@ export async function analyzeChange(input: AnalyzeChangeInput): Promise<AnalyzeC
     return { findings: bySeverity(builtIn), istioctlUsed: false, notice: 'istioctl was not run; only built-in checks ran' };
   }
   const proposed = input.proposed.map((o) =>
-    (o.metadata?.namespace ? o : { ...o, metadata: { ...o.metadata, namespace: input.namespace } }));
+    o.metadata?.namespace ? o : { ...o, metadata: { ...o.metadata, namespace: input.namespace } },
+  );
   let result;
   try {
     result = await input.istioctl({
@@ -122,8 +127,15 @@ export async function analyzeChange(input: AnalyzeChangeInput): Promise<AnalyzeC
     });
   } catch (err) {
     // Runners should not throw; if one does, istioctl is optional, so degrade the same way.
-    result = { used: false as const, notice: `istioctl failed (${err instanceof Error ? err.message : String(err)}); only built-in checks ran` };
+    result = {
+      used: false as const,
+      notice: `istioctl failed (${err instanceof Error ? err.message : String(err)}); only built-in checks ran`,
+    };
   }
   if (!result.used) return { findings: bySeverity(builtIn), istioctlUsed: false, notice: result.notice };
-  return { findings: bySeverity(dedupeFindings(builtIn, result.findings, merged)), istioctlUsed: true, ...(result.notice ? { notice: result.notice } : {}) };
+  return {
+    findings: bySeverity(dedupeFindings(builtIn, result.findings, merged)),
+    istioctlUsed: true,
+    ...(result.notice ? { notice: result.notice } : {}),
+  };
 }

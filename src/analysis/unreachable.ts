@@ -22,7 +22,7 @@ const shadowed = (by: string): string =>
 type Kind = 'http' | 'tcp' | 'tls';
 /** Istio names http rules and matches by `name` when they have one, tcp/tls ones by index. */
 const ruleLabel = (kind: Kind, rule: Dict, i: number): string =>
-  (kind === 'http' && typeof rule.name === 'string' && rule.name ? `"${rule.name}"` : `#${i}`);
+  kind === 'http' && typeof rule.name === 'string' && rule.name ? `"${rule.name}"` : `#${i}`;
 const matchLabel = (kind: Kind, m: unknown, j: number): string => {
   const name = dict(m).name;
   return kind === 'http' && typeof name === 'string' && name ? `"${name}"` : `#${j}`;
@@ -32,7 +32,10 @@ const prefixOf = (m: unknown): string | undefined => {
   return typeof p === 'string' && p !== '' ? p : undefined;
 };
 
-interface Seen { rule: number; clause: unknown }
+interface Seen {
+  rule: number;
+  clause: unknown;
+}
 
 /** Does `earlier` make `later` unused? `sameRule`: both in one rule (only duplicates and nested URI prefixes count there). */
 function coveredBy(kind: Kind, earlier: Seen, later: unknown, sameRule: boolean): 'same' | 'covered' | undefined {
@@ -55,8 +58,14 @@ function rulesOf(vs: Obj, kind: Kind): Finding[] {
   const unused = (i: number, reason: string, path: string, by?: number): void => {
     const rule = dict(rules[i]);
     const ours = kind === 'http' && isOwnedRoute(rule) && by !== undefined && !isOwnedRoute(dict(rules[by]));
-    out.push(finding(CODES.VirtualServiceUnreachableRule, origin,
-      `VirtualService rule ${ruleLabel(kind, rule, i)} not used (${reason}).${ours ? shadowed(ruleLabel(kind, dict(rules[by]), by)) : ''}`, path));
+    out.push(
+      finding(
+        CODES.VirtualServiceUnreachableRule,
+        origin,
+        `VirtualService rule ${ruleLabel(kind, rule, i)} not used (${reason}).${ours ? shadowed(ruleLabel(kind, dict(rules[by]), by)) : ''}`,
+        path,
+      ),
+    );
   };
   rules.forEach((r, i) => {
     if (r === null || r === undefined) return;
@@ -77,18 +86,34 @@ function rulesOf(vs: Obj, kind: Kind): Finding[] {
       let hit: { by: Seen; how: 'same' | 'covered' } | undefined;
       for (const s of seen) {
         const how = coveredBy(kind, s, m, s.rule === i);
-        if (how) { hit = { by: s, how }; break; }
+        if (how) {
+          hit = { by: s, how };
+          break;
+        }
       }
-      if (!hit) { seen.push({ rule: i, clause: m }); return; }
+      if (!hit) {
+        seen.push({ rule: i, clause: m });
+        return;
+      }
       fromPrior++;
       if (hit.how === 'same') identical++;
-      out.push(finding(CODES.VirtualServiceIneffectiveMatch, origin,
-        `VirtualService rule ${ruleLabel(kind, rule, i)} match ${matchLabel(kind, m, j)} is not used (duplicate/overlapping match in rule ${ruleLabel(kind, dict(rules[hit.by.rule]), hit.by.rule)}).`,
-        `spec.${kind}[${i}].match[${j}]`));
+      out.push(
+        finding(
+          CODES.VirtualServiceIneffectiveMatch,
+          origin,
+          `VirtualService rule ${ruleLabel(kind, rule, i)} match ${matchLabel(kind, m, j)} is not used (duplicate/overlapping match in rule ${ruleLabel(kind, dict(rules[hit.by.rule]), hit.by.rule)}).`,
+          `spec.${kind}[${i}].match[${j}]`,
+        ),
+      );
     });
     if (catchAll < 0 && fromPrior === matches.length) {
       const first = seen.find((s) => matches.some((m) => coveredBy(kind, s, m, false)))?.rule;
-      unused(i, identical === matches.length ? 'all matches used by prior rules' : 'all matches covered by prior rules', `spec.${kind}[${i}]`, first);
+      unused(
+        i,
+        identical === matches.length ? 'all matches used by prior rules' : 'all matches covered by prior rules',
+        `spec.${kind}[${i}]`,
+        first,
+      );
     }
     if (kind === 'http' && catchAll < 0 && seen.some((s) => s.rule === i && matchesEverything(s.clause))) catchAll = i;
   });

@@ -27,13 +27,18 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[], w
   const byShort = new Map(specs.filter((s) => s.short).map((s) => [s.short!, s]));
   const flags: FlagValues = {};
   const args: string[] = [];
-  const unknown = (flag: string) =>
-    new UsageError(`unknown flag ${flag} for '${where}'`, `see 'kubectl ${where} --help'`);
+  const unknown = (flag: string) => new UsageError(`unknown flag ${flag} for '${where}'`, `see 'kubectl ${where} --help'`);
 
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i]!;
-    if (token === '--') { args.push(...argv.slice(i + 1)); break; }
-    if (!token.startsWith('-') || token === '-' || looksLikeNumber(token)) { args.push(token); continue; }
+    if (token === '--') {
+      args.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!token.startsWith('-') || token === '-' || looksLikeNumber(token)) {
+      args.push(token);
+      continue;
+    }
 
     let spec: FlagSpec | undefined;
     let inline: string | undefined;

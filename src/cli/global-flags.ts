@@ -4,8 +4,19 @@ import { UsageError } from '../errors.js';
 
 /** All of kubectl's connection flags (`kubectl options`), with kubectl's meaning. */
 export const connectionFlags: FlagSpec[] = [
-  { name: 'namespace', short: 'n', kind: 'string', placeholder: 'NS', description: 'namespace (default: the kubeconfig context\'s namespace)' },
-  { name: 'kubeconfig', kind: 'string', placeholder: 'FILE', description: 'path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' },
+  {
+    name: 'namespace',
+    short: 'n',
+    kind: 'string',
+    placeholder: 'NS',
+    description: "namespace (default: the kubeconfig context's namespace)",
+  },
+  {
+    name: 'kubeconfig',
+    kind: 'string',
+    placeholder: 'FILE',
+    description: 'path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)',
+  },
   { name: 'context', kind: 'string', placeholder: 'NAME', description: 'kubeconfig context to use' },
   { name: 'cluster', kind: 'string', placeholder: 'NAME', description: 'kubeconfig cluster to use' },
   { name: 'user', kind: 'string', placeholder: 'NAME', description: 'kubeconfig user to use' },
@@ -13,7 +24,7 @@ export const connectionFlags: FlagSpec[] = [
   { name: 'certificate-authority', kind: 'string', placeholder: 'FILE', description: 'cert file of the certificate authority' },
   { name: 'client-certificate', kind: 'string', placeholder: 'FILE', description: 'client certificate file for TLS' },
   { name: 'client-key', kind: 'string', placeholder: 'FILE', description: 'client key file for TLS' },
-  { name: 'insecure-skip-tls-verify', kind: 'boolean', description: 'do not verify the server\'s certificate (insecure)' },
+  { name: 'insecure-skip-tls-verify', kind: 'boolean', description: "do not verify the server's certificate (insecure)" },
   { name: 'tls-server-name', kind: 'string', placeholder: 'NAME', description: 'server name to verify the server certificate against' },
   { name: 'token', kind: 'string', placeholder: 'TOKEN', description: 'bearer token for authentication to the API server' },
   { name: 'username', kind: 'string', placeholder: 'NAME', description: 'username for basic authentication' },
@@ -21,42 +32,98 @@ export const connectionFlags: FlagSpec[] = [
   { name: 'as', kind: 'string', placeholder: 'USER', description: 'user to impersonate' },
   { name: 'as-group', kind: 'list', placeholder: 'GROUP', description: 'group to impersonate (repeatable)' },
   { name: 'as-uid', kind: 'string', placeholder: 'UID', description: 'UID to impersonate' },
-  { name: 'request-timeout', kind: 'string', placeholder: '0', description: 'timeout for each API request: seconds, or a duration like 5s, 1m (0 = none)' },
+  {
+    name: 'request-timeout',
+    kind: 'string',
+    placeholder: '0',
+    description: 'timeout for each API request: seconds, or a duration like 5s, 1m (0 = none)',
+  },
   { name: 'cache-dir', kind: 'string', placeholder: 'DIR', description: 'cache directory (default: $KUBECACHEDIR, then ~/.kube/cache)' },
   { name: 'disable-compression', kind: 'boolean', description: 'no response compression (kubectl-mesh never asks for it)' },
-  { name: 'match-server-version', kind: 'boolean', description: 'accepted for kubectl compatibility; the plugin has no Kubernetes client version to match' },
+  {
+    name: 'match-server-version',
+    kind: 'boolean',
+    description: 'accepted for kubectl compatibility; the plugin has no Kubernetes client version to match',
+  },
 ];
 
 export const commonFlags: FlagSpec[] = [
   ...connectionFlags,
-  { name: 'output', short: 'o', kind: 'string', choices: ['table', 'json', 'yaml'], placeholder: 'json|yaml', description: 'output format' },
+  {
+    name: 'output',
+    short: 'o',
+    kind: 'string',
+    choices: ['table', 'json', 'yaml'],
+    placeholder: 'json|yaml',
+    description: 'output format',
+  },
   { name: 'no-input', kind: 'boolean', description: 'never prompt; fail when a value is missing' },
   { name: 'no-color', kind: 'boolean', description: 'disable colours (also NO_COLOR=1)' },
-  { name: 'v', short: 'v', kind: 'string', bareValue: '1', placeholder: 'LEVEL', description: 'verbosity: -v shows error causes, -v=6 logs API requests' },
+  {
+    name: 'v',
+    short: 'v',
+    kind: 'string',
+    bareValue: '1',
+    placeholder: 'LEVEL',
+    description: 'verbosity: -v shows error causes, -v=6 logs API requests',
+  },
   { name: 'help', short: 'h', kind: 'boolean', description: 'help for this command' },
 ];
 
-export const versionLabelFlag: FlagSpec = { name: 'version-label', kind: 'string', placeholder: 'LABEL', description: 'pod label that tells versions apart (default: version)' };
+export const versionLabelFlag: FlagSpec = {
+  name: 'version-label',
+  kind: 'string',
+  placeholder: 'LABEL',
+  description: 'pod label that tells versions apart (default: version)',
+};
 export const allNamespacesFlag: FlagSpec = { name: 'all-namespaces', short: 'A', kind: 'boolean', description: 'every namespace' };
 
 /** Where istiod is when it runs outside the cluster (--wait, status). Default: istioctl finds it in the cluster. */
 export const xdsFlags: FlagSpec[] = [
-  { name: 'xds-address', kind: 'string', placeholder: 'HOST:PORT', description: 'istiod\'s xDS address, for an istiod outside the cluster (istioctl --xds-address; also $ISTIOCTL_XDS_ADDRESS)' },
-  { name: 'xds-plaintext', kind: 'boolean', description: 'talk plain-text HTTP/2 to --xds-address (istioctl --plaintext; also $ISTIOCTL_PLAINTEXT)' },
+  {
+    name: 'xds-address',
+    kind: 'string',
+    placeholder: 'HOST:PORT',
+    description: "istiod's xDS address, for an istiod outside the cluster (istioctl --xds-address; also $ISTIOCTL_XDS_ADDRESS)",
+  },
+  {
+    name: 'xds-plaintext',
+    kind: 'boolean',
+    description: 'talk plain-text HTTP/2 to --xds-address (istioctl --plaintext; also $ISTIOCTL_PLAINTEXT)',
+  },
 ];
 
 /** Flags shared by verbs that change routing. */
 export const writeFlags: FlagSpec[] = [
-  { name: 'wait', kind: 'string', bareValue: '60s', placeholder: 'TIMEOUT', description: 'after writing, wait until every proxy serving the service has the change (default 60s); exit 4 if not' },
+  {
+    name: 'wait',
+    kind: 'string',
+    bareValue: '60s',
+    placeholder: 'TIMEOUT',
+    description: 'after writing, wait until every proxy serving the service has the change (default 60s); exit 4 if not',
+  },
   ...xdsFlags,
-  { name: 'dry-run', kind: 'string', choices: ['none', 'client', 'server'], bareValue: 'client', placeholder: 'client|server', description: 'print what would be written (client) or have the API server validate it (server)' },
+  {
+    name: 'dry-run',
+    kind: 'string',
+    choices: ['none', 'client', 'server'],
+    bareValue: 'client',
+    placeholder: 'client|server',
+    description: 'print what would be written (client) or have the API server validate it (server)',
+  },
   { name: 'diff', kind: 'boolean', description: 'print a diff of the routing change' },
   { name: 'yes', short: 'y', kind: 'boolean', description: 'do not ask for confirmation' },
   { name: 'force', kind: 'boolean', description: 'write even when analysis finds errors or a subset has no Ready pods' },
   { name: 'istioctl', kind: 'string', placeholder: 'PATH', description: 'istioctl to run for analysis (default: $ISTIOCTL, then PATH)' },
-  { name: 'filename', short: 'f', kind: 'list', placeholder: 'FILE|DIR', description: 'work on YAML files instead of the cluster (offline / GitOps)' },
+  {
+    name: 'filename',
+    short: 'f',
+    kind: 'list',
+    placeholder: 'FILE|DIR',
+    description: 'work on YAML files instead of the cluster (offline / GitOps)',
+  },
   { name: 'in-place', kind: 'boolean', description: 'with -f: rewrite the files, keeping comments and key order' },
-  { name: 'scale-hpa', kind: 'boolean', description: 'scale each version\'s HPA min/max in proportion to its weight' },
+  { name: 'scale-hpa', kind: 'boolean', description: "scale each version's HPA min/max in proportion to its weight" },
   versionLabelFlag,
 ];
 
@@ -74,7 +141,7 @@ export function parseDuration(text: string, flag: string): number {
 /** Node's timers hold at most 2^31-1 ms (~24.8 days); longer means "no practical limit". */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
-const GO_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const GO_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /**
  * --request-timeout as kubectl parses it (clientcmd.ParseTimeout): a bare non-negative integer is
@@ -82,8 +149,11 @@ const GO_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs
  * timeout. Returns ms, capped at what a Node timer can hold.
  */
 export function parseRequestTimeout(text: string): number {
-  const bad = () => new UsageError(`invalid value "${text}" for --request-timeout`,
-    'use a whole number of seconds or a duration with units, e.g. 30, 5s, 2m, 1h (0 = no timeout)');
+  const bad = () =>
+    new UsageError(
+      `invalid value "${text}" for --request-timeout`,
+      'use a whole number of seconds or a duration with units, e.g. 30, 5s, 2m, 1h (0 = no timeout)',
+    );
   let ms: number;
   if (/^\+?\d+$/.test(text)) ms = Number(text.replace('+', '')) * 1000;
   else {

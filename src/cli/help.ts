@@ -8,13 +8,7 @@ const flagLine = (f: FlagSpec): string => {
 };
 
 export function commandHelp(cmd: Command, common: FlagSpec[]): string {
-  const parts = [
-    cmd.description ?? cmd.summary,
-    '',
-    'Examples:',
-    ...cmd.examples.map((e) => `  ${e}`),
-    '',
-  ];
+  const parts = [cmd.description ?? cmd.summary, '', 'Examples:', ...cmd.examples.map((e) => `  ${e}`), ''];
   if (cmd.flags.length) parts.push('Options:', ...cmd.flags.map(flagLine), '');
   parts.push('Common options:', ...common.map(flagLine), '', 'Usage:', `  kubectl mesh ${cmd.usage}`, '');
   return parts.join('\n');

@@ -17,12 +17,19 @@ export function isLabelKey(key: string): boolean {
 export function validateCommonFlags(flags: FlagValues): void {
   const ns = flags.namespace;
   if (typeof ns === 'string' && (!DNS_LABEL.test(ns) || ns.length > 63)) {
-    throw new UsageError(`--namespace ${JSON.stringify(ns)} is not a valid namespace name`, 'use lowercase letters, digits and -, e.g. -n shop');
+    throw new UsageError(
+      `--namespace ${JSON.stringify(ns)} is not a valid namespace name`,
+      'use lowercase letters, digits and -, e.g. -n shop',
+    );
   }
   const v = flags.v;
-  if (typeof v === 'string' && !/^\d{1,2}$/.test(v)) throw new UsageError(`invalid value ${JSON.stringify(v)} for -v: expected a number`, 'e.g. -v=6 logs every API request');
+  if (typeof v === 'string' && !/^\d{1,2}$/.test(v))
+    throw new UsageError(`invalid value ${JSON.stringify(v)} for -v: expected a number`, 'e.g. -v=6 logs every API request');
   const label = flags['version-label'];
   if (typeof label === 'string' && !isLabelKey(label)) {
-    throw new UsageError(`--version-label ${JSON.stringify(label)} is not a valid label key`, 'pass the pod label that tells versions apart, e.g. --version-label version');
+    throw new UsageError(
+      `--version-label ${JSON.stringify(label)} is not a valid label key`,
+      'pass the pod label that tells versions apart, e.g. --version-label version',
+    );
   }
 }

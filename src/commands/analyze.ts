@@ -20,16 +20,27 @@ export const analyzeCommand: Command = {
   usage: 'analyze [SERVICE] [-A] [flags]',
   description: [
     'Runs the built-in checks (Istio codes: IST0101, IST0109, IST0130, IST0131, IST0173, IST0174 …, and',
-    'kubectl-mesh\'s MESH… codes) and, when istioctl is found (--istioctl, $ISTIOCTL, PATH), istioctl analyze',
+    "kubectl-mesh's MESH… codes) and, when istioctl is found (--istioctl, $ISTIOCTL, PATH), istioctl analyze",
     'over the same namespace. Conflicts are findings, never a reason to stop. Exits 1 when there is an Error finding.',
     'Offline (-f), every file is read whatever -n says (hosts resolve across namespaces); a check that needs an',
     'object the files do not hold is reported as MESH0005 (Info) instead of a guess.',
   ].join('\n'),
-  examples: ['kubectl mesh analyze -n shop', 'kubectl mesh analyze reviews', 'kubectl mesh analyze -A -o json', 'kubectl mesh analyze -f deploy/ -A'],
+  examples: [
+    'kubectl mesh analyze -n shop',
+    'kubectl mesh analyze reviews',
+    'kubectl mesh analyze -A -o json',
+    'kubectl mesh analyze -f deploy/ -A',
+  ],
   flags: [
     allNamespacesFlag,
     { name: 'istioctl', kind: 'string', placeholder: 'PATH', description: 'istioctl to run (default: $ISTIOCTL, then PATH)' },
-    { name: 'filename', short: 'f', kind: 'list', placeholder: 'FILE|DIR', description: 'analyse YAML files instead of the cluster (built-in checks only)' },
+    {
+      name: 'filename',
+      short: 'f',
+      kind: 'list',
+      placeholder: 'FILE|DIR',
+      description: 'analyse YAML files instead of the cluster (built-in checks only)',
+    },
   ],
   async run(ctx, args, flags) {
     const service = args.length ? serviceArg(args, 0, 'analyze [SERVICE]') : undefined;
@@ -49,8 +60,11 @@ export const analyzeCommand: Command = {
       istioctl: await analysisRunner(ctx, source, opts),
     });
     const findings = service
-      ? result.findings.filter((f) => inv.virtualServices.concat(inv.destinationRules).some((o) =>
-        f.origin === `${o.kind} ${o.metadata.namespace}/${o.metadata.name}` && refersTo(o, service, namespace)))
+      ? result.findings.filter((f) =>
+          inv.virtualServices
+            .concat(inv.destinationRules)
+            .some((o) => f.origin === `${o.kind} ${o.metadata.namespace}/${o.metadata.name}` && refersTo(o, service, namespace)),
+        )
       : result.findings;
     if (result.notice && source.live) ctx.note(`note: ${result.notice}`);
     await printData(ctx, findings, () => renderFindings(findings, { color: ctx.color }));

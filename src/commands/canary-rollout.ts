@@ -15,17 +15,26 @@ const USAGE = 'canary SERVICE --steps 10,25,50,100 [--interval 1m] [--analysis s
 export const isRollout = (flags: FlagValues): boolean => str(flags, 'steps') !== undefined || bool(flags, 'resume');
 
 export async function runRolloutCommand(ctx: Context, args: string[], flags: FlagValues): Promise<number> {
-  if (str(flags, 'steps') !== undefined && bool(flags, 'resume')) throw new UsageError('--steps and --resume do not go together', '--resume carries on the recorded steps');
+  if (str(flags, 'steps') !== undefined && bool(flags, 'resume'))
+    throw new UsageError('--steps and --resume do not go together', '--resume carries on the recorded steps');
   if (args.length !== 1) {
-    throw new UsageError(args.length ? 'a rollout takes SERVICE only: the weights come from --steps' : 'missing SERVICE', `usage: kubectl mesh ${USAGE}`);
+    throw new UsageError(
+      args.length ? 'a rollout takes SERVICE only: the weights come from --steps' : 'missing SERVICE',
+      `usage: kubectl mesh ${USAGE}`,
+    );
   }
   const service = serviceArg(args, 0, USAGE);
   if (list(flags, 'filename').length) {
-    throw new UsageError('a rollout needs a live cluster (it holds each step and watches metrics), so --steps and --resume do not work with -f', 'write one weight offline with "kubectl mesh canary WEIGHT SERVICE -f DIR", or drop -f');
+    throw new UsageError(
+      'a rollout needs a live cluster (it holds each step and watches metrics), so --steps and --resume do not work with -f',
+      'write one weight offline with "kubectl mesh canary WEIGHT SERVICE -f DIR", or drop -f',
+    );
   }
   const dryRun = str(flags, 'dry-run') ?? 'none';
-  if (dryRun === 'server') throw new UsageError('--dry-run=server cannot run a rollout', 'use --dry-run=client to print the plan of steps and the queries');
-  if (ctx.output === 'yaml') throw new UsageError('a rollout reports events: -o yaml is not one of its formats', 'use -o json for one JSON object per event');
+  if (dryRun === 'server')
+    throw new UsageError('--dry-run=server cannot run a rollout', 'use --dry-run=client to print the plan of steps and the queries');
+  if (ctx.output === 'yaml')
+    throw new UsageError('a rollout reports events: -o yaml is not one of its formats', 'use -o json for one JSON object per event');
   const policy = bool(flags, 'resume') ? undefined : rolloutPolicy(flags);
   const opts = writeOptions(flags);
   const src = await openSource(ctx, opts);

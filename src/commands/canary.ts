@@ -21,7 +21,7 @@ export const canaryCommand: Command = {
     '(by --version-label): the version taking most traffic is stable. Creates the DestinationRule and',
     'VirtualService when missing; only routes named mesh-… are touched. "canary 100" shifts all traffic',
     'but does not promote. At a terminal, a missing WEIGHT or SERVICE is asked for. WEIGHT may have two',
-    'decimals (0.5): Istio\'s weights are relative, so the smallest integers with that ratio are written.',
+    "decimals (0.5): Istio's weights are relative, so the smallest integers with that ratio are written.",
     '',
     'With --steps, a rollout runs in the foreground: each step sets the weight the same way, holds it for',
     '--interval while checking --analysis gates in Prometheus every --check-every, and rolls back to the',
@@ -53,16 +53,25 @@ export const canaryCommand: Command = {
     if (isRollout(flags)) return runRolloutCommand(ctx, args, flags);
     // "canary reviews": the service, with the weight left to ask for.
     const serviceOnly = args.length === 1 && !/^[-\d]/.test(args[0]!);
-    const req: CanaryAnswers = { weight: serviceOnly || args[0] === undefined ? undefined : parseWeight(args[0]), stable: str(flags, 'stable'), canary: str(flags, 'canary') };
+    const req: CanaryAnswers = {
+      weight: serviceOnly || args[0] === undefined ? undefined : parseWeight(args[0]),
+      stable: str(flags, 'stable'),
+      canary: str(flags, 'canary'),
+    };
     const named = optionalServiceArg(args, serviceOnly ? 0 : 1, USAGE);
     requireValues(ctx, { WEIGHT: req.weight, SERVICE: named }, USAGE);
     const gateway = gatewayOf(flags);
     const { ctx: c, service, source } = await serviceOrPick(ctx, named, true);
     const opts = writeOptions(c.flags);
-    return runChange(c, {
-      service,
-      ask: (t) => askCanary(ctx, t, req),
-      plan: (t, who) => planCanary(t, { ...req, weight: req.weight!, scaleHpa: opts.scaleHpa, gateway, ...who }),
-    }, opts, source);
+    return runChange(
+      c,
+      {
+        service,
+        ask: (t) => askCanary(ctx, t, req),
+        plan: (t, who) => planCanary(t, { ...req, weight: req.weight!, scaleHpa: opts.scaleHpa, gateway, ...who }),
+      },
+      opts,
+      source,
+    );
   },
 };

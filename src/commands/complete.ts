@@ -8,9 +8,7 @@
 import { commonFlags } from '../cli/global-flags.js';
 import { createContext, type Context } from '../context.js';
 import type { KubeClient } from '../kube/index.js';
-import {
-  Directive, formatCompletions, planCompletion, subsetNames, type DestinationRuleLike, type Plan,
-} from '../ui/completion-plan.js';
+import { Directive, formatCompletions, planCompletion, subsetNames, type DestinationRuleLike, type Plan } from '../ui/completion-plan.js';
 import type { Command } from './command.js';
 import { scopeOptions } from './support/options.js';
 
@@ -42,7 +40,8 @@ async function versionsOf(kube: KubeClient, service: string, label: string): Pro
   if (!selector || !Object.keys(selector).length) return [];
   const deployments = await kube.list('Deployment', kube.namespace);
   return deployments.flatMap((d) => {
-    const labels = (d.spec as { template?: { metadata?: { labels?: Record<string, string> } } } | undefined)?.template?.metadata?.labels ?? {};
+    const labels =
+      (d.spec as { template?: { metadata?: { labels?: Record<string, string> } } } | undefined)?.template?.metadata?.labels ?? {};
     const selected = Object.entries(selector).every(([k, v]) => labels[k] === v);
     return selected && labels[label] ? [labels[label]] : [];
   });
@@ -71,12 +70,22 @@ export const completeCommandFor = (all: () => Command[]): Command => ({
     try {
       names = await Promise.race([
         lookUp(plan, lookupCtx),
-        new Promise<string[]>((resolve) => { timer = setTimeout(() => { timedOut = true; resolve([]); }, LOOKUP_TIMEOUT_MS); }),
+        new Promise<string[]>((resolve) => {
+          timer = setTimeout(() => {
+            timedOut = true;
+            resolve([]);
+          }, LOOKUP_TIMEOUT_MS);
+        }),
       ]);
-    } catch { /* silent: completion must never print an error */ } finally {
+    } catch {
+      /* silent: completion must never print an error */
+    } finally {
       clearTimeout(timer);
     }
-    const candidates = [...new Set(names)].sort().filter((n) => n.startsWith(plan.prefix)).map((value) => ({ value }));
+    const candidates = [...new Set(names)]
+      .sort()
+      .filter((n) => n.startsWith(plan.prefix))
+      .map((value) => ({ value }));
     ctx.streams.stdout.write(formatCompletions(candidates, Directive.noFileComp));
     // A hung API server (or credential plugin) would keep the process, and so the shell, waiting:
     // the answer is written (stdout to a pipe or file is synchronous), so leave now.

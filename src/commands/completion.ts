@@ -9,7 +9,13 @@ import { MeshError, UsageError } from '../errors.js';
 import { completionScript, PLUGIN_HELPER_NAME, pluginHelper, SHELLS, type Shell } from '../ui/completion-scripts.js';
 import type { Command } from './command.js';
 
-const isDir = (p: string): boolean => { try { return statSync(p).isDirectory(); } catch { return false; } };
+const isDir = (p: string): boolean => {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+};
 
 /**
  * Where the helper goes by default: the PATH directory kubectl finds kubectl-mesh in (krew's bin
@@ -25,7 +31,7 @@ export function defaultHelperDir(env: NodeJS.ProcessEnv): string | undefined {
 
 export const completionCommand: Command = {
   name: 'completion',
-  summary: 'Print a shell completion script, or install kubectl\'s completion helper',
+  summary: "Print a shell completion script, or install kubectl's completion helper",
   usage: 'completion SHELL | completion --kubectl-plugin [DIR]',
   description: [
     'Print a completion script for bash, zsh or fish (it completes the kubectl-mesh command), or',
@@ -44,16 +50,23 @@ export const completionCommand: Command = {
   ],
   async run(ctx, args, flags) {
     if (bool(flags, 'kubectl-plugin')) {
-      if (args.length > 1) throw new UsageError(`unexpected argument "${args[1]}"`, 'usage: kubectl mesh completion --kubectl-plugin [DIR]');
+      if (args.length > 1)
+        throw new UsageError(`unexpected argument "${args[1]}"`, 'usage: kubectl mesh completion --kubectl-plugin [DIR]');
       const dir = args[0] ? resolve(args[0]) : defaultHelperDir(ctx.env);
-      if (!dir) throw new UsageError('cannot tell where to write the completion helper: kubectl-mesh is not on PATH and ~/.krew/bin does not exist', 'pass a directory on PATH: kubectl mesh completion --kubectl-plugin DIR');
+      if (!dir)
+        throw new UsageError(
+          'cannot tell where to write the completion helper: kubectl-mesh is not on PATH and ~/.krew/bin does not exist',
+          'pass a directory on PATH: kubectl mesh completion --kubectl-plugin DIR',
+        );
       if (!isDir(dir)) throw new UsageError(`"${dir}" is not a directory`, 'pass a directory on PATH');
       const file = join(dir, PLUGIN_HELPER_NAME);
       try {
         writeFileSync(file, pluginHelper());
         chmodSync(file, 0o755);
       } catch (err) {
-        throw new MeshError(`cannot write ${file}: ${(err as Error).message}`, undefined, 'pass a directory you can write to', { cause: err });
+        throw new MeshError(`cannot write ${file}: ${(err as Error).message}`, undefined, 'pass a directory you can write to', {
+          cause: err,
+        });
       }
       ctx.streams.stdout.write(`${file}\n`);
       const onPath = (ctx.env.PATH ?? '').split(delimiter).some((d) => d && resolve(d) === dir);
@@ -62,7 +75,8 @@ export const completionCommand: Command = {
     }
     const shell = args[0];
     if (!shell) throw new UsageError('missing SHELL', `usage: kubectl mesh completion ${SHELLS.join('|')}, or --kubectl-plugin [DIR]`);
-    if (!(SHELLS as readonly string[]).includes(shell)) throw new UsageError(`unsupported shell "${shell}"`, `use one of: ${SHELLS.join(', ')}`);
+    if (!(SHELLS as readonly string[]).includes(shell))
+      throw new UsageError(`unsupported shell "${shell}"`, `use one of: ${SHELLS.join(', ')}`);
     if (args.length > 1) throw new UsageError(`unexpected argument "${args[1]}"`, `usage: kubectl mesh completion ${SHELLS.join('|')}`);
     ctx.streams.stdout.write(completionScript(shell as Shell));
   },

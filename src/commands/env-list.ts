@@ -16,7 +16,10 @@ export async function runEnvList(ctx: Context, only?: string): Promise<number> {
   const where = scope.namespace === undefined ? 'any namespace' : `namespace ${scope.namespace}`;
   if (only !== undefined && !shown.length) {
     const names = environments.map((e) => e.name);
-    throw new NotFoundError(`environment "${only}" has no route in ${where}`, names.length ? `environments there: ${names.join(', ')}` : 'create one: kubectl mesh env NAME --header x-env=NAME');
+    throw new NotFoundError(
+      `environment "${only}" has no route in ${where}`,
+      names.length ? `environments there: ${names.join(', ')}` : 'create one: kubectl mesh env NAME --header x-env=NAME',
+    );
   }
   if (!shown.length && ctx.output === 'table') {
     ctx.note(`no environments in ${where}`);

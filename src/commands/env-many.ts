@@ -35,7 +35,9 @@ const DAY = 86_400_000;
 export function parseTtl(text: string): number {
   const days = /^(\d+(?:\.\d+)?)d$/.exec(text.trim());
   let ms: number;
-  try { ms = days ? Math.round(Number(days[1]) * DAY) : parseDuration(text, 'ttl'); } catch {
+  try {
+    ms = days ? Math.round(Number(days[1]) * DAY) : parseDuration(text, 'ttl');
+  } catch {
     throw new UsageError(`--ttl "${text}" is not a duration`, 'use a number with a unit, e.g. 30m, 8h, 24h, 7d');
   }
   if (ms <= 0) throw new UsageError(`--ttl "${text}" must be longer than 0`, 'e.g. --ttl 24h');
@@ -45,10 +47,18 @@ export function parseTtl(text: string): number {
 /** The request the flags describe (headers may still be empty: the environment's own are used then). */
 export function manyRequest(ctx: Context, env: string, flags: FlagValues): ManyRequest {
   const type = (str(flags, 'match') ?? 'exact') as HeaderCondition['type'];
-  if (str(flags, 'subset')) throw new UsageError('--subset names one service\'s subset', 'without SERVICE, pass --version VALUE (the version label value every service uses)');
-  if (str(flags, 'gateway') || str(flags, 'host')) throw new UsageError('--gateway binds one service\'s VirtualService', 'pass SERVICE with --gateway');
+  if (str(flags, 'subset'))
+    throw new UsageError(
+      "--subset names one service's subset",
+      'without SERVICE, pass --version VALUE (the version label value every service uses)',
+    );
+  if (str(flags, 'gateway') || str(flags, 'host'))
+    throw new UsageError("--gateway binds one service's VirtualService", 'pass SERVICE with --gateway');
   const ttl = str(flags, 'ttl');
-  const services = list(flags, 'services').flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  const services = list(flags, 'services')
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
   const selector = str(flags, 'selector');
   return {
     env,
@@ -70,25 +80,38 @@ const baselineFor = (t: Target, version: string, stable?: string): string | unde
 
 export function runEnvMany(ctx: Context, req: ManyRequest, opts: WriteOptions = writeOptions(ctx.flags), source?: Source): Promise<number> {
   let headers = req.headers;
-  return runChangeMany(ctx, {
-    what: `env ${req.env}`,
-    select(workloads, targets, where) {
-      if (!headers.length) headers = existingHeaders(targets, req.env) ?? [];
-      if (!headers.length) {
-        throw new UsageError(`missing --header for the new environment "${req.env}"`, `pass e.g. --header x-env=${req.env}`);
-      }
-      const chosen = withVersion(workloads, { ...req.scope, where }, req.version, opts.versionLabel);
-      warnUnreadable(ctx, targets.filter((t) => chosen.includes(t.workload)));
-      return chosen;
+  return runChangeMany(
+    ctx,
+    {
+      what: `env ${req.env}`,
+      select(workloads, targets, where) {
+        if (!headers.length) headers = existingHeaders(targets, req.env) ?? [];
+        if (!headers.length) {
+          throw new UsageError(`missing --header for the new environment "${req.env}"`, `pass e.g. --header x-env=${req.env}`);
+        }
+        const chosen = withVersion(workloads, { ...req.scope, where }, req.version, opts.versionLabel);
+        warnUnreadable(
+          ctx,
+          targets.filter((t) => chosen.includes(t.workload)),
+        );
+        return chosen;
+      },
+      plan(t, who, targets) {
+        const version = t.versions.find((v) => v.value === req.version)!;
+        return planEnv(t, {
+          env: req.env,
+          headers,
+          subset: version.subset,
+          stable: baselineFor(t, req.version, req.stable),
+          ...who,
+          ...(req.expires ? { expires: req.expires } : {}),
+          known: knownMeta(targets, req.env),
+        });
+      },
     },
-    plan(t, who, targets) {
-      const version = t.versions.find((v) => v.value === req.version)!;
-      return planEnv(t, {
-        env: req.env, headers, subset: version.subset, stable: baselineFor(t, req.version, req.stable), ...who,
-        ...(req.expires ? { expires: req.expires } : {}), known: knownMeta(targets, req.env),
-      });
-    },
-  }, opts, source);
+    opts,
+    source,
+  );
 }
 
 /** A broken metadata annotation is skipped (and rewritten by the write), with one warning per object. */
@@ -100,16 +123,32 @@ function warnUnreadable(ctx: Context, targets: Target[]): void {
 }
 
 /** Removes `envs` from every service in scope that routes them. */
-export function runEnvDelete(ctx: Context, envs: string[], scope: Omit<Scope, 'where'>, opts: WriteOptions = writeOptions(ctx.flags), source?: Source): Promise<number> {
-  return runChangeMany(ctx, {
-    what: `env ${envs.join(', ')} --delete`,
-    select(_w, targets, where) {
-      const chosen = routing(targets, { ...scope, where }, envs);
-      warnUnreadable(ctx, chosen);
-      return chosen.map((t) => t.workload);
+export function runEnvDelete(
+  ctx: Context,
+  envs: string[],
+  scope: Omit<Scope, 'where'>,
+  opts: WriteOptions = writeOptions(ctx.flags),
+  source?: Source,
+): Promise<number> {
+  return runChangeMany(
+    ctx,
+    {
+      what: `env ${envs.join(', ')} --delete`,
+      select(_w, targets, where) {
+        const chosen = routing(targets, { ...scope, where }, envs);
+        warnUnreadable(ctx, chosen);
+        return chosen.map((t) => t.workload);
+      },
+      plan: (t, who) =>
+        planEnvDelete(
+          t,
+          envs.filter((e) => envRoutes(t.vs).some((r) => r.name === e)),
+          who,
+        ),
     },
-    plan: (t, who) => planEnvDelete(t, envs.filter((e) => envRoutes(t.vs).some((r) => r.name === e)), who),
-  }, opts, source);
+    opts,
+    source,
+  );
 }
 
 /** `env prune`: deletes the environments whose --ttl has passed; writes nothing when none has. */
@@ -126,4 +165,3 @@ export async function runEnvPrune(ctx: Context): Promise<number> {
   ctx.note(`expired: ${expired.join(', ')}`);
   return runEnvDelete(ctx, expired, {});
 }
-

@@ -17,15 +17,52 @@ import { runChange } from './support/change.js';
 import { scopeOptions, writeOptions } from './support/options.js';
 
 const envFlags = [
-  { name: 'header', kind: 'list' as const, placeholder: 'NAME=VALUE', description: 'request header that selects the environment (repeatable: all must match)' },
-  { name: 'match', kind: 'string' as const, choices: MATCH_TYPES, placeholder: 'exact|prefix|regex', description: 'how header values match (default exact; values are literal unless regex)' },
-  { name: 'subset', kind: 'string' as const, placeholder: 'SUBSET', description: 'subset (or version) the environment goes to (default: the candidate)' },
-  { name: 'stable', kind: 'string' as const, placeholder: 'SUBSET', description: 'when the VirtualService is created: subset for everyone else' },
+  {
+    name: 'header',
+    kind: 'list' as const,
+    placeholder: 'NAME=VALUE',
+    description: 'request header that selects the environment (repeatable: all must match)',
+  },
+  {
+    name: 'match',
+    kind: 'string' as const,
+    choices: MATCH_TYPES,
+    placeholder: 'exact|prefix|regex',
+    description: 'how header values match (default exact; values are literal unless regex)',
+  },
+  {
+    name: 'subset',
+    kind: 'string' as const,
+    placeholder: 'SUBSET',
+    description: 'subset (or version) the environment goes to (default: the candidate)',
+  },
+  {
+    name: 'stable',
+    kind: 'string' as const,
+    placeholder: 'SUBSET',
+    description: 'when the VirtualService is created: subset for everyone else',
+  },
   { name: 'delete', kind: 'boolean' as const, description: 'remove the environment (from SERVICE, or from every service it routes)' },
-  { name: 'version', kind: 'string' as const, placeholder: 'VALUE', description: 'without SERVICE: the version label value of the environment (default: its NAME)' },
+  {
+    name: 'version',
+    kind: 'string' as const,
+    placeholder: 'VALUE',
+    description: 'without SERVICE: the version label value of the environment (default: its NAME)',
+  },
   { name: 'services', kind: 'list' as const, placeholder: 'A,B', description: 'without SERVICE: only these services' },
-  { name: 'selector', short: 'l', kind: 'string' as const, placeholder: 'KEY=VALUE', description: 'without SERVICE: only Services with these labels' },
-  { name: 'ttl', kind: 'string' as const, placeholder: '24h', description: 'expire the environment after this long (e.g. 8h, 7d); "env prune" removes it then' },
+  {
+    name: 'selector',
+    short: 'l',
+    kind: 'string' as const,
+    placeholder: 'KEY=VALUE',
+    description: 'without SERVICE: only Services with these labels',
+  },
+  {
+    name: 'ttl',
+    kind: 'string' as const,
+    placeholder: '24h',
+    description: 'expire the environment after this long (e.g. 8h, 7d); "env prune" removes it then',
+  },
   allNamespacesFlag,
   ...gatewayFlags,
   // HPAs follow weights, which env does not change.
@@ -33,24 +70,42 @@ const envFlags = [
 ];
 
 /** Shared by `env NAME` and `green`: the header route of one named environment. */
-export async function runEnv(ctx: Context, env: string, named: string | undefined, flags: FlagValues, usage: string, defaultHeader?: string): Promise<number> {
+export async function runEnv(
+  ctx: Context,
+  env: string,
+  named: string | undefined,
+  flags: FlagValues,
+  usage: string,
+  defaultHeader?: string,
+): Promise<number> {
   const deleting = bool(flags, 'delete');
   const given = list(flags, 'header');
   const texts = given.length ? given : ctx.interactive ? [] : defaultHeader ? [defaultHeader] : [];
   requireValues(ctx, { SERVICE: named, '--header': deleting || texts.length ? true : undefined }, usage);
   const type = str(flags, 'match') as HeaderCondition['type'] | undefined;
-  const req: EnvAnswers = { env, headers: texts.map((h) => parseHeader(h, type ?? 'exact')), type, subset: str(flags, 'subset'), stable: str(flags, 'stable') };
+  const req: EnvAnswers = {
+    env,
+    headers: texts.map((h) => parseHeader(h, type ?? 'exact')),
+    type,
+    subset: str(flags, 'subset'),
+    stable: str(flags, 'stable'),
+  };
   const ttl = str(flags, 'ttl');
   const expires = ttl === undefined ? undefined : new Date(ctx.now().getTime() + parseTtl(ttl)).toISOString();
   const gateway = gatewayOf(flags);
   const { ctx: c, service, source } = await serviceOrPick(ctx, named, !deleting);
   const opts = writeOptions(c.flags);
   if (deleting) return runChange(c, { service, plan: (t, who) => planEnvDelete(t, env, who) }, opts, source);
-  return runChange(c, {
-    service,
-    ask: (t) => askEnv(ctx, t, req),
-    plan: (t, who) => planEnv(t, { ...req, gateway, ...who, ...(expires ? { expires } : {}) }),
-  }, opts, source);
+  return runChange(
+    c,
+    {
+      service,
+      ask: (t) => askEnv(ctx, t, req),
+      plan: (t, who) => planEnv(t, { ...req, gateway, ...who, ...(expires ? { expires } : {}) }),
+    },
+    opts,
+    source,
+  );
 }
 
 /** Flags that make `env NAME` change something; without any, it shows the environment. */
@@ -60,17 +115,17 @@ const USAGE = 'env NAME [SERVICE] --header NAME=VALUE [--version V] [--services 
 
 export const envCommand: Command = {
   name: 'env',
-  summary: 'Isolated environments: requests carrying a header go to that environment\'s version of every service',
+  summary: "Isolated environments: requests carrying a header go to that environment's version of every service",
   usage: 'env [NAME [SERVICE]] [--header NAME=VALUE] [flags] | env list | env prune',
   description: [
     'An environment (UAT, DEV, PreProd, a per-PR preview …) is a header: every service with a Deployment whose',
-    'version label equals the environment\'s name (or --version) gets one header route to that version, above',
+    "version label equals the environment's name (or --version) gets one header route to that version, above",
     'the weighted catch-all; services without one serve the environment from the baseline. All or nothing:',
     'every service is checked (Ready pods, analysis) before the first write; a write that fails part-way',
     'puts the services already changed back. With SERVICE, only that service (as --subset says).',
     '  env NAME            show one environment           env list     every environment (-n, -A, -o)',
     '  env NAME --delete   remove it from every service   env prune    remove the ones whose --ttl passed',
-    'Header propagation: Istio routes each hop on its own, so a request reaches C\'s uat version through A',
+    "Header propagation: Istio routes each hop on its own, so a request reaches C's uat version through A",
     'and B only if A and B copy the header onto their outgoing calls. Which services call which is not',
     'known without a data plane, so env list cannot flag callees that would drop it.',
     '"list" and "prune" are not environment names.',
@@ -116,7 +171,9 @@ export const envCommand: Command = {
 async function guided(ctx: Context, flags: FlagValues): Promise<number> {
   const namespace = bool(flags, 'all-namespaces') ? undefined : await namespaceOrAsk(ctx);
   const c = namespace === undefined ? ctx : inNamespace(ctx, namespace);
-  const { targets } = await spin(c, `reading services in ${namespace ?? 'every namespace'}`, () => readTargets(c, undefined, scopeOptions(c.flags)));
+  const { targets } = await spin(c, `reading services in ${namespace ?? 'every namespace'}`, () =>
+    readTargets(c, undefined, scopeOptions(c.flags)),
+  );
   const answers = await askEnvironment(c, targets);
   const req = manyRequest(c, answers.env, flags);
   return runEnvMany(c, { ...req, headers: answers.headers, version: answers.env, scope: { services: answers.services } });
@@ -126,7 +183,8 @@ export const greenCommand: Command = {
   name: 'green',
   summary: 'Blue/green: requests with a header (default x-env=green) go to the candidate',
   usage: 'green SERVICE [--header NAME=VALUE] [flags]',
-  description: 'The environment named "green": its header route sends matching requests to the candidate (green) subset;\nall other traffic stays on the catch-all (blue). Same flags as "env".',
+  description:
+    'The environment named "green": its header route sends matching requests to the candidate (green) subset;\nall other traffic stays on the catch-all (blue). Same flags as "env".',
   examples: [
     'kubectl mesh green reviews --header x-env=green',
     'kubectl mesh green reviews --subset v2 --diff',

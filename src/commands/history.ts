@@ -25,7 +25,10 @@ export const historyCommand: Command = {
     const history = targets[0]!.history;
     await printData(ctx, history, () => {
       if (!history.length) return `No routing revisions recorded for ${service} (kubectl-mesh has not changed it yet).\n`;
-      return renderTable(['REVISION', 'WHEN', 'USER', 'CHANGE'], history.map((r) => [String(r.revision), r.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), r.user, r.change].map(printable)));
+      return renderTable(
+        ['REVISION', 'WHEN', 'USER', 'CHANGE'],
+        history.map((r) => [String(r.revision), r.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), r.user, r.change].map(printable)),
+      );
     });
   },
 };

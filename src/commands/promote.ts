@@ -15,10 +15,18 @@ export const promoteCommand: Command = {
     'pointed at it are removed (other environments stay). HPAs scaled to weight get their baseline back.',
     'The old subset stays in the DestinationRule, so a rollback is instant, until --prune.',
   ].join('\n'),
-  examples: ['kubectl mesh promote reviews', 'kubectl mesh promote reviews --prune', 'kubectl mesh promote reviews --canary v3 --dry-run=server'],
+  examples: [
+    'kubectl mesh promote reviews',
+    'kubectl mesh promote reviews --prune',
+    'kubectl mesh promote reviews --canary v3 --dry-run=server',
+  ],
   flags: [
     { name: 'canary', kind: 'string', placeholder: 'SUBSET', description: 'subset to promote (default: the recorded candidate)' },
-    { name: 'prune', kind: 'boolean', description: 'also remove the old stable subset from the DestinationRule (after the routes stop using it)' },
+    {
+      name: 'prune',
+      kind: 'boolean',
+      description: 'also remove the old stable subset from the DestinationRule (after the routes stop using it)',
+    },
     ...writeFlagsExcept('scale-hpa'),
   ],
   async run(ctx, args, flags) {
@@ -26,9 +34,14 @@ export const promoteCommand: Command = {
     const named = optionalServiceArg(args, 0, usage);
     requireValues(ctx, { SERVICE: named }, usage);
     const { ctx: c, service, source } = await serviceOrPick(ctx, named, true);
-    return runChange(c, {
-      service,
-      plan: (t, who) => planPromote(t, { canary: str(flags, 'canary'), prune: bool(flags, 'prune'), ...who }),
-    }, writeOptions(c.flags), source);
+    return runChange(
+      c,
+      {
+        service,
+        plan: (t, who) => planPromote(t, { canary: str(flags, 'canary'), prune: bool(flags, 'prune'), ...who }),
+      },
+      writeOptions(c.flags),
+      source,
+    );
   },
 };

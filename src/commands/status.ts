@@ -27,16 +27,28 @@ type MetricsOptions = PrometheusOptions | false;
 
 type Model = (ServiceStatus & { proxies?: { synced: number; total: number } })[];
 
-async function snapshot(ctx: Context, service: string | undefined, opts: ScopeOptions, metrics: MetricsOptions, askIstiod: boolean): Promise<Model> {
+async function snapshot(
+  ctx: Context,
+  service: string | undefined,
+  opts: ScopeOptions,
+  metrics: MetricsOptions,
+  askIstiod: boolean,
+): Promise<Model> {
   const [{ targets, scope }, figures, sync] = await Promise.all([
-    readTargets(ctx, service, opts), liveMetrics(ctx, opts, metrics), askIstiod ? meshSync(ctx, opts) : undefined,
+    readTargets(ctx, service, opts),
+    liveMetrics(ctx, opts, metrics),
+    askIstiod ? meshSync(ctx, opts) : undefined,
   ]);
-  const gamma = scope.source.live && scope.source.httpRoutes
-    ? await scope.source.httpRoutes(scope.namespace)
-    : { routes: scope.inventory.httpRoutes ?? [] };
+  const gamma =
+    scope.source.live && scope.source.httpRoutes
+      ? await scope.source.httpRoutes(scope.namespace)
+      : { routes: scope.inventory.httpRoutes ?? [] };
   if (gamma.notice) ctx.note(`note: ${gamma.notice}`);
   const now = ctx.now();
-  return targets.map((t) => ({ ...withLive(withHttpRoutes(serviceStatus(t), gamma.routes), t, figures, now), ...(sync ? { proxies: sync } : {}) }));
+  return targets.map((t) => ({
+    ...withLive(withHttpRoutes(serviceStatus(t), gamma.routes), t, figures, now),
+    ...(sync ? { proxies: sync } : {}),
+  }));
 }
 
 const syncLine = (model: Model): string => {
@@ -52,7 +64,11 @@ function withHttpRoutes(status: ServiceStatus, routes: readonly Obj[]): ServiceS
   const also = status.virtualService
     ? `; Istio never merges it with VirtualService ${status.virtualService}: callers in its namespace follow the HTTPRoute, others whichever is older (MESH0006)`
     : '';
-  return { ...status, httpRoutes: names, warnings: [...status.warnings, `HTTPRoute ${names.join(', ')} (Gateway API) routes this service${also}`] };
+  return {
+    ...status,
+    httpRoutes: names,
+    warnings: [...status.warnings, `HTTPRoute ${names.join(', ')} (Gateway API) routes this service${also}`],
+  };
 }
 
 /** Requests/s, success rate and p99 per workload, from one query; undefined when Prometheus does not answer. */
@@ -73,7 +89,8 @@ export const statusCommand: Command = {
   name: 'status',
   summary: 'Show what goes where, and whether it is healthy',
   usage: 'status [SERVICE] [-A] [--watch] [flags]',
-  description: 'Per service: hosts, gateways, weight per subset, header routes, Ready pods, HPAs, a rollout in progress,\nand warnings (no Ready pods, weights totalling 0, foreign routes shadowing ours, drift since our last write).\nWhen Prometheus answers (--prometheus, $MESH_PROMETHEUS_URL, else istio-system/prometheus through the API\nserver, 1.5s at most), also requests/s, success rate and p99 per subset over the last minute.',
+  description:
+    'Per service: hosts, gateways, weight per subset, header routes, Ready pods, HPAs, a rollout in progress,\nand warnings (no Ready pods, weights totalling 0, foreign routes shadowing ours, drift since our last write).\nWhen Prometheus answers (--prometheus, $MESH_PROMETHEUS_URL, else istio-system/prometheus through the API\nserver, 1.5s at most), also requests/s, success rate and p99 per subset over the last minute.',
   examples: ['kubectl mesh status -n shop', 'kubectl mesh status reviews --watch', 'kubectl mesh status -A -o json'],
   flags: [
     allNamespacesFlag,
@@ -83,12 +100,19 @@ export const statusCommand: Command = {
     versionLabelFlag,
     { name: 'istioctl', kind: 'string', placeholder: 'PATH', description: 'istioctl to ask istiod with (default: $ISTIOCTL, then PATH)' },
     ...xdsFlags,
-    { name: 'proxies', kind: 'boolean', description: 'ask istiod in the cluster how many proxies are in sync (on by itself with --xds-address or $ISTIOCTL_XDS_ADDRESS)' },
+    {
+      name: 'proxies',
+      kind: 'boolean',
+      description: 'ask istiod in the cluster how many proxies are in sync (on by itself with --xds-address or $ISTIOCTL_XDS_ADDRESS)',
+    },
   ],
   async run(ctx, args, flags) {
     const service = args.length ? serviceArg(args, 0, 'status [SERVICE]') : undefined;
     const opts = scopeOptions(flags);
-    const metrics: MetricsOptions = !bool(flags, 'no-metrics') && { url: str(flags, 'prometheus'), tokenFile: str(flags, 'prometheus-token-file') };
+    const metrics: MetricsOptions = !bool(flags, 'no-metrics') && {
+      url: str(flags, 'prometheus'),
+      tokenFile: str(flags, 'prometheus-token-file'),
+    };
     if (service && opts.allNamespaces) throw new UsageError('SERVICE and -A do not go together', 'pass -n NAMESPACE with a SERVICE');
     const show = (model: Model) => printData(ctx, service ? model[0] : model, () => renderStatus(model, ctx.color) + syncLine(model));
     // Only when asked or told where istiod is: trying istioctl on every status would cost ~0.5 s without istiod.

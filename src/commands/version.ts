@@ -24,11 +24,14 @@ const withV = (v: string): string => (/^\d/.test(v) ? `v${v}` : v);
 export function renderVersion(info: VersionInfo): string {
   const lines = [`Client Version: ${withV(info.clientVersion)}`];
   if (info.kubernetesVersion !== undefined) lines.push(`Kubernetes Version: ${info.kubernetesVersion}`);
-  if (info.istioApiVersion !== undefined) lines.push(`Istio API Version: ${info.istioApiVersion ?? 'not served (Istio CRDs are not installed)'}`);
+  if (info.istioApiVersion !== undefined)
+    lines.push(`Istio API Version: ${info.istioApiVersion ?? 'not served (Istio CRDs are not installed)'}`);
   if (info.istioctl !== undefined) {
-    lines.push(`istioctl Version: ${info.istioctl
-      ? `${info.istioctl.version ?? 'unknown'} (${info.istioctl.path})`
-      : 'not found (pass --istioctl PATH or set ISTIOCTL)'}`);
+    lines.push(
+      `istioctl Version: ${
+        info.istioctl ? `${info.istioctl.version ?? 'unknown'} (${info.istioctl.path})` : 'not found (pass --istioctl PATH or set ISTIOCTL)'
+      }`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -46,10 +49,13 @@ async function clusterVersions(ctx: Context): Promise<Pick<VersionInfo, 'kuberne
   try {
     const [kubernetesVersion, istio] = await Promise.all([
       kube.serverVersion(),
-      kube.istioVersion().then((v) => `networking.istio.io/${v}`, (err: unknown) => {
-        if (err instanceof PreconditionError) return null;
-        throw err;
-      }),
+      kube.istioVersion().then(
+        (v) => `networking.istio.io/${v}`,
+        (err: unknown) => {
+          if (err instanceof PreconditionError) return null;
+          throw err;
+        },
+      ),
     ]);
     return { kubernetesVersion, istioApiVersion: istio };
   } finally {
@@ -61,7 +67,8 @@ export const versionCommand: Command = {
   name: 'version',
   summary: 'Print the client, Kubernetes, Istio API and istioctl versions',
   usage: 'version [--client] [-o json|yaml] [flags]',
-  description: 'Print the plugin version and, unless --client is given, the Kubernetes version of the\ncluster, the Istio networking API version it serves and the istioctl that would be used.\nWhen the cluster cannot be reached, the client version is printed, then the error.',
+  description:
+    'Print the plugin version and, unless --client is given, the Kubernetes version of the\ncluster, the Istio networking API version it serves and the istioctl that would be used.\nWhen the cluster cannot be reached, the client version is printed, then the error.',
   examples: ['kubectl mesh version', 'kubectl mesh version --client', 'kubectl mesh version -o json'],
   flags: [
     { name: 'client', kind: 'boolean', description: 'print the client version only; do not contact the cluster' },
@@ -79,7 +86,9 @@ export const versionCommand: Command = {
     // Keep a stable key order for -o json|yaml: client, cluster, then local tools.
     const ordered: VersionInfo = {
       clientVersion: info.clientVersion,
-      ...(info.kubernetesVersion !== undefined ? { kubernetesVersion: info.kubernetesVersion, istioApiVersion: info.istioApiVersion ?? null } : {}),
+      ...(info.kubernetesVersion !== undefined
+        ? { kubernetesVersion: info.kubernetesVersion, istioApiVersion: info.istioApiVersion ?? null }
+        : {}),
       ...(info.istioctl !== undefined ? { istioctl: info.istioctl } : {}),
     };
     await printData(ctx, ordered, () => renderVersion(ordered));

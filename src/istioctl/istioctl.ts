@@ -40,7 +40,11 @@ interface RunOutcome {
   failure?: string;
 }
 
-async function run(bin: string, args: string[], opts: { timeoutMs: number; input?: string; env?: Record<string, string | undefined> }): Promise<RunOutcome> {
+async function run(
+  bin: string,
+  args: string[],
+  opts: { timeoutMs: number; input?: string; env?: Record<string, string | undefined> },
+): Promise<RunOutcome> {
   const sub = execa(bin, args, {
     reject: false,
     timeout: opts.timeoutMs,
@@ -52,7 +56,9 @@ async function run(bin: string, args: string[], opts: { timeoutMs: number; input
   });
   // A wrapper script killed on timeout can leave a child holding stdout open; do not wait for it.
   let guard: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => { guard = setTimeout(() => resolve('late'), opts.timeoutMs + 2_000); });
+  const late = new Promise<'late'>((resolve) => {
+    guard = setTimeout(() => resolve('late'), opts.timeoutMs + 2_000);
+  });
   const r = await Promise.race([sub, late]);
   clearTimeout(guard);
   if (r === 'late') {
@@ -72,11 +78,14 @@ async function run(bin: string, args: string[], opts: { timeoutMs: number; input
 }
 
 const seconds = (ms: number): string => `${Math.round(ms / 100) / 10}s`;
-const firstLine = (s: string): string => s.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '') ?? '';
+const firstLine = (s: string): string =>
+  s
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .find((l) => l !== '') ?? '';
 
 /** Multi-document YAML for `istioctl analyze -`. */
-export const toMultiDocYaml = (objects: readonly Obj[]): string =>
-  objects.map((o) => stringify(o)).join('---\n');
+export const toMultiDocYaml = (objects: readonly Obj[]): string => objects.map((o) => stringify(o)).join('---\n');
 
 export function analyzeArgs(req: IstioctlAnalyzeRequest): string[] {
   const args = ['analyze'];
@@ -113,7 +122,9 @@ export function parseIstioctlVersion(stdout: string): string | undefined {
   try {
     const v = (JSON.parse(text) as { clientVersion?: { version?: unknown } })?.clientVersion?.version;
     if (typeof v === 'string' && v) return v;
-  } catch { /* not JSON: try the text forms */ }
+  } catch {
+    /* not JSON: try the text forms */
+  }
   const m = /(?:client version:\s*)?v?(\d+\.\d+[^\s]*)/i.exec(text);
   return m?.[1];
 }
@@ -125,17 +136,21 @@ export function createIstioctl(opts: IstioctlOptions = {}): Istioctl {
   const runEnv = opts.env ? { env: opts.env } : {};
 
   const locate = (): Promise<string | undefined> =>
-    (located ??= locateIstioctlWithSource(opts).then((l) => l?.path, () => undefined));
+    (located ??= locateIstioctlWithSource(opts).then(
+      (l) => l?.path,
+      () => undefined,
+    ));
 
-  const version = (): Promise<string | undefined> => (versionRead ??= (async () => {
-    const bin = await locate();
-    if (!bin) return undefined;
-    const json = await run(bin, ['version', '--remote=false', '--output', 'json'], { timeoutMs, ...runEnv });
-    const fromJson = json.exitCode === 0 ? parseIstioctlVersion(json.stdout) : undefined;
-    if (fromJson) return fromJson;
-    const short = await run(bin, ['version', '--remote=false', '--short'], { timeoutMs, ...runEnv });
-    return short.exitCode === 0 ? parseIstioctlVersion(short.stdout) : undefined;
-  })().catch(() => undefined));
+  const version = (): Promise<string | undefined> =>
+    (versionRead ??= (async () => {
+      const bin = await locate();
+      if (!bin) return undefined;
+      const json = await run(bin, ['version', '--remote=false', '--output', 'json'], { timeoutMs, ...runEnv });
+      const fromJson = json.exitCode === 0 ? parseIstioctlVersion(json.stdout) : undefined;
+      if (fromJson) return fromJson;
+      const short = await run(bin, ['version', '--remote=false', '--short'], { timeoutMs, ...runEnv });
+      return short.exitCode === 0 ? parseIstioctlVersion(short.stdout) : undefined;
+    })().catch(() => undefined));
 
   const analyze = async (req: IstioctlAnalyzeRequest): Promise<IstioctlAnalyzeResult> => {
     try {
@@ -144,8 +159,11 @@ export function createIstioctl(opts: IstioctlOptions = {}): Istioctl {
       const effective = await opts.effectiveKubeconfig?.();
       const temp = effective ? await writePrivateKubeconfig(effective.kubeconfig) : undefined;
       const kubeconfig = temp?.file ?? req.kubeconfig ?? opts.kubeconfig;
-      const context = temp ? undefined : req.context ?? opts.context;
-      const args = [...analyzeArgs({ ...req, ...(kubeconfig ? { kubeconfig } : {}), ...(context ? { context } : {}) }), ...(effective?.impersonationArgs ?? [])];
+      const context = temp ? undefined : (req.context ?? opts.context);
+      const args = [
+        ...analyzeArgs({ ...req, ...(kubeconfig ? { kubeconfig } : {}), ...(context ? { context } : {}) }),
+        ...(effective?.impersonationArgs ?? []),
+      ];
       const limit = req.timeoutMs ?? timeoutMs;
       const r = await run(bin, args, {
         timeoutMs: limit,
@@ -160,9 +178,12 @@ export function createIstioctl(opts: IstioctlOptions = {}): Istioctl {
       if (parsed.reason === 'namespace-not-found') {
         return { used: false, notice: `istioctl analyzed nothing: namespace "${parsed.namespace}" not found; ${ONLY_BUILT_IN}` };
       }
-      const why = r.exitCode !== 0
-        ? `exit code ${r.exitCode}${firstLine(r.stderr) ? `: ${firstLine(r.stderr)}` : ''}`
-        : parsed.reason === 'empty' ? 'no output' : `unreadable output: ${parsed.detail.slice(0, 120)}`;
+      const why =
+        r.exitCode !== 0
+          ? `exit code ${r.exitCode}${firstLine(r.stderr) ? `: ${firstLine(r.stderr)}` : ''}`
+          : parsed.reason === 'empty'
+            ? 'no output'
+            : `unreadable output: ${parsed.detail.slice(0, 120)}`;
       return { used: false, notice: `istioctl analyze failed (${why}); ${ONLY_BUILT_IN}` };
     } catch (err) {
       return { used: false, notice: `istioctl analyze failed (${err instanceof Error ? err.message : String(err)}); ${ONLY_BUILT_IN}` };
@@ -170,8 +191,17 @@ export function createIstioctl(opts: IstioctlOptions = {}): Istioctl {
   };
 
   /** Without cluster access, on the objects the caller read (see restricted.ts). */
-  const analyzeRestricted = async (bin: string, req: IstioctlAnalyzeRequest, reason: string, limit: number): Promise<IstioctlAnalyzeResult> => {
-    const r = await run(bin, restrictedArgs(req.allNamespaces ? undefined : req.namespace), { timeoutMs: limit, input: toMultiDocYaml(req.known!), ...runEnv });
+  const analyzeRestricted = async (
+    bin: string,
+    req: IstioctlAnalyzeRequest,
+    reason: string,
+    limit: number,
+  ): Promise<IstioctlAnalyzeResult> => {
+    const r = await run(bin, restrictedArgs(req.allNamespaces ? undefined : req.namespace), {
+      timeoutMs: limit,
+      input: toMultiDocYaml(req.known!),
+      ...runEnv,
+    });
     const parsed = parseIstioctlAnalyzeJson(r.stdout, r.stderr);
     if (!parsed.ok) return { used: false, notice: `istioctl analyze failed (${reason.replace(/^Error: /, '')}); ${ONLY_BUILT_IN}` };
     return { used: true, findings: parsed.findings, notice: restrictedNotice(reason.replace(/^Error: /, '')) };

@@ -41,7 +41,11 @@ async function onPath(name: string, env: Record<string, string | undefined>, pla
   return undefined;
 }
 
-async function resolveGiven(given: string, env: Record<string, string | undefined>, platform: NodeJS.Platform): Promise<string | undefined> {
+async function resolveGiven(
+  given: string,
+  env: Record<string, string | undefined>,
+  platform: NodeJS.Platform,
+): Promise<string | undefined> {
   if (!given.includes('/') && !given.includes(path.sep)) return onPath(given, env, platform);
   const abs = path.resolve(given);
   return (await isExecutableFile(abs, platform)) ? abs : undefined;

@@ -24,7 +24,11 @@ export function proxyStatusArgs(t: XdsTarget): string[] {
   return args;
 }
 
-const firstLine = (s: string): string => s.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '') ?? '';
+const firstLine = (s: string): string =>
+  s
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .find((l) => l !== '') ?? '';
 
 /** One proxy-status read. Never throws: an unreachable istiod or odd output is a `why`. */
 export async function readProxyStatus(bin: string, target: XdsTarget, timeoutMs: number): Promise<ProxyStatusResult> {
@@ -33,5 +37,7 @@ export async function readProxyStatus(bin: string, target: XdsTarget, timeoutMs:
   if (r.failure) return { ok: false, why: `istioctl proxy-status failed (${r.failure})` };
   if (r.exitCode !== 0) return { ok: false, why: `istioctl proxy-status failed: ${firstLine(r.stderr) || `exit code ${r.exitCode}`}` };
   const parsed = parseProxyStatus(r.stdout);
-  return parsed.ok ? parsed : { ok: false, why: `cannot read istioctl proxy-status output (${parsed.detail}); --wait needs istioctl 1.30 or later` };
+  return parsed.ok
+    ? parsed
+    : { ok: false, why: `cannot read istioctl proxy-status output (${parsed.detail}); --wait needs istioctl 1.30 or later` };
 }

@@ -30,8 +30,15 @@ export const ANALYZERS_NEEDING_CLUSTER_READS = [
 export const isForbidden = (stderr: string): boolean => /\bforbidden\b/i.test(stderr);
 
 export function restrictedArgs(namespace: string | undefined): string[] {
-  return ['analyze', '-', '--use-kube=false', '--output', 'json', ...(namespace ? ['--namespace', namespace] : []),
-    ...RESTRICTED_ANALYZERS.flatMap((a) => ['--analyzer', a])];
+  return [
+    'analyze',
+    '-',
+    '--use-kube=false',
+    '--output',
+    'json',
+    ...(namespace ? ['--namespace', namespace] : []),
+    ...RESTRICTED_ANALYZERS.flatMap((a) => ['--analyzer', a]),
+  ];
 }
 
 /** The one line that says what ran and what could not. */

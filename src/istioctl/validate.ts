@@ -13,16 +13,29 @@ const origin = (o: Obj): string => `${o.kind} ${o.metadata?.namespace ?? ''}/${o
 export function validationMessage(stderr: string): string {
   const points = [...stderr.matchAll(/^\s*\*\s+(.+)$/gm)].map((m) => m[1]!.trim());
   if (points.length) return points.join('; ');
-  return stderr.split('\n').map((l) => l.replace(/^Error:\s*/, '').trim()).find((l) => l !== '') ?? 'rejected';
+  return (
+    stderr
+      .split('\n')
+      .map((l) => l.replace(/^Error:\s*/, '').trim())
+      .find((l) => l !== '') ?? 'rejected'
+  );
 }
 
 /** Findings for the objects istioctl validate rejects; nothing when it accepts them or cannot run. */
 export async function validateObjects(bin: string, objects: readonly Obj[], timeoutMs: number): Promise<Finding[]> {
-  const results = await Promise.all(objects.map(async (o): Promise<Finding | undefined> => {
-    const r = await runIstioctl(bin, ['validate', '-f', '-'], { timeoutMs, input: toMultiDocYaml([o]) });
-    if (r.timedOut || r.failure || r.exitCode === 0) return undefined;
-    return { code: VALIDATION_CODE, level: 'Error', origin: origin(o), message: `istioctl validate: ${validationMessage(r.stderr)}`, source: 'istioctl' };
-  }));
+  const results = await Promise.all(
+    objects.map(async (o): Promise<Finding | undefined> => {
+      const r = await runIstioctl(bin, ['validate', '-f', '-'], { timeoutMs, input: toMultiDocYaml([o]) });
+      if (r.timedOut || r.failure || r.exitCode === 0) return undefined;
+      return {
+        code: VALIDATION_CODE,
+        level: 'Error',
+        origin: origin(o),
+        message: `istioctl validate: ${validationMessage(r.stderr)}`,
+        source: 'istioctl',
+      };
+    }),
+  );
   return results.filter((f): f is Finding => f !== undefined);
 }
 

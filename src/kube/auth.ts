@@ -48,7 +48,10 @@ export async function loadCredentials(rc: ResolvedConfig, io: ExecIO): Promise<C
   // Read once and trimmed like client-go.
   const token = u.token || (u.tokenFile ? read(u.tokenFile).toString('utf8').trim() : undefined);
   if (token && u.username) {
-    throw new UsageError(`user "${rc.userName}" has both a bearer token and a username/password`, 'keep one of them (kubectl refuses the same)');
+    throw new UsageError(
+      `user "${rc.userName}" has both a bearer token and a username/password`,
+      'keep one of them (kubectl refuses the same)',
+    );
   }
   if (u.exec && u['auth-provider']) {
     throw new UsageError(`user "${rc.userName}" has both exec and auth-provider`, 'keep one of them in the kubeconfig');
@@ -62,7 +65,8 @@ export async function loadCredentials(rc: ResolvedConfig, io: ExecIO): Promise<C
   };
   const staticHeaders: Headers = { ...fixed };
   if (token) staticHeaders.Authorization = `Bearer ${token}`;
-  else if (u.username || u.password) staticHeaders.Authorization = `Basic ${Buffer.from(`${u.username ?? ''}:${u.password ?? ''}`).toString('base64')}`;
+  else if (u.username || u.password)
+    staticHeaders.Authorization = `Basic ${Buffer.from(`${u.username ?? ''}:${u.password ?? ''}`).toString('base64')}`;
   const staticUser: KubeUser = { ...u, ...(token ? { token } : {}) };
   delete staticUser.tokenFile;
 
@@ -71,13 +75,18 @@ export async function loadCredentials(rc: ResolvedConfig, io: ExecIO): Promise<C
     return {
       async tls() {
         const r = await exec.get();
-        return r.clientCertificateData ? { ...baseTls, cert: Buffer.from(r.clientCertificateData), key: Buffer.from(r.clientKeyData!) } : baseTls;
+        return r.clientCertificateData
+          ? { ...baseTls, cert: Buffer.from(r.clientCertificateData), key: Buffer.from(r.clientKeyData!) }
+          : baseTls;
       },
       async headers() {
         const r = await exec.get();
         return r.token ? { ...staticHeaders, Authorization: `Bearer ${r.token}` } : staticHeaders;
       },
-      refresh() { exec.invalidate(); return true; },
+      refresh() {
+        exec.invalidate();
+        return true;
+      },
       async effectiveUser() {
         const r = await exec.get();
         const out: KubeUser = { ...staticUser };
@@ -107,7 +116,10 @@ export function impersonationHeaders(u: KubeUser): Headers {
   const extra = Object.entries(u['as-user-extra'] ?? {});
   if (!user) {
     if (groups.length || extra.length || u['as-uid']) {
-      throw new UsageError('--as-group and --as-uid need --as: the API server only impersonates groups or a uid of a user', 'add --as <user>');
+      throw new UsageError(
+        '--as-group and --as-uid need --as: the API server only impersonates groups or a uid of a user',
+        'add --as <user>',
+      );
     }
     return {};
   }
@@ -121,7 +133,9 @@ export function impersonationHeaders(u: KubeUser): Headers {
 // Auth providers (OIDC, legacy cloud providers) stay with client-node: it refreshes their tokens.
 async function authProviderCredentials(rc: ResolvedConfig, tls: TlsMaterial, fixed: Headers): Promise<Credentials> {
   // The bundle loads client-node as a separate CommonJS file: its exports may sit under default.
-  const mod = (await import('@kubernetes/client-node')) as typeof import('@kubernetes/client-node') & { default?: typeof import('@kubernetes/client-node') };
+  const mod = (await import('@kubernetes/client-node')) as typeof import('@kubernetes/client-node') & {
+    default?: typeof import('@kubernetes/client-node');
+  };
   const KubeConfig = mod.KubeConfig ?? mod.default!.KubeConfig;
   const kc = new KubeConfig();
   const name = rc.userName || 'anonymous';
@@ -158,6 +172,8 @@ async function authProviderCredentials(rc: ResolvedConfig, tls: TlsMaterial, fix
 
 function credentialError(userName: string, err: unknown): Error {
   const reason = ((err as Error)?.message ?? String(err)).trim().split('\n')[0] || 'it failed without a message';
-  return new ExternalToolError(`cannot get credentials for kubeconfig user "${userName}": ${reason}`,
-    'check the auth-provider of that user (log in again)');
+  return new ExternalToolError(
+    `cannot get credentials for kubeconfig user "${userName}": ${reason}`,
+    'check the auth-provider of that user (log in again)',
+  );
 }

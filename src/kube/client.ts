@@ -9,9 +9,15 @@ import type { ToolConnection } from './tool-kubeconfig.js';
 import type { HttpResponse, Transport } from './http.js';
 import { apiVersionOf, isIstioKind, RESOURCES, resourcePath, type IstioVersion, type Kind, type Obj } from './resources.js';
 
-export interface WriteOptions { dryRun?: boolean }
-export interface ListOptions { labelSelector?: string }
-export interface RemoveOptions extends WriteOptions { resourceVersion?: string }
+export interface WriteOptions {
+  dryRun?: boolean;
+}
+export interface ListOptions {
+  labelSelector?: string;
+}
+export interface RemoveOptions extends WriteOptions {
+  resourceVersion?: string;
+}
 
 export interface KubeClient {
   /** -n, else the context's namespace, else 'default'. */
@@ -45,22 +51,33 @@ export class Client implements KubeClient {
   readonly contextName: string;
 
   constructor(
-    private readonly http: Transport, rc: ResolvedConfig, readonly userName: string,
-    private readonly discovery?: DiscoveryCache, readonly toolKubeconfig?: () => Promise<ToolConnection>,
+    private readonly http: Transport,
+    rc: ResolvedConfig,
+    readonly userName: string,
+    private readonly discovery?: DiscoveryCache,
+    readonly toolKubeconfig?: () => Promise<ToolConnection>,
   ) {
     this.namespace = rc.namespace;
     this.contextName = rc.contextName;
   }
 
-  get server(): string { return this.http.server; }
-  get requestCount(): number { return this.http.requestCount; }
-  close(): void { this.http.close(); }
+  get server(): string {
+    return this.http.server;
+  }
+  get requestCount(): number {
+    return this.http.requestCount;
+  }
+  close(): void {
+    this.http.close();
+  }
 
   istioVersion(): Promise<IstioVersion> {
     if (!this.#istio) {
       this.#istio = this.discoverIstio();
       // A failed discovery (e.g. a network blip) is not remembered.
-      this.#istio.catch(() => { this.#istio = undefined; });
+      this.#istio.catch(() => {
+        this.#istio = undefined;
+      });
     }
     return this.#istio;
   }
@@ -72,7 +89,10 @@ export class Client implements KubeClient {
     let cont: string | undefined;
     do {
       const q = query({ labelSelector: opts.labelSelector, limit: String(PAGE), continue: cont });
-      const body = (await this.call('GET', resourcePath(kind, version, namespace) + q)).body as { items?: T[]; metadata?: { continue?: string } };
+      const body = (await this.call('GET', resourcePath(kind, version, namespace) + q)).body as {
+        items?: T[];
+        metadata?: { continue?: string };
+      };
       // List items come without apiVersion/kind; callers print and diff whole objects.
       for (const item of body.items ?? []) items.push({ apiVersion, kind, ...item });
       cont = body.metadata?.continue || undefined;
@@ -101,7 +121,8 @@ export class Client implements KubeClient {
   async remove(kind: Kind, namespace: string, name: string, opts: RemoveOptions = {}): Promise<void> {
     const path = resourcePath(kind, await this.versionFor(kind), namespace, name);
     const body = {
-      apiVersion: 'v1', kind: 'DeleteOptions',
+      apiVersion: 'v1',
+      kind: 'DeleteOptions',
       ...(opts.resourceVersion ? { preconditions: { resourceVersion: opts.resourceVersion } } : {}),
       ...(opts.dryRun ? { dryRun: ['All'] } : {}),
     };
@@ -135,8 +156,10 @@ export class Client implements KubeClient {
     this.discovery?.write(list);
     const version = servedIn(list);
     if (!version) {
-      throw new PreconditionError(`Istio CRDs are not installed: the API server does not serve ${ISTIO_GROUP}`,
-        'install Istio (istioctl install), or check that --context points at the mesh cluster');
+      throw new PreconditionError(
+        `Istio CRDs are not installed: the API server does not serve ${ISTIO_GROUP}`,
+        'install Istio (istioctl install), or check that --context points at the mesh cluster',
+      );
     }
     return version;
   }

@@ -43,9 +43,15 @@ export function resolveConfig(kc: Kubeconfig, o: Overrides = {}, where: ResolveE
     const icc = inClusterConfig(where.env ?? process.env, where.serviceAccountDir);
     if (icc) return withInClusterOverrides(icc, o);
     if (kc.files.length === 0) {
-      throw new UsageError('no kubeconfig found', 'create ~/.kube/config, set KUBECONFIG, pass --kubeconfig <file>, or --server with credentials');
+      throw new UsageError(
+        'no kubeconfig found',
+        'create ~/.kube/config, set KUBECONFIG, pass --kubeconfig <file>, or --server with credentials',
+      );
     }
-    throw new UsageError('current-context is not set in the kubeconfig', `pass --context <name> or run kubectl config use-context <name>; ${availableHint}`);
+    throw new UsageError(
+      'current-context is not set in the kubeconfig',
+      `pass --context <name> or run kubectl config use-context <name>; ${availableHint}`,
+    );
   }
   const context = contextName ? kc.contexts.get(contextName) : {};
   if (!context) throw new UsageError(`context "${contextName}" not found in kubeconfig`, availableHint);
@@ -53,20 +59,32 @@ export function resolveConfig(kc: Kubeconfig, o: Overrides = {}, where: ResolveE
   const clusterName = o.cluster || context.cluster || '';
   const fileCluster = clusterName ? kc.clusters.get(clusterName) : {};
   if (!fileCluster && !o.server) {
-    throw new UsageError(`cluster "${clusterName}" not found in kubeconfig`,
-      `context "${contextName}" or --cluster must name one of: ${[...kc.clusters.keys()].join(', ') || '(none)'}`);
+    throw new UsageError(
+      `cluster "${clusterName}" not found in kubeconfig`,
+      `context "${contextName}" or --cluster must name one of: ${[...kc.clusters.keys()].join(', ') || '(none)'}`,
+    );
   }
   const cluster = overrideCluster(fileCluster ?? {}, o);
-  if (!cluster.server) throw new UsageError(`cluster "${clusterName}" has no server in kubeconfig`, 'set clusters[].cluster.server, or pass --server');
+  if (!cluster.server)
+    throw new UsageError(`cluster "${clusterName}" has no server in kubeconfig`, 'set clusters[].cluster.server, or pass --server');
 
   const userName = o.user || context.user || '';
   const fileUser = userName ? kc.users.get(userName) : {};
   if (!fileUser) {
-    throw new UsageError(`user "${userName}" not found in kubeconfig`,
-      `context "${contextName}" or --user must name one of: ${[...kc.users.keys()].join(', ') || '(none)'}`);
+    throw new UsageError(
+      `user "${userName}" not found in kubeconfig`,
+      `context "${contextName}" or --user must name one of: ${[...kc.users.keys()].join(', ') || '(none)'}`,
+    );
   }
   const namespace = o.namespace || context.namespace || 'default';
-  return { contextName, clusterName, cluster: { ...cluster, server: cluster.server }, userName, user: overrideUser(fileUser, o), namespace };
+  return {
+    contextName,
+    clusterName,
+    cluster: { ...cluster, server: cluster.server },
+    userName,
+    user: overrideUser(fileUser, o),
+    namespace,
+  };
 }
 
 function overrideCluster(c: KubeCluster, o: Overrides): KubeCluster {
@@ -104,5 +122,10 @@ function withInClusterOverrides(rc: ResolvedConfig, o: Overrides): ResolvedConfi
   if (o.certificateAuthority) cluster['certificate-authority'] = o.certificateAuthority;
   const user: KubeUser = o.token ? { token: o.token } : { ...rc.user };
   for (const k of ['as', 'as-groups', 'as-uid'] as const) delete user[k];
-  return { ...rc, cluster, user: overrideUser(user, { as: o.as, asGroups: o.asGroups, asUid: o.asUid }), namespace: o.namespace || rc.namespace };
+  return {
+    ...rc,
+    cluster,
+    user: overrideUser(user, { as: o.as, asGroups: o.asGroups, asUid: o.asUid }),
+    namespace: o.namespace || rc.namespace,
+  };
 }

@@ -19,9 +19,10 @@ export interface DialOptions {
 
 const bound = (limit: number, timeoutMs?: number) => (timeoutMs && timeoutMs < limit ? timeoutMs : limit);
 /** Names the default bound that expired, or says --request-timeout did when it was the shorter one. */
-const timeoutError = (what: string, ms: number, dflt: number) => (ms < dflt
-  ? Object.assign(new Error(`no answer within ${ms}ms`), { code: 'ETIMEDOUT_MESH', requestTimeout: true })
-  : Object.assign(new Error(`${what} timed out after ${ms / 1000}s`), { code: 'ETIMEDOUT_MESH' }));
+const timeoutError = (what: string, ms: number, dflt: number) =>
+  ms < dflt
+    ? Object.assign(new Error(`no answer within ${ms}ms`), { code: 'ETIMEDOUT_MESH', requestTimeout: true })
+    : Object.assign(new Error(`${what} timed out after ${ms / 1000}s`), { code: 'ETIMEDOUT_MESH' });
 
 /** A TLS socket to `server` (https URL) with ALPN h2 and http/1.1 offered. */
 export async function dialTls(server: URL, o: DialOptions): Promise<tls.TLSSocket> {
@@ -41,8 +42,15 @@ export async function dialTls(server: URL, o: DialOptions): Promise<tls.TLSSocke
       ALPNProtocols: ['h2', 'http/1.1'],
     });
     const timer = setTimeout(() => s.destroy(timeoutError('TLS handshake', limit, TLS_HANDSHAKE_TIMEOUT_MS)), limit);
-    s.once('secureConnect', () => { clearTimeout(timer); resolve(s); });
-    s.once('error', (err) => { clearTimeout(timer); raw.destroy(); reject(err); });
+    s.once('secureConnect', () => {
+      clearTimeout(timer);
+      resolve(s);
+    });
+    s.once('error', (err) => {
+      clearTimeout(timer);
+      raw.destroy();
+      reject(err);
+    });
   });
 }
 
@@ -52,24 +60,36 @@ export function dialTcp(host: string, port: number, timeoutMs?: number): Promise
   return new Promise<net.Socket>((resolve, reject) => {
     const s = net.connect({ host, port });
     const timer = setTimeout(() => s.destroy(timeoutError(`connecting to ${host}:${port}`, limit, DIAL_TIMEOUT_MS)), limit);
-    s.once('connect', () => { clearTimeout(timer); s.setKeepAlive(true, 30_000); resolve(s); });
-    s.once('error', (err) => { clearTimeout(timer); reject(err); });
+    s.once('connect', () => {
+      clearTimeout(timer);
+      s.setKeepAlive(true, 30_000);
+      resolve(s);
+    });
+    s.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
   });
 }
 
 /** An HTTP CONNECT tunnel through an http:// or https:// proxy (with user:pass@ as Basic auth). */
 async function tunnel(proxy: URL, host: string, port: number, timeoutMs?: number): Promise<net.Socket> {
   if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
-    throw Object.assign(new Error(`proxy scheme ${proxy.protocol} is not supported (use an http:// or https:// proxy)`), { code: 'EPROXY_MESH' });
+    throw Object.assign(new Error(`proxy scheme ${proxy.protocol} is not supported (use an http:// or https:// proxy)`), {
+      code: 'EPROXY_MESH',
+    });
   }
   const limit = bound(DIAL_TIMEOUT_MS, timeoutMs);
   const authority = net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
   const headers: Record<string, string> = { Host: authority };
-  if (proxy.username) headers['Proxy-Authorization'] = `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}`;
+  if (proxy.username)
+    headers['Proxy-Authorization'] =
+      `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}`;
   const proxyHost = hostOf(proxy);
   const proxyPort = Number(proxy.port || (proxy.protocol === 'https:' ? 443 : 80));
   const first = await dialTcp(proxyHost, proxyPort, timeoutMs);
-  const toProxy = proxy.protocol === 'https:' ? tls.connect({ socket: first, servername: net.isIP(proxyHost) ? undefined : proxyHost }) : first;
+  const toProxy =
+    proxy.protocol === 'https:' ? tls.connect({ socket: first, servername: net.isIP(proxyHost) ? undefined : proxyHost }) : first;
   return new Promise<net.Socket>((resolve, reject) => {
     const req = http.request({ method: 'CONNECT', path: authority, headers, createConnection: () => toProxy });
     const timer = setTimeout(() => req.destroy(timeoutError(`CONNECT through proxy ${proxy.host}`, limit, DIAL_TIMEOUT_MS)), limit);
@@ -77,12 +97,20 @@ async function tunnel(proxy: URL, host: string, port: number, timeoutMs?: number
       clearTimeout(timer);
       if (res.statusCode !== 200) {
         socket.destroy();
-        reject(Object.assign(new Error(`proxy ${proxy.host} refused CONNECT ${authority}: ${res.statusCode} ${res.statusMessage ?? ''}`.trim()), { code: 'EPROXY_MESH' }));
+        reject(
+          Object.assign(
+            new Error(`proxy ${proxy.host} refused CONNECT ${authority}: ${res.statusCode} ${res.statusMessage ?? ''}`.trim()),
+            { code: 'EPROXY_MESH' },
+          ),
+        );
         return;
       }
       resolve(socket);
     });
-    req.once('error', (err) => { clearTimeout(timer); reject(err); });
+    req.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
     req.end();
   });
 }

@@ -8,8 +8,16 @@ import { join } from 'node:path';
 
 export const DISCOVERY_TTL_MS = 6 * 60 * 60 * 1000;
 
-export interface ApiGroup { name: string; versions: { groupVersion: string; version: string }[]; preferredVersion?: { groupVersion: string; version: string } }
-export interface ApiGroupList { kind: 'APIGroupList'; apiVersion: 'v1'; groups: ApiGroup[] }
+export interface ApiGroup {
+  name: string;
+  versions: { groupVersion: string; version: string }[];
+  preferredVersion?: { groupVersion: string; version: string };
+}
+export interface ApiGroupList {
+  kind: 'APIGroupList';
+  apiVersion: 'v1';
+  groups: ApiGroup[];
+}
 
 export function cacheRoot(flag: string | undefined, env: NodeJS.ProcessEnv, home = env.HOME || homedir()): string {
   const dflt = env.KUBECACHEDIR || join(home, '.kube', 'cache');
@@ -23,9 +31,14 @@ export function discoveryDir(root: string, server: string): string {
 }
 
 export class DiscoveryCache {
-  constructor(private readonly dir: string, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly dir: string,
+    private readonly now: () => number = Date.now,
+  ) {}
 
-  private get file(): string { return join(this.dir, 'servergroups.json'); }
+  private get file(): string {
+    return join(this.dir, 'servergroups.json');
+  }
 
   /** The cached group list, or undefined when missing, stale or unreadable. */
   read(): ApiGroupList | undefined {

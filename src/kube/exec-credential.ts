@@ -10,17 +10,35 @@ import type { KubeExec } from './kubeconfig.js';
 const API_VERSIONS = ['client.authentication.k8s.io/v1', 'client.authentication.k8s.io/v1beta1'];
 const CLUSTER_INFO_EXTENSION = 'client.authentication.k8s.io/exec';
 
-export interface ExecResult { token?: string; clientCertificateData?: string; clientKeyData?: string; expiresAt?: number }
+export interface ExecResult {
+  token?: string;
+  clientCertificateData?: string;
+  clientKeyData?: string;
+  expiresAt?: number;
+}
 
-export interface ExecIO { stdinIsTTY: boolean; env: NodeJS.ProcessEnv; stderr: NodeJS.WritableStream; now?: () => number }
+export interface ExecIO {
+  stdinIsTTY: boolean;
+  env: NodeJS.ProcessEnv;
+  stderr: NodeJS.WritableStream;
+  now?: () => number;
+}
 
 export class ExecCredential {
   #cached?: ExecResult;
 
-  constructor(private readonly rc: ResolvedConfig, private readonly exec: KubeExec, private readonly io: ExecIO) {
-    if (!exec.command) throw new UsageError(`user "${rc.userName}": exec has no command`, 'set users[].user.exec.command in the kubeconfig');
+  constructor(
+    private readonly rc: ResolvedConfig,
+    private readonly exec: KubeExec,
+    private readonly io: ExecIO,
+  ) {
+    if (!exec.command)
+      throw new UsageError(`user "${rc.userName}": exec has no command`, 'set users[].user.exec.command in the kubeconfig');
     if (!exec.apiVersion || !API_VERSIONS.includes(exec.apiVersion)) {
-      throw new UsageError(`user "${rc.userName}": exec apiVersion "${exec.apiVersion ?? ''}" is not supported`, `use one of: ${API_VERSIONS.join(', ')}`);
+      throw new UsageError(
+        `user "${rc.userName}": exec apiVersion "${exec.apiVersion ?? ''}" is not supported`,
+        `use one of: ${API_VERSIONS.join(', ')}`,
+      );
     }
   }
 
@@ -33,14 +51,18 @@ export class ExecCredential {
   }
 
   /** After a 401: forget the credential so the next get() runs the plugin again. */
-  invalidate(): void { this.#cached = undefined; }
+  invalidate(): void {
+    this.#cached = undefined;
+  }
 
   private interactive(): boolean {
     const mode = this.exec.interactiveMode ?? 'IfAvailable';
     if (mode === 'Never') return false;
     if (mode === 'Always' && !this.io.stdinIsTTY) {
-      throw new UsageError(`the credential plugin of user "${this.rc.userName}" needs a terminal (interactiveMode: Always) and stdin is not one`,
-        'run the command in a terminal, or log in first so the plugin has a cached credential');
+      throw new UsageError(
+        `the credential plugin of user "${this.rc.userName}" needs a terminal (interactiveMode: Always) and stdin is not one`,
+        'run the command in a terminal, or log in first so the plugin has a cached credential',
+      );
     }
     return this.io.stdinIsTTY;
   }
@@ -75,12 +97,21 @@ export class ExecCredential {
       child.stderr.on('data', (c: Buffer) => this.io.stderr.write(c));
       child.on('error', (err: NodeJS.ErrnoException) => {
         const hint = this.exec.installHint?.trim().split('\n')[0] || 'install it, or fix users[].user.exec.command in the kubeconfig';
-        reject(new ExternalToolError(`cannot run the credential plugin "${command}" of kubeconfig user "${this.rc.userName}": ${err.code ?? err.message}`, hint));
+        reject(
+          new ExternalToolError(
+            `cannot run the credential plugin "${command}" of kubeconfig user "${this.rc.userName}": ${err.code ?? err.message}`,
+            hint,
+          ),
+        );
       });
       child.on('close', (code) => {
         if (code !== 0) {
-          reject(new ExternalToolError(`the credential plugin "${command}" of kubeconfig user "${this.rc.userName}" exited with code ${code}`,
-            'run it by hand to see why, or log in again'));
+          reject(
+            new ExternalToolError(
+              `the credential plugin "${command}" of kubeconfig user "${this.rc.userName}" exited with code ${code}`,
+              'run it by hand to see why, or log in again',
+            ),
+          );
           return;
         }
         try {
@@ -93,21 +124,31 @@ export class ExecCredential {
   }
 
   private parse(stdout: string): ExecResult {
-    const bad = (why: string) => new ExternalToolError(`the credential plugin of kubeconfig user "${this.rc.userName}" ${why}`,
-      'the plugin must print an ExecCredential (client.authentication.k8s.io) as JSON');
-    let doc: { apiVersion?: string; kind?: string; status?: { token?: string; clientCertificateData?: string; clientKeyData?: string; expirationTimestamp?: string } };
+    const bad = (why: string) =>
+      new ExternalToolError(
+        `the credential plugin of kubeconfig user "${this.rc.userName}" ${why}`,
+        'the plugin must print an ExecCredential (client.authentication.k8s.io) as JSON',
+      );
+    let doc: {
+      apiVersion?: string;
+      kind?: string;
+      status?: { token?: string; clientCertificateData?: string; clientKeyData?: string; expirationTimestamp?: string };
+    };
     try {
       doc = JSON.parse(stdout);
     } catch {
       throw bad('printed no JSON');
     }
-    if (doc?.kind !== 'ExecCredential' || doc.apiVersion !== this.exec.apiVersion) throw bad(`printed apiVersion "${doc?.apiVersion}", kind "${doc?.kind}"; expected ${this.exec.apiVersion} ExecCredential`);
+    if (doc?.kind !== 'ExecCredential' || doc.apiVersion !== this.exec.apiVersion)
+      throw bad(`printed apiVersion "${doc?.apiVersion}", kind "${doc?.kind}"; expected ${this.exec.apiVersion} ExecCredential`);
     const s = doc.status ?? {};
     if (!s.token && !(s.clientCertificateData && s.clientKeyData)) throw bad('returned neither a token nor a client certificate and key');
     const expiresAt = s.expirationTimestamp ? Date.parse(s.expirationTimestamp) : undefined;
     return {
       ...(s.token ? { token: s.token } : {}),
-      ...(s.clientCertificateData && s.clientKeyData ? { clientCertificateData: s.clientCertificateData, clientKeyData: s.clientKeyData } : {}),
+      ...(s.clientCertificateData && s.clientKeyData
+        ? { clientCertificateData: s.clientCertificateData, clientKeyData: s.clientKeyData }
+        : {}),
       ...(expiresAt !== undefined && !Number.isNaN(expiresAt) ? { expiresAt } : {}),
     };
   }

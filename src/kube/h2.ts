@@ -7,21 +7,30 @@ import http2 from 'node:http2';
 import type tls from 'node:tls';
 import type { Headers } from './auth.js';
 
-export interface RawResponse { status: number; headers: http2.IncomingHttpHeaders; body: Buffer }
+export interface RawResponse {
+  status: number;
+  headers: http2.IncomingHttpHeaders;
+  body: Buffer;
+}
 
-export interface HealthCheck { readIdleMs: number; pingTimeoutMs: number }
+export interface HealthCheck {
+  readIdleMs: number;
+  pingTimeoutMs: number;
+}
 
 export function healthCheckFromEnv(env: NodeJS.ProcessEnv): HealthCheck {
   const seconds = (name: string, dflt: number): number => {
     const n = Number.parseInt(env[name] ?? '', 10);
     return Number.isInteger(n) && n >= 0 ? n : dflt;
   };
-  return { readIdleMs: seconds('HTTP2_READ_IDLE_TIMEOUT_SECONDS', 30) * 1000, pingTimeoutMs: seconds('HTTP2_PING_TIMEOUT_SECONDS', 15) * 1000 };
+  return {
+    readIdleMs: seconds('HTTP2_READ_IDLE_TIMEOUT_SECONDS', 30) * 1000,
+    pingTimeoutMs: seconds('HTTP2_PING_TIMEOUT_SECONDS', 15) * 1000,
+  };
 }
 
 /** A request that failed before the server could have acted on it: safe to send again on a new session. */
-export const unprocessed = (err: unknown): boolean =>
-  (err as { unprocessed?: boolean })?.unprocessed === true;
+export const unprocessed = (err: unknown): boolean => (err as { unprocessed?: boolean })?.unprocessed === true;
 
 /** A connection that broke (reset, GOAWAY, failed health check): a GET may be sent again, as client-go does. */
 export const connectionBroke = (err: unknown): boolean => {
@@ -37,16 +46,32 @@ export class H2Session {
   #idle?: NodeJS.Timeout;
   private readonly session: http2.ClientHttp2Session;
 
-  constructor(origin: string, socket: tls.TLSSocket, private readonly health: HealthCheck) {
+  constructor(
+    origin: string,
+    socket: tls.TLSSocket,
+    private readonly health: HealthCheck,
+  ) {
     this.session = http2.connect(origin, { createConnection: () => socket });
-    this.session.on('goaway', (_code, lastStreamID) => { this.#lastStreamId = lastStreamID; this.#dead = true; });
-    this.session.on('close', () => { this.#dead = true; this.stopIdle(); });
-    this.session.on('error', () => { this.#dead = true; }); // surfaces through the pending streams' errors
-    socket.on('close', () => { this.#dead = true; });
+    this.session.on('goaway', (_code, lastStreamID) => {
+      this.#lastStreamId = lastStreamID;
+      this.#dead = true;
+    });
+    this.session.on('close', () => {
+      this.#dead = true;
+      this.stopIdle();
+    });
+    this.session.on('error', () => {
+      this.#dead = true;
+    }); // surfaces through the pending streams' errors
+    socket.on('close', () => {
+      this.#dead = true;
+    });
     this.session.unref();
   }
 
-  get dead(): boolean { return this.#dead || this.session.destroyed || this.session.closed; }
+  get dead(): boolean {
+    return this.#dead || this.session.destroyed || this.session.closed;
+  }
 
   request(method: string, path: string, headers: Headers, payload: Buffer | undefined, timeoutMs?: number): Promise<RawResponse> {
     return new Promise<RawResponse>((resolve, reject) => {
@@ -66,19 +91,35 @@ export class H2Session {
       const done = () => {
         settled = true;
         clearTimeout(timer);
-        if (--this.#active === 0) { this.session.unref(); this.stopIdle(); }
+        if (--this.#active === 0) {
+          this.session.unref();
+          this.stopIdle();
+        }
       };
       let status = 0;
       let resHeaders: http2.IncomingHttpHeaders = {};
       const chunks: Buffer[] = [];
-      stream.on('response', (h) => { status = Number(h[':status']); resHeaders = h; this.touch(); });
-      stream.on('data', (c: Buffer) => { chunks.push(c); this.touch(); });
+      stream.on('response', (h) => {
+        status = Number(h[':status']);
+        resHeaders = h;
+        this.touch();
+      });
+      stream.on('data', (c: Buffer) => {
+        chunks.push(c);
+        this.touch();
+      });
       stream.on('end', () => {
         if (settled) return;
         done();
         if (status) resolve({ status, headers: resHeaders, body: Buffer.concat(chunks) });
         // The session went away before any answer.
-        else reject(Object.assign(new Error('the API server closed the connection before answering'), { code: 'ERR_HTTP2_STREAM_CLOSED_MESH', ...(this.refused(stream) ? { unprocessed: true } : {}) }));
+        else
+          reject(
+            Object.assign(new Error('the API server closed the connection before answering'), {
+              code: 'ERR_HTTP2_STREAM_CLOSED_MESH',
+              ...(this.refused(stream) ? { unprocessed: true } : {}),
+            }),
+          );
       });
       stream.on('error', (err: Error & { code?: string }) => {
         if (settled) return;
@@ -89,19 +130,29 @@ export class H2Session {
       stream.on('close', () => {
         if (settled) return;
         done();
-        reject(Object.assign(new Error(`the API server closed the stream (HTTP/2 code ${stream.rstCode})`), { code: 'ERR_HTTP2_STREAM_CLOSED_MESH', ...(this.refused(stream) ? { unprocessed: true } : {}) }));
+        reject(
+          Object.assign(new Error(`the API server closed the stream (HTTP/2 code ${stream.rstCode})`), {
+            code: 'ERR_HTTP2_STREAM_CLOSED_MESH',
+            ...(this.refused(stream) ? { unprocessed: true } : {}),
+          }),
+        );
       });
-      const timer = timeoutMs ? setTimeout(() => {
-        if (settled) return;
-        done();
-        stream.close(http2.constants.NGHTTP2_CANCEL);
-        reject(Object.assign(new Error(`no answer within ${timeoutMs}ms`), { code: 'ETIMEDOUT_MESH', requestTimeout: true }));
-      }, timeoutMs) : undefined;
+      const timer = timeoutMs
+        ? setTimeout(() => {
+            if (settled) return;
+            done();
+            stream.close(http2.constants.NGHTTP2_CANCEL);
+            reject(Object.assign(new Error(`no answer within ${timeoutMs}ms`), { code: 'ETIMEDOUT_MESH', requestTimeout: true }));
+          }, timeoutMs)
+        : undefined;
       stream.end(payload);
     });
   }
 
-  close(): void { this.stopIdle(); this.session.close(); }
+  close(): void {
+    this.stopIdle();
+    this.session.close();
+  }
 
   /** REFUSED_STREAM, or a stream above the last one the server's GOAWAY says it saw. */
   private refused(stream: http2.ClientHttp2Stream): boolean {
@@ -116,13 +167,21 @@ export class H2Session {
     this.#idle.unref();
   }
 
-  private stopIdle(): void { clearTimeout(this.#idle); this.#idle = undefined; }
+  private stopIdle(): void {
+    clearTimeout(this.#idle);
+    this.#idle = undefined;
+  }
 
   private ping(): void {
     if (this.#active === 0 || this.dead) return;
     const fail = () => {
       this.#dead = true;
-      this.session.destroy(Object.assign(new Error(`the API server did not answer a ping within ${this.health.pingTimeoutMs / 1000}s (connection lost or server frozen)`), { code: 'ETIMEDOUT_MESH_PING' }));
+      this.session.destroy(
+        Object.assign(
+          new Error(`the API server did not answer a ping within ${this.health.pingTimeoutMs / 1000}s (connection lost or server frozen)`),
+          { code: 'ETIMEDOUT_MESH_PING' },
+        ),
+      );
     };
     const timer = setTimeout(fail, this.health.pingTimeoutMs);
     try {

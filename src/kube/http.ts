@@ -27,12 +27,19 @@ export interface TransportOptions {
   warn?: (text: string) => void;
 }
 
-export interface HttpResponse { status: number; body: unknown }
+export interface HttpResponse {
+  status: number;
+  body: unknown;
+}
 
 const MAX_THROTTLE_RETRIES = 10; // client-go's maxRetries
 const MAX_RETRY_AFTER_MS = 10_000;
 
-interface Raw { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }
+interface Raw {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
 
 export class Transport {
   #count = 0;
@@ -52,25 +59,33 @@ export class Transport {
     this.url = new URL(this.server);
   }
 
-  get requestCount(): number { return this.#count; }
+  get requestCount(): number {
+    return this.#count;
+  }
 
   /** Any HTTP status resolves; only a failure to get an answer rejects (UnreachableError). */
   async request(method: string, path: string, body?: unknown): Promise<HttpResponse> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     let retriedConnection = false;
     let refreshed = false;
-    for (let throttled = 0; ; ) {
+    for (let throttled = 0; ;) {
       let res: Raw;
       try {
         res = await this.once(method, path, payload);
       } catch (err) {
         if (err instanceof MeshError) throw err; // credentials (exec plugin), not the network
         const retry = !retriedConnection && (unprocessed(err) || (method === 'GET' && connectionBroke(err)));
-        if (retry) { retriedConnection = true; continue; }
+        if (retry) {
+          retriedConnection = true;
+          continue;
+        }
         throw translateNetworkError(this.server, err);
       }
       this.warnings(res.headers.warning);
-      if (res.status === 401 && !refreshed && this.opts.credentials.refresh()) { refreshed = true; continue; }
+      if (res.status === 401 && !refreshed && this.opts.credentials.refresh()) {
+        refreshed = true;
+        continue;
+      }
       const wait = retryAfterMs(res, method);
       if (wait !== undefined && throttled++ < MAX_THROTTLE_RETRIES) {
         await new Promise((r) => setTimeout(r, wait));
@@ -83,7 +98,10 @@ export class Transport {
   close(): void {
     this.#h1Agent?.destroy();
     this.#spare?.destroy();
-    this.#session?.then((s) => s?.close(), () => {});
+    this.#session?.then(
+      (s) => s?.close(),
+      () => {},
+    );
   }
 
   /** One attempt, logged and counted like one request of kubectl -v=6. */
@@ -108,7 +126,10 @@ export class Transport {
     if (!ms) return work;
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${ms}ms`), { code: 'ETIMEDOUT_MESH', requestTimeout: true })), ms);
+      timer = setTimeout(
+        () => reject(Object.assign(new Error(`no answer within ${ms}ms`), { code: 'ETIMEDOUT_MESH', requestTimeout: true })),
+        ms,
+      );
     });
     work.catch(() => {}); // settles later on its own bounds; its outcome no longer matters
     return Promise.race([work, expired]).finally(() => clearTimeout(timer));
@@ -137,7 +158,10 @@ export class Transport {
       const current = await opening;
       if (current && !current.dead) return current;
       if (this.#h1Only) return undefined;
-      if (this.#session === opening) { this.#session = undefined; break; }
+      if (this.#session === opening) {
+        this.#session = undefined;
+        break;
+      }
     }
     if (this.#h1Only) return undefined;
     const opening = (async () => {
@@ -151,7 +175,9 @@ export class Transport {
     })();
     this.#session = opening;
     // A failed connect is not remembered, so the next request can try again.
-    opening.catch(() => { if (this.#session === opening) this.#session = undefined; });
+    opening.catch(() => {
+      if (this.#session === opening) this.#session = undefined;
+    });
     return opening;
   }
 
@@ -183,7 +209,11 @@ export class Transport {
     };
     return new Promise<Raw>((resolve, reject) => {
       let timedOut: Error | undefined;
-      const fail = (err: Error): void => { clearTimeout(timer); socket?.destroy(); reject(timedOut ?? err); };
+      const fail = (err: Error): void => {
+        clearTimeout(timer);
+        socket?.destroy();
+        reject(timedOut ?? err);
+      };
       const req = http.request(options, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -195,11 +225,13 @@ export class Transport {
         });
       });
       const timeoutMs = this.opts.timeoutMs;
-      const timer = timeoutMs ? setTimeout(() => {
-        timedOut = Object.assign(new Error(`no answer within ${timeoutMs}ms`), { code: 'ETIMEDOUT_MESH', requestTimeout: true });
-        // Also ends a response whose body stalls: its 'error' then reports the timeout.
-        req.destroy(timedOut);
-      }, timeoutMs) : undefined;
+      const timer = timeoutMs
+        ? setTimeout(() => {
+            timedOut = Object.assign(new Error(`no answer within ${timeoutMs}ms`), { code: 'ETIMEDOUT_MESH', requestTimeout: true });
+            // Also ends a response whose body stalls: its 'error' then reports the timeout.
+            req.destroy(timedOut);
+          }, timeoutMs)
+        : undefined;
       req.on('error', fail);
       req.end(payload);
     });
@@ -230,5 +262,9 @@ const first = (v: string | string[] | undefined): string | undefined => (Array.i
 function decode(buf: Buffer, contentType: string | undefined): unknown {
   const text = buf.toString('utf8');
   if (!contentType?.includes('json')) return text;
-  try { return JSON.parse(text); } catch { return text; }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }

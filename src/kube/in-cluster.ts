@@ -39,9 +39,17 @@ function serviceAccountName(token: string | undefined): string | undefined {
 }
 
 function isFile(file: string): boolean {
-  try { return statSync(file).isFile(); } catch { return false; }
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function readTrimmed(file: string): string | undefined {
-  try { return readFileSync(file, 'utf8').trim() || undefined; } catch { return undefined; }
+  try {
+    return readFileSync(file, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -43,7 +43,11 @@ export interface KubeUser {
   'as-groups'?: string[];
   'as-user-extra'?: Record<string, string[]>;
 }
-export interface KubeContext { cluster?: string; user?: string; namespace?: string }
+export interface KubeContext {
+  cluster?: string;
+  user?: string;
+  namespace?: string;
+}
 
 export interface Kubeconfig {
   /** The files that were read, in priority order. */
@@ -54,7 +58,11 @@ export interface Kubeconfig {
   currentContext?: string;
 }
 
-export interface KubeconfigSource { kubeconfig?: string; env?: NodeJS.ProcessEnv; homeDir?: string }
+export interface KubeconfigSource {
+  kubeconfig?: string;
+  env?: NodeJS.ProcessEnv;
+  homeDir?: string;
+}
 
 /** The files kubectl would read: --kubeconfig alone, else KUBECONFIG's existing files, else ~/.kube/config. */
 export function kubeconfigPaths(src: KubeconfigSource): string[] {
@@ -65,7 +73,9 @@ export function kubeconfigPaths(src: KubeconfigSource): string[] {
     return [file];
   }
   if (env.KUBECONFIG) {
-    const files = env.KUBECONFIG.split(delimiter).filter((f) => f !== '').map((f) => resolve(f));
+    const files = env.KUBECONFIG.split(delimiter)
+      .filter((f) => f !== '')
+      .map((f) => resolve(f));
     return [...new Set(files)].filter(isFile);
   }
   const home = join(src.homeDir ?? env.HOME ?? homedir(), '.kube', 'config');
@@ -95,7 +105,11 @@ export function loadKubeconfig(files: string[]): Kubeconfig {
 }
 
 function isFile(file: string): boolean {
-  try { return statSync(file).isFile(); } catch { return false; }
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function readConfig(file: string): Record<string, unknown> {
@@ -105,7 +119,12 @@ function readConfig(file: string): Record<string, unknown> {
     return doc && typeof doc === 'object' ? (doc as Record<string, unknown>) : {};
   } catch (err) {
     const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0];
-    throw new MeshError(`cannot load kubeconfig file "${file}": ${reason}`, undefined, 'fix the file or point --kubeconfig/KUBECONFIG elsewhere', { cause: err });
+    throw new MeshError(
+      `cannot load kubeconfig file "${file}": ${reason}`,
+      undefined,
+      'fix the file or point --kubeconfig/KUBECONFIG elsewhere',
+      { cause: err },
+    );
   }
 }
 

@@ -24,12 +24,18 @@ function parseProxy(raw: string): URL {
 
 export function useProxy(host: string, port: string, noProxy: string): boolean {
   if (host === 'localhost' || isLoopback(host)) return false;
-  for (let entry of noProxy.split(',').map((e) => e.trim().toLowerCase()).filter(Boolean)) {
+  for (let entry of noProxy
+    .split(',')
+    .map((e) => e.trim().toLowerCase())
+    .filter(Boolean)) {
     if (entry === '*') return false;
     if (entry.includes('/') && isIP(host) && inCidr(host, entry)) return false;
     let entryPort = '';
     const m = /^(.*):(\d+)$/.exec(entry);
-    if (m && !isIP(entry)) { entry = m[1]!; entryPort = m[2]!; }
+    if (m && !isIP(entry)) {
+      entry = m[1]!;
+      entryPort = m[2]!;
+    }
     entry = entry.replace(/^\[(.*)\]$/, '$1');
     if (isIP(entry)) {
       if (entry === host && (!entryPort || entryPort === port)) return false;
@@ -67,5 +73,8 @@ function toBytes(ip: string): number[] {
   const h = head ? head.split(':') : [];
   const tl = tail ? tail.split(':') : [];
   const groups = [...h, ...Array(8 - h.length - tl.length).fill('0'), ...tl];
-  return groups.flatMap((g) => { const n = parseInt(g || '0', 16); return [n >> 8, n & 0xff]; });
+  return groups.flatMap((g) => {
+    const n = parseInt(g || '0', 16);
+    return [n >> 8, n & 0xff];
+  });
 }

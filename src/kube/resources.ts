@@ -2,8 +2,16 @@
 // Istio kinds have no fixed version: the client passes the one discovery found.
 
 export type Kind =
-  | 'VirtualService' | 'DestinationRule' | 'Gateway' | 'ServiceEntry' | 'HTTPRoute'
-  | 'Service' | 'Deployment' | 'Pod' | 'HorizontalPodAutoscaler' | 'Namespace';
+  | 'VirtualService'
+  | 'DestinationRule'
+  | 'Gateway'
+  | 'ServiceEntry'
+  | 'HTTPRoute'
+  | 'Service'
+  | 'Deployment'
+  | 'Pod'
+  | 'HorizontalPodAutoscaler'
+  | 'Namespace';
 
 export type IstioVersion = 'v1' | 'v1beta1' | 'v1alpha3';
 
@@ -27,7 +35,12 @@ export interface Obj {
   [key: string]: unknown;
 }
 
-interface Resource { group: string; version: string | 'istio'; plural: string; namespaced: boolean }
+interface Resource {
+  group: string;
+  version: string | 'istio';
+  plural: string;
+  namespaced: boolean;
+}
 
 const ISTIO = 'istio';
 

@@ -34,8 +34,14 @@ export function toolKubeconfig(rc: ResolvedConfig, user: KubeUser): ToolConnecti
   else if (user.tokenFile) u.token = readFileSync(user.tokenFile, 'utf8').trim();
   const cert = user['client-certificate-data'] || inline(user['client-certificate']);
   const key = user['client-key-data'] || inline(user['client-key']);
-  if (cert && key) { u['client-certificate-data'] = cert; u['client-key-data'] = key; }
-  if (user.username || user.password) { u.username = user.username; u.password = user.password; }
+  if (cert && key) {
+    u['client-certificate-data'] = cert;
+    u['client-key-data'] = key;
+  }
+  if (user.username || user.password) {
+    u.username = user.username;
+    u.password = user.password;
+  }
   if (user.exec) u.exec = user.exec;
   if (user['auth-provider']) u['auth-provider'] = user['auth-provider'];
   if (user.as) u.as = user.as;
@@ -43,14 +49,22 @@ export function toolKubeconfig(rc: ResolvedConfig, user: KubeUser): ToolConnecti
   if (user['as-groups']?.length) u['as-groups'] = user['as-groups'];
   if (user['as-user-extra'] && Object.keys(user['as-user-extra']).length) u['as-user-extra'] = user['as-user-extra'];
   const impersonationArgs = user.as
-    ? ['--as', user.as, ...(user['as-groups'] ?? []).flatMap((g) => ['--as-group', g]), ...(user['as-uid'] ? ['--as-uid', user['as-uid']] : [])]
+    ? [
+        '--as',
+        user.as,
+        ...(user['as-groups'] ?? []).flatMap((g) => ['--as-group', g]),
+        ...(user['as-uid'] ? ['--as-uid', user['as-uid']] : []),
+      ]
     : [];
-  return { impersonationArgs, kubeconfig: stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'mesh', cluster }],
-    users: [{ name: 'mesh', user: u }],
-    contexts: [{ name: 'mesh', context: { cluster: 'mesh', user: 'mesh', namespace: rc.namespace } }],
-    'current-context': 'mesh',
-  }) };
+  return {
+    impersonationArgs,
+    kubeconfig: stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'mesh', cluster }],
+      users: [{ name: 'mesh', user: u }],
+      contexts: [{ name: 'mesh', context: { cluster: 'mesh', user: 'mesh', namespace: rc.namespace } }],
+      'current-context': 'mesh',
+    }),
+  };
 }

@@ -14,7 +14,11 @@ export interface CheckScope {
   windowMs: number;
 }
 
-export interface PlannedQuery { name: string; subset?: string; query: string }
+export interface PlannedQuery {
+  name: string;
+  subset?: string;
+  query: string;
+}
 
 /** The queries one check runs: built-ins in one, each custom gate once per subset compared. */
 export function checkQueries(policy: Pick<RolloutPolicy, 'gates' | 'maxRegression' | 'compareStable'>, s: CheckScope): PlannedQuery[] {
@@ -22,14 +26,21 @@ export function checkQueries(policy: Pick<RolloutPolicy, 'gates' | 'maxRegressio
   const metrics = builtInMetrics(policy.gates, policy.maxRegression, policy.compareStable);
   const workloads = [s.workloads.canary, ...(policy.compareStable ? [s.workloads.stable] : [])].filter((w): w is string => !!w);
   const out: PlannedQuery[] = [];
-  if (metrics.length && workloads.length) out.push({ name: metrics.join('+'), query: checkQuery(metrics, { namespace: s.namespace, workloads, window }) });
+  if (metrics.length && workloads.length)
+    out.push({ name: metrics.join('+'), query: checkQuery(metrics, { namespace: s.namespace, workloads, window }) });
   const roles = policy.compareStable ? (['canary', 'stable'] as const) : (['canary'] as const);
   for (const g of policy.gates.filter((x) => x.metric === 'custom')) {
     for (const role of roles) {
       out.push({
         name: g.name,
         subset: role,
-        query: fillPlaceholders(g.query!, { service: s.service, namespace: s.namespace, workload: s.workloads[role] ?? '', subset: s.subsets[role], window }),
+        query: fillPlaceholders(g.query!, {
+          service: s.service,
+          namespace: s.namespace,
+          workload: s.workloads[role] ?? '',
+          subset: s.subsets[role],
+          window,
+        }),
       });
     }
   }
@@ -37,7 +48,11 @@ export function checkQueries(policy: Pick<RolloutPolicy, 'gates' | 'maxRegressio
 }
 
 /** Runs one check's queries; figures per metric name. Throws PrometheusError when Prometheus fails. */
-export async function checkFigures(prom: Prometheus, policy: Pick<RolloutPolicy, 'gates' | 'maxRegression' | 'compareStable'>, s: CheckScope): Promise<Map<string, Figures>> {
+export async function checkFigures(
+  prom: Prometheus,
+  policy: Pick<RolloutPolicy, 'gates' | 'maxRegression' | 'compareStable'>,
+  s: CheckScope,
+): Promise<Map<string, Figures>> {
   const planned = checkQueries(policy, s);
   const answers = await Promise.all(planned.map((q) => prom.query(q.query)));
   const figures = new Map<string, Figures>();
@@ -63,10 +78,19 @@ export async function checkFigures(prom: Prometheus, policy: Pick<RolloutPolicy,
   return figures;
 }
 
-export interface WorkloadMetrics { rps?: number; successRate?: number; p99?: number }
+export interface WorkloadMetrics {
+  rps?: number;
+  successRate?: number;
+  p99?: number;
+}
 
 /** Live figures of every workload in the namespaces, from one query; key `namespace/workload`. */
-export async function workloadMetrics(prom: Prometheus, namespaces: string[] | undefined, windowMs: number, timeoutMs: number): Promise<Map<string, WorkloadMetrics>> {
+export async function workloadMetrics(
+  prom: Prometheus,
+  namespaces: string[] | undefined,
+  windowMs: number,
+  timeoutMs: number,
+): Promise<Map<string, WorkloadMetrics>> {
   const samples = await prom.query(statusQuery(namespaces, promDuration(windowMs)), timeoutMs);
   const out = new Map<string, WorkloadMetrics>();
   for (const s of samples) {

@@ -7,8 +7,7 @@ import https from 'node:https';
 import { errorOf, parseVector, type Sample } from './result.js';
 
 export type Where =
-  | { kind: 'url'; url: string; from: 'flag' | 'env' }
-  | { kind: 'proxy'; namespace: string; service: string; port: string };
+  { kind: 'url'; url: string; from: 'flag' | 'env' } | { kind: 'proxy'; namespace: string; service: string; port: string };
 
 /** Istio's Prometheus addon: Service prometheus, port 9090, in istio-system. */
 export const ADDON: Where = { kind: 'proxy', namespace: 'istio-system', service: 'prometheus', port: '9090' };
@@ -40,10 +39,15 @@ export function authorization(fileText: string): string {
   return `Bearer ${text}`;
 }
 
-export interface HttpAnswer { status: number; body: unknown }
+export interface HttpAnswer {
+  status: number;
+  body: unknown;
+}
 export type Get = (apiPath: string, params: Record<string, string>, timeoutMs: number) => Promise<HttpAnswer>;
 
-export class PrometheusError extends Error { override name = 'PrometheusError'; }
+export class PrometheusError extends Error {
+  override name = 'PrometheusError';
+}
 
 export interface Prometheus {
   readonly where: Where;
@@ -56,7 +60,9 @@ export function prometheus(where: Where, get: Get): Prometheus {
   let count = 0;
   return {
     where,
-    get queryCount() { return count; },
+    get queryCount() {
+      return count;
+    },
     async query(promql, timeoutMs = 10_000) {
       count++;
       let res: HttpAnswer;
@@ -65,7 +71,8 @@ export function prometheus(where: Where, get: Get): Prometheus {
       } catch (err) {
         throw new PrometheusError(`Prometheus at ${describeWhere(where)} did not answer: ${(err as Error).message}`);
       }
-      if (res.status !== 200) throw new PrometheusError(`Prometheus at ${describeWhere(where)} answered ${res.status}: ${errorOf(res.body)}`);
+      if (res.status !== 200)
+        throw new PrometheusError(`Prometheus at ${describeWhere(where)} answered ${res.status}: ${errorOf(res.body)}`);
       try {
         return parseVector(res.body);
       } catch (err) {
@@ -78,31 +85,36 @@ export function prometheus(where: Where, get: Get): Prometheus {
 /** GET over plain HTTP(S) to a Prometheus URL (its path prefix kept, e.g. https://host/prometheus). */
 export function urlGet(base: string, auth?: string): Get {
   const root = base.replace(/\/+$/, '');
-  return (apiPath, params, timeoutMs) => new Promise((resolve, reject) => {
-    const url = new URL(`${root}${apiPath}?${new URLSearchParams(params)}`);
-    const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'kubectl-mesh' };
-    if (url.username || url.password) {
-      headers.Authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
-      url.username = '';
-      url.password = '';
-    }
-    if (auth) headers.Authorization = auth;
-    const lib = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : undefined;
-    if (!lib) return reject(new Error(`unsupported URL scheme ${url.protocol} (use http or https)`));
-    const req = lib.get(url, { headers, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let body: unknown = text;
-        try { body = JSON.parse(text); } catch { /* an HTML error page, say: kept as text */ }
-        resolve({ status: res.statusCode ?? 0, body });
+  return (apiPath, params, timeoutMs) =>
+    new Promise((resolve, reject) => {
+      const url = new URL(`${root}${apiPath}?${new URLSearchParams(params)}`);
+      const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'kubectl-mesh' };
+      if (url.username || url.password) {
+        headers.Authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+        url.username = '';
+        url.password = '';
+      }
+      if (auth) headers.Authorization = auth;
+      const lib = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : undefined;
+      if (!lib) return reject(new Error(`unsupported URL scheme ${url.protocol} (use http or https)`));
+      const req = lib.get(url, { headers, timeout: timeoutMs }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let body: unknown = text;
+          try {
+            body = JSON.parse(text);
+          } catch {
+            /* an HTML error page, say: kept as text */
+          }
+          resolve({ status: res.statusCode ?? 0, body });
+        });
       });
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs}ms`)));
+      req.on('error', reject);
     });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs}ms`)));
-    req.on('error', reject);
-  });
 }
 
 /** GET through the API server's service proxy, with the kubeconfig's credentials. */

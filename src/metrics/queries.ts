@@ -13,13 +13,19 @@ export interface Scope {
 
 const esc = (s: string): string => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
 /** A regex alternation that matches exactly these names (RE2 metacharacters escaped). */
-const alternation = (names: string[]): string => names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).map(esc).join('|');
+const alternation = (names: string[]): string =>
+  names
+    .map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .map(esc)
+    .join('|');
 
 /** Namespaces undefined: every namespace (status -A). */
 function selector(namespaces: string[] | undefined, workloads?: string[]): string {
-  const ns = !namespaces ? '' : namespaces.length === 1
-    ? `,destination_workload_namespace="${esc(namespaces[0]!)}"`
-    : `,destination_workload_namespace=~"${alternation(namespaces)}"`;
+  const ns = !namespaces
+    ? ''
+    : namespaces.length === 1
+      ? `,destination_workload_namespace="${esc(namespaces[0]!)}"`
+      : `,destination_workload_namespace=~"${alternation(namespaces)}"`;
   return `reporter="destination"${ns}${workloads ? `,destination_workload=~"${alternation(workloads)}"` : ''}`;
 }
 
@@ -40,7 +46,9 @@ const tagged = (metric: string, q: string): string => `label_replace(${q}, "metr
 
 /** Success rate and/or p99 of the given workloads, one query: series carry metric and destination_workload. */
 export function checkQuery(metrics: ('success-rate' | 'p99')[], s: Scope): string {
-  const parts = metrics.map((m) => tagged(m, m === 'p99' ? p99Query([s.namespace], s.workloads, s.window) : successRateQuery([s.namespace], s.workloads, s.window)));
+  const parts = metrics.map((m) =>
+    tagged(m, m === 'p99' ? p99Query([s.namespace], s.workloads, s.window) : successRateQuery([s.namespace], s.workloads, s.window)),
+  );
   return parts.join(' or ');
 }
 
@@ -53,7 +61,13 @@ export function statusQuery(namespaces: string[] | undefined, window: string): s
   ].join(' or ');
 }
 
-export interface Placeholders { service: string; namespace: string; workload: string; subset: string; window: string }
+export interface Placeholders {
+  service: string;
+  namespace: string;
+  workload: string;
+  subset: string;
+  window: string;
+}
 
 /** A custom gate's PromQL with {{service}}, {{namespace}}, {{workload}}, {{subset}}, {{window}} filled in. */
 export const fillPlaceholders = (query: string, p: Placeholders): string =>

@@ -1,7 +1,10 @@
 // Prometheus' instant-vector answers → plain numbers. NaN and ±Inf (0/0 when a workload's series
 // exist but saw no requests in the window) count as no data.
 
-export interface Sample { labels: Record<string, string>; value: number }
+export interface Sample {
+  labels: Record<string, string>;
+  value: number;
+}
 
 export function parseVector(body: unknown): Sample[] {
   const data = (body as { status?: string; data?: { resultType?: string; result?: unknown } })?.data;
@@ -10,7 +13,8 @@ export function parseVector(body: unknown): Sample[] {
     const v = sampleValue(data.result);
     return v === undefined ? [] : [{ labels: {}, value: v }];
   }
-  if (data.resultType !== 'vector' || !Array.isArray(data.result)) throw new Error(`expected an instant vector, got ${String(data.resultType)}`);
+  if (data.resultType !== 'vector' || !Array.isArray(data.result))
+    throw new Error(`expected an instant vector, got ${String(data.resultType)}`);
   return data.result.flatMap((r: { metric?: Record<string, string>; value?: unknown }) => {
     const v = sampleValue(r?.value);
     return v === undefined ? [] : [{ labels: r.metric ?? {}, value: v }];

@@ -20,8 +20,11 @@ export function coManagerOf(o: Obj): CoManager | undefined {
   const argo = annotations[ARGO_ROLLOUTS_ANNOTATION];
   if (argo !== undefined) return { name: 'Argo Rollouts', marker: `annotation ${ARGO_ROLLOUTS_ANNOTATION}=${argo}` };
   const owners = (o.metadata as { ownerReferences?: { apiVersion?: string; kind?: string; name?: string }[] }).ownerReferences;
-  const canary = Array.isArray(owners) ? owners.find((r) => r?.kind === 'Canary' && String(r.apiVersion ?? '').split('/')[0] === FLAGGER_GROUP) : undefined;
-  if (canary) return { name: 'Flagger', marker: `ownerReference to Canary ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${canary.name}` };
+  const canary = Array.isArray(owners)
+    ? owners.find((r) => r?.kind === 'Canary' && String(r.apiVersion ?? '').split('/')[0] === FLAGGER_GROUP)
+    : undefined;
+  if (canary)
+    return { name: 'Flagger', marker: `ownerReference to Canary ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${canary.name}` };
   const kiali = o.metadata.labels?.[KIALI_WIZARD_LABEL];
   if (kiali !== undefined) return { name: 'a Kiali wizard', marker: `label ${KIALI_WIZARD_LABEL}=${kiali}` };
   return undefined;

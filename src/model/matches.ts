@@ -11,12 +11,23 @@ type StringMatch = { exact?: string; prefix?: string; regex?: string };
 type Dict = Record<string, unknown>;
 
 const KNOWN_FIELDS = new Set([
-  'name', 'statPrefix', 'uri', 'scheme', 'method', 'authority', 'headers', 'queryParams',
-  'withoutHeaders', 'port', 'sourceLabels', 'gateways', 'sourceNamespace', 'ignoreUriCase',
+  'name',
+  'statPrefix',
+  'uri',
+  'scheme',
+  'method',
+  'authority',
+  'headers',
+  'queryParams',
+  'withoutHeaders',
+  'port',
+  'sourceLabels',
+  'gateways',
+  'sourceNamespace',
+  'ignoreUriCase',
 ]);
 
 const isDict = (v: unknown): v is Dict => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 
 /** Is a string condition vacuous (matches every value)? `uri` also treats prefix "/" as vacuous. */
 function vacuous(m: StringMatch, isUri: boolean): boolean {
@@ -68,8 +79,7 @@ function stringCovers(a: unknown, b: unknown, isUri = false, aFold = false, bFol
 function mapCovers(a: unknown, b: unknown, foldKeys: boolean): boolean {
   if (a === undefined) return true;
   if (!isDict(a)) return false;
-  const norm = (d: Dict): Map<string, unknown> =>
-    new Map(Object.entries(d).map(([k, v]) => [foldKeys ? k.toLowerCase() : k, v]));
+  const norm = (d: Dict): Map<string, unknown> => new Map(Object.entries(d).map(([k, v]) => [foldKeys ? k.toLowerCase() : k, v]));
   const am = norm(a);
   if (am.size === 0) return true;
   if (!isDict(b)) return false;

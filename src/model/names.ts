@@ -33,8 +33,11 @@ export const ISTIO_VERSIONS = ['v1', 'v1beta1', 'v1alpha3'] as const;
  * ("subset name is invalid: 1.2.3"), so 1.2.3 becomes 1-2-3 and V2 becomes v2.
  */
 export const subsetNameFor = (value: string): string =>
-  value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').slice(0, 63).replace(/^-+|-+$/g, '') || 'version';
+  value
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .slice(0, 63)
+    .replace(/^-+|-+$/g, '') || 'version';
 
 export const envRouteName = (env: string): string => `${ENV_ROUTE_PREFIX}${env}`;
-export const isOwnedRoute = (route: { name?: string }): boolean =>
-  typeof route.name === 'string' && route.name.startsWith(ROUTE_PREFIX);
+export const isOwnedRoute = (route: { name?: string }): boolean => typeof route.name === 'string' && route.name.startsWith(ROUTE_PREFIX);

@@ -3,17 +3,25 @@
 import { builtInMetrics, formatValue } from './gates.js';
 import type { Gate, MetricCheck, Regression, RolloutPolicy, Verdict } from './types.js';
 
-export interface Figures { canary?: number; stable?: number }
+export interface Figures {
+  canary?: number;
+  stable?: number;
+}
 
 const passes = (g: Gate, v: number): boolean => (g.op === '>=' ? v >= g.threshold : v <= g.threshold);
 
 function judge(name: string, figures: Figures, gate: Gate | undefined, regression: Regression | undefined): MetricCheck {
   const { canary, stable } = figures;
   const base = { name, ...(canary !== undefined ? { canary } : {}), ...(stable !== undefined ? { stable } : {}) };
-  if (canary === undefined) return { ...base, verdict: 'inconclusive', reason: `${name}: no data for the canary yet (no traffic in the window)` };
+  if (canary === undefined)
+    return { ...base, verdict: 'inconclusive', reason: `${name}: no data for the canary yet (no traffic in the window)` };
   const metric = gate?.metric ?? regression!.metric;
   if (gate && !passes(gate, canary)) {
-    return { ...base, verdict: 'fail', reason: `${name} ${formatValue(metric, canary)} ${gate.op === '>=' ? '<' : '>'} ${formatValue(metric, gate.threshold)} (threshold ${gate.op} ${formatValue(metric, gate.threshold)})` };
+    return {
+      ...base,
+      verdict: 'fail',
+      reason: `${name} ${formatValue(metric, canary)} ${gate.op === '>=' ? '<' : '>'} ${formatValue(metric, gate.threshold)} (threshold ${gate.op} ${formatValue(metric, gate.threshold)})`,
+    };
   }
   if (regression && stable !== undefined) {
     const worse = regression.metric === 'success-rate' ? stable - canary : canary - stable;
@@ -30,11 +38,21 @@ function judge(name: string, figures: Figures, gate: Gate | undefined, regressio
 }
 
 /** Verdicts for every gate and regression limit, from the figures per metric name. */
-export function evaluateCheck(policy: Pick<RolloutPolicy, 'gates' | 'maxRegression' | 'compareStable'>, figures: Map<string, Figures>): MetricCheck[] {
+export function evaluateCheck(
+  policy: Pick<RolloutPolicy, 'gates' | 'maxRegression' | 'compareStable'>,
+  figures: Map<string, Figures>,
+): MetricCheck[] {
   const checks: MetricCheck[] = [];
   const regressionOf = (m: string) => (policy.compareStable ? policy.maxRegression.find((r) => r.metric === m) : undefined);
   for (const metric of builtInMetrics(policy.gates, policy.maxRegression, policy.compareStable)) {
-    checks.push(judge(metric, figures.get(metric) ?? {}, policy.gates.find((g) => g.metric === metric), regressionOf(metric)));
+    checks.push(
+      judge(
+        metric,
+        figures.get(metric) ?? {},
+        policy.gates.find((g) => g.metric === metric),
+        regressionOf(metric),
+      ),
+    );
   }
   for (const g of policy.gates.filter((x) => x.metric === 'custom')) checks.push(judge(g.name, figures.get(g.name) ?? {}, g, undefined));
   return checks;

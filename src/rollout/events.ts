@@ -17,28 +17,39 @@ export type RolloutEvent = { at: string; namespace: string; service: string } & 
 
 export const eventBase = (s: RolloutState, now: Date) => ({ at: now.toISOString(), namespace: s.namespace, service: s.service });
 
-export const resumeCommand = (s: Pick<RolloutState, 'namespace' | 'service'>): string => `kubectl mesh canary ${s.service} -n ${s.namespace} --resume`;
-export const rollbackCommand = (s: Pick<RolloutState, 'namespace' | 'service'>): string => `kubectl mesh rollback ${s.service} -n ${s.namespace}`;
+export const resumeCommand = (s: Pick<RolloutState, 'namespace' | 'service'>): string =>
+  `kubectl mesh canary ${s.service} -n ${s.namespace} --resume`;
+export const rollbackCommand = (s: Pick<RolloutState, 'namespace' | 'service'>): string =>
+  `kubectl mesh rollback ${s.service} -n ${s.namespace}`;
 
 export function describeChecks(checks: MetricCheck[]): string {
-  return checks.map((c) => {
-    const canary = formatValue(c.name, c.canary);
-    const stable = c.stable === undefined ? '' : ` (stable ${formatValue(c.name, c.stable)})`;
-    return `${c.name} ${canary}${stable} ${c.verdict}`;
-  }).join(', ');
+  return checks
+    .map((c) => {
+      const canary = formatValue(c.name, c.canary);
+      const stable = c.stable === undefined ? '' : ` (stable ${formatValue(c.name, c.stable)})`;
+      return `${c.name} ${canary}${stable} ${c.verdict}`;
+    })
+    .join(', ');
 }
 
 /** One plain line per event, for logs. */
 export function eventLine(e: RolloutEvent): string {
   const who = `${e.namespace}/${e.service}`;
   switch (e.event) {
-    case 'started': return `${who}: rollout ${e.resumed ? 'resumed' : 'started'}: ${e.steps.join(' → ')}${e.prometheus ? ` (metrics from ${e.prometheus})` : ''}`;
-    case 'step': return `${who}: step ${e.step}/${e.steps}: ${e.weight}% to ${e.canary}, ${Math.round((100 - e.weight) * 100) / 100}% to ${e.stable}`;
-    case 'check': return `${who}: check at ${e.weight}%: ${e.verdict}${e.failures ? ` (${e.failures} failed in this step)` : ''}: ${describeChecks(e.checks)}`;
-    case 'paused': return `${who}: rollout paused at step ${e.step} (${e.reason}); resume: ${e.resume}; roll back: ${e.rollback}`;
-    case 'rollback': return `${who}: rolling back to revision ${e.toRevision}: ${e.reason}`;
-    case 'promoted': return `${who}: promoted ${e.canary}`;
-    case 'done': return `${who}: rollout done at ${e.weight}%${e.promoted ? ', promoted' : ''}`;
+    case 'started':
+      return `${who}: rollout ${e.resumed ? 'resumed' : 'started'}: ${e.steps.join(' → ')}${e.prometheus ? ` (metrics from ${e.prometheus})` : ''}`;
+    case 'step':
+      return `${who}: step ${e.step}/${e.steps}: ${e.weight}% to ${e.canary}, ${Math.round((100 - e.weight) * 100) / 100}% to ${e.stable}`;
+    case 'check':
+      return `${who}: check at ${e.weight}%: ${e.verdict}${e.failures ? ` (${e.failures} failed in this step)` : ''}: ${describeChecks(e.checks)}`;
+    case 'paused':
+      return `${who}: rollout paused at step ${e.step} (${e.reason}); resume: ${e.resume}; roll back: ${e.rollback}`;
+    case 'rollback':
+      return `${who}: rolling back to revision ${e.toRevision}: ${e.reason}`;
+    case 'promoted':
+      return `${who}: promoted ${e.canary}`;
+    case 'done':
+      return `${who}: rollout done at ${e.weight}%${e.promoted ? ', promoted' : ''}`;
   }
 }
 

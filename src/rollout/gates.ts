@@ -8,7 +8,8 @@ import { UsageError } from '../errors.js';
 import type { Gate, Regression } from './types.js';
 
 const NUMBER = /^\d+(?:\.\d+)?$/;
-const HINT = 'e.g. --analysis success-rate>=99, --analysis p99<=500ms, or --analysis \'errors:sum(rate(my_errors{app="{{service}}"}[{{window}}]))<=1\'';
+const HINT =
+  'e.g. --analysis success-rate>=99, --analysis p99<=500ms, or --analysis \'errors:sum(rate(my_errors{app="{{service}}"}[{{window}}]))<=1\'';
 
 export function parseGate(text: string): Gate {
   const builtIn = /^(success-rate|p99)\s*(>=|<=)\s*([\d.]+)\s*(%|ms|s)?$/.exec(text.trim());
@@ -28,7 +29,8 @@ export function parseGate(text: string): Gate {
   if (custom) {
     const [, name, query, op, value] = custom as unknown as [string, string, string, '>=' | '<=', string];
     if (Number.isNaN(Number(value))) throw new UsageError(`--analysis "${text}": "${value}" is not a number`, HINT);
-    if (name === 'success-rate' || name === 'p99') throw new UsageError(`--analysis "${text}": ${name} is a built-in metric's name`, 'give your query another name');
+    if (name === 'success-rate' || name === 'p99')
+      throw new UsageError(`--analysis "${text}": ${name} is a built-in metric's name`, 'give your query another name');
     return { name, metric: 'custom', op, threshold: Number(value), query: query.trim() };
   }
   throw new UsageError(`--analysis "${text}" is not a metric gate`, HINT);
@@ -45,7 +47,10 @@ export function parseGates(texts: string[]): Gate[] {
 export function parseRegression(text: string): Regression {
   const m = /^([\d.]+)\s*(%|ms|s)$/.exec(text.trim());
   if (!m || !NUMBER.test(m[1]!)) {
-    throw new UsageError(`--max-regression "${text}" is not a percentage or a latency`, 'e.g. --max-regression 1% (success rate) or --max-regression 100ms (p99)');
+    throw new UsageError(
+      `--max-regression "${text}" is not a percentage or a latency`,
+      'e.g. --max-regression 1% (success rate) or --max-regression 100ms (p99)',
+    );
   }
   if (m[2] === '%') return { metric: 'success-rate', allowance: Number(m[1]) };
   return { metric: 'p99', allowance: Number(m[1]) * (m[2] === 's' ? 1000 : 1) };

@@ -36,9 +36,20 @@ export interface Start {
 export function startRollout(s: Start, now: Date): RolloutState {
   const at = now.toISOString();
   return {
-    id: s.id, owner: s.owner, service: s.service, namespace: s.namespace, startedBy: s.user, startedAt: at,
-    policy: s.policy, roles: s.roles, workloads: s.workloads, baselineRevision: s.baselineRevision,
-    step: -1, phase: 'running', failures: 0, updatedAt: at,
+    id: s.id,
+    owner: s.owner,
+    service: s.service,
+    namespace: s.namespace,
+    startedBy: s.user,
+    startedAt: at,
+    policy: s.policy,
+    roles: s.roles,
+    workloads: s.workloads,
+    baselineRevision: s.baselineRevision,
+    step: -1,
+    phase: 'running',
+    failures: 0,
+    updatedAt: at,
   };
 }
 
@@ -60,7 +71,10 @@ export function nextAction(s: RolloutState, now: Date): Action {
   if (hasChecks(p)) {
     if (s.failures >= p.maxFailures) return { kind: 'rollback', reason: failureReason(s) };
     if (s.noDataSince && t - ms(s.noDataSince) >= p.noDataTimeoutMs) {
-      return { kind: 'rollback', reason: `no data for ${Math.round((t - ms(s.noDataSince)) / 1000)}s (--no-data-timeout ${p.noDataTimeoutMs / 1000}s): ${inconclusiveReason(s)}` };
+      return {
+        kind: 'rollback',
+        reason: `no data for ${Math.round((t - ms(s.noDataSince)) / 1000)}s (--no-data-timeout ${p.noDataTimeoutMs / 1000}s): ${inconclusiveReason(s)}`,
+      };
     }
   }
   // A step with metric gates moves on only once its latest check passed; until then it holds.
@@ -122,7 +136,12 @@ export function failureReason(s: RolloutState): string {
 }
 
 function inconclusiveReason(s: RolloutState): string {
-  return (s.lastChecks ?? []).filter((c) => c.verdict === 'inconclusive').map((c) => c.reason).join('; ') || 'checks inconclusive';
+  return (
+    (s.lastChecks ?? [])
+      .filter((c) => c.verdict === 'inconclusive')
+      .map((c) => c.reason)
+      .join('; ') || 'checks inconclusive'
+  );
 }
 
 function weightLabel(s: RolloutState): string {

@@ -14,16 +14,35 @@ const isStr = (v: unknown): v is string => typeof v === 'string';
 const isTime = (v: unknown): boolean => v === undefined || (isStr(v) && !Number.isNaN(Date.parse(v)));
 
 const isStep = (v: unknown): v is Step => isObj(v) && (v.pause === true || (isNum(v.weight) && v.weight >= 0 && v.weight <= 100));
-const isGate = (v: unknown): v is Gate => isObj(v) && isStr(v.name) && ['success-rate', 'p99', 'custom'].includes(v.metric as string) &&
-  (v.op === '>=' || v.op === '<=') && isNum(v.threshold) && (v.metric !== 'custom' || isStr(v.query));
+const isGate = (v: unknown): v is Gate =>
+  isObj(v) &&
+  isStr(v.name) &&
+  ['success-rate', 'p99', 'custom'].includes(v.metric as string) &&
+  (v.op === '>=' || v.op === '<=') &&
+  isNum(v.threshold) &&
+  (v.metric !== 'custom' || isStr(v.query));
 const isRegression = (v: unknown): v is Regression => isObj(v) && (v.metric === 'success-rate' || v.metric === 'p99') && isNum(v.allowance);
-const isCheck = (v: unknown): v is MetricCheck => isObj(v) && isStr(v.name) && ['pass', 'fail', 'inconclusive'].includes(v.verdict as string);
+const isCheck = (v: unknown): v is MetricCheck =>
+  isObj(v) && isStr(v.name) && ['pass', 'fail', 'inconclusive'].includes(v.verdict as string);
 
 function isPolicy(v: unknown): v is RolloutPolicy {
-  return isObj(v) && Array.isArray(v.steps) && v.steps.length > 0 && v.steps.every(isStep) &&
-    isNum(v.intervalMs) && isNum(v.checkEveryMs) && v.checkEveryMs > 0 && typeof v.promote === 'boolean' &&
-    Array.isArray(v.gates) && v.gates.every(isGate) && typeof v.compareStable === 'boolean' &&
-    Array.isArray(v.maxRegression) && v.maxRegression.every(isRegression) && isNum(v.noDataTimeoutMs) && isNum(v.maxFailures);
+  return (
+    isObj(v) &&
+    Array.isArray(v.steps) &&
+    v.steps.length > 0 &&
+    v.steps.every(isStep) &&
+    isNum(v.intervalMs) &&
+    isNum(v.checkEveryMs) &&
+    v.checkEveryMs > 0 &&
+    typeof v.promote === 'boolean' &&
+    Array.isArray(v.gates) &&
+    v.gates.every(isGate) &&
+    typeof v.compareStable === 'boolean' &&
+    Array.isArray(v.maxRegression) &&
+    v.maxRegression.every(isRegression) &&
+    isNum(v.noDataTimeoutMs) &&
+    isNum(v.maxFailures)
+  );
 }
 
 /** The rollout recorded on `vs`, or undefined when there is none or it is not a shape we wrote. */
@@ -31,9 +50,14 @@ export function readRollout(vs: Obj | undefined): RolloutState | undefined {
   const raw = vs?.metadata.annotations?.[ROLLOUT_ANNOTATION];
   if (!raw) return undefined;
   let v: unknown;
-  try { v = JSON.parse(raw); } catch { return undefined; }
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
   if (!isObj(v) || !isStr(v.id) || !isStr(v.owner) || !isStr(v.service) || !isStr(v.namespace) || !isStr(v.startedBy)) return undefined;
-  if (!PHASES.includes(v.phase as Phase) || !isPolicy(v.policy) || !isNum(v.step) || !isNum(v.failures) || !isNum(v.baselineRevision)) return undefined;
+  if (!PHASES.includes(v.phase as Phase) || !isPolicy(v.policy) || !isNum(v.step) || !isNum(v.failures) || !isNum(v.baselineRevision))
+    return undefined;
   if (!isObj(v.roles) || !isStr(v.roles.stable) || !isStr(v.roles.canary) || !isObj(v.workloads)) return undefined;
   if (v.step < -1 || v.step >= v.policy.steps.length) return undefined;
   if (![v.startedAt, v.stepStartedAt, v.lastCheckAt, v.noDataSince, v.updatedAt].every(isTime) || !isStr(v.startedAt)) return undefined;

@@ -6,12 +6,18 @@ import type { Step } from './types.js';
 export function parseSteps(text: string): Step[] {
   const items = text.split(',').map((s) => s.trim());
   if (!items.length || items.some((s) => s === '')) {
-    throw new UsageError(`--steps "${text}" has an empty step`, 'list weights and pauses separated by commas, e.g. --steps 10,25,pause,50,100');
+    throw new UsageError(
+      `--steps "${text}" has an empty step`,
+      'list weights and pauses separated by commas, e.g. --steps 10,25,pause,50,100',
+    );
   }
   const steps = items.map((s): Step => (s === 'pause' ? { pause: true } : { weight: parseWeight(s, '--steps') }));
   if (!steps.some((s) => 'weight' in s)) throw new UsageError(`--steps "${text}" has no weight`, 'e.g. --steps 10,25,50,100');
   if ('weight' in steps[0]! && steps[0].weight === 0) {
-    throw new UsageError('the first step of --steps sends 0% to the canary, which tests nothing', 'start with a weight above 0, e.g. --steps 10,50,100');
+    throw new UsageError(
+      'the first step of --steps sends 0% to the canary, which tests nothing',
+      'start with a weight above 0, e.g. --steps 10,50,100',
+    );
   }
   return steps;
 }

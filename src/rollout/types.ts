@@ -17,7 +17,10 @@ export interface Gate {
 }
 
 /** How much worse than stable the canary may be: success-rate in points, p99 in ms. */
-export interface Regression { metric: BuiltInMetric; allowance: number }
+export interface Regression {
+  metric: BuiltInMetric;
+  allowance: number;
+}
 
 export interface RolloutPolicy {
   steps: Step[];

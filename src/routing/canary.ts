@@ -20,9 +20,13 @@ export interface CanaryRequest {
 
 /** A canary share in percent: 0 to 100, up to two decimals (0.5 is a half-percent canary). */
 export function parseWeight(text: string | undefined, what = 'weight'): number {
-  if (text === undefined) throw new UsageError('missing WEIGHT', 'usage: kubectl mesh canary WEIGHT [SERVICE], e.g. kubectl mesh canary 20 reviews');
+  if (text === undefined)
+    throw new UsageError('missing WEIGHT', 'usage: kubectl mesh canary WEIGHT [SERVICE], e.g. kubectl mesh canary 20 reviews');
   if (!/^\d{1,3}(\.\d{1,2})?$/.test(text) || Number(text) > 100) {
-    throw new UsageError(`${what} "${text}" is not a percentage from 0 to 100 with at most two decimals`, 'pass the canary\'s share in percent, e.g. 20 or 0.5');
+    throw new UsageError(
+      `${what} "${text}" is not a percentage from 0 to 100 with at most two decimals`,
+      "pass the canary's share in percent, e.g. 20 or 0.5",
+    );
   }
   return Number(text);
 }
@@ -53,7 +57,10 @@ export function planCanary(t: Target, req: CanaryRequest): Plan {
   const [stableWeight, canaryWeight] = integerWeights(req.weight);
   const before = currentSplit(t.vs, t.ref);
   const dr = withSubsets(t, [roles.stable, roles.canary]);
-  const { routes, baseline } = setPrimary(t, [{ subset: roles.stable, weight: stableWeight }, { subset: roles.canary, weight: canaryWeight }]);
+  const { routes, baseline } = setPrimary(t, [
+    { subset: roles.stable, weight: stableWeight },
+    { subset: roles.canary, weight: canaryWeight },
+  ]);
   const split = describeSplit(weights);
   return finish(t, {
     summary: `${t.ref.name}: ${split}`,

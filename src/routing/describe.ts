@@ -39,7 +39,10 @@ function vsLines(w: VirtualServiceWrite): string[] {
 }
 
 const subsets = (o?: DestinationRule): Subset[] => o?.spec?.subsets ?? [];
-const labelText = (s: Subset) => Object.entries(s.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+const labelText = (s: Subset) =>
+  Object.entries(s.labels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
 
 function drLines(w: DestinationRuleWrite): string[] {
   const before = subsets(w.before);

@@ -21,8 +21,9 @@ export function findVersions(svc: Service, deployments: Deployment[], versionLab
     const value = labels?.[versionLabel];
     if (!value || !serviceSelects(selector, labels) || seen.has(value)) continue;
     // A subset that selects exactly this version: its version label, plus only labels the Service's selector implies.
-    const existing = dr?.spec?.subsets?.find((s) => s.labels?.[versionLabel] === value &&
-      Object.entries(s.labels).every(([k, v]) => k === versionLabel || selector?.[k] === v));
+    const existing = dr?.spec?.subsets?.find(
+      (s) => s.labels?.[versionLabel] === value && Object.entries(s.labels).every(([k, v]) => k === versionLabel || selector?.[k] === v),
+    );
     const taken = new Set([...seen.values()].map((v) => v.subset));
     let subset = existing?.name ?? subsetNameFor(value);
     for (let n = 2; !existing && taken.has(subset); n++) subset = `${subsetNameFor(value).slice(0, 60)}-${n}`;
@@ -43,11 +44,11 @@ const boundToMesh = (vs: VirtualService): boolean => {
 };
 
 const vsNamesService = (vs: VirtualService, svc: Service): boolean =>
-  (vs.spec?.hosts ?? []).some((h) =>
-    hostRefersTo(h, vs.metadata.namespace, svc.metadata.name, svc.metadata.namespace ?? 'default'));
+  (vs.spec?.hosts ?? []).some((h) => hostRefersTo(h, vs.metadata.namespace, svc.metadata.name, svc.metadata.namespace ?? 'default'));
 
 const isOurs = (o: VirtualService | DestinationRule): boolean =>
-  o.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE || (('http' in (o.spec ?? {}) ? (o as VirtualService).spec?.http : undefined) ?? []).some(isOwnedRoute);
+  o.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE ||
+  (('http' in (o.spec ?? {}) ? (o as VirtualService).spec?.http : undefined) ?? []).some(isOwnedRoute);
 
 /** The VirtualService that routes this service, if any. Several mesh-bound ones conflict (IST0109). */
 export function findVirtualService(svc: Service, virtualServices: VirtualService[]): VirtualService | undefined {
@@ -65,9 +66,11 @@ export function findVirtualService(svc: Service, virtualServices: VirtualService
 }
 
 export function findDestinationRule(svc: Service, destinationRules: DestinationRule[]): DestinationRule | undefined {
-  const candidates = destinationRules.filter((dr) =>
-    typeof dr.spec?.host === 'string' &&
-    hostRefersTo(dr.spec.host, dr.metadata.namespace, svc.metadata.name, svc.metadata.namespace ?? 'default'));
+  const candidates = destinationRules.filter(
+    (dr) =>
+      typeof dr.spec?.host === 'string' &&
+      hostRefersTo(dr.spec.host, dr.metadata.namespace, svc.metadata.name, svc.metadata.namespace ?? 'default'),
+  );
   return candidates.find(isOurs) ?? candidates[0];
 }
 

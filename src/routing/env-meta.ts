@@ -33,8 +33,13 @@ export function readEnvMeta(vs: Obj | undefined): { meta: EnvMetaMap; problem?: 
   if (raw === undefined) return { meta: {} };
   const where = `annotation ${ENVIRONMENTS_ANNOTATION} on VirtualService ${vs!.metadata.namespace}/${vs!.metadata.name}`;
   let parsed: unknown;
-  try { parsed = JSON.parse(raw); } catch { return { meta: {}, problem: `${where} is not valid JSON; ignored` }; }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { meta: {}, problem: `${where} is not a JSON object; ignored` };
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return { meta: {}, problem: `${where} is not valid JSON; ignored` };
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    return { meta: {}, problem: `${where} is not a JSON object; ignored` };
   const meta: EnvMetaMap = {};
   const bad: string[] = [];
   for (const [env, v] of Object.entries(parsed)) {

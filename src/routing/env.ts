@@ -28,7 +28,11 @@ export interface EnvRequest {
   known?: EnvMeta;
 }
 
-const conditionKey = (h: HeaderCondition[]): string => h.map((c) => `${c.name}\u0000${c.type}\u0000${c.value}`).sort().join('\u0001');
+const conditionKey = (h: HeaderCondition[]): string =>
+  h
+    .map((c) => `${c.name}\u0000${c.type}\u0000${c.value}`)
+    .sort()
+    .join('\u0001');
 
 /** Two environments with the same header on one service: the first route would take both. */
 function checkHeaderFree(t: Target, req: EnvRequest): void {
@@ -51,10 +55,15 @@ function nextMeta(t: Target, req: EnvRequest): EnvMeta {
 }
 
 export function planEnv(t: Target, req: EnvRequest): Plan {
-  if (!req.headers.length) throw new UsageError(`environment "${req.env}" needs at least one --header`, `pass e.g. --header x-env=${req.env}`);
+  if (!req.headers.length)
+    throw new UsageError(`environment "${req.env}" needs at least one --header`, `pass e.g. --header x-env=${req.env}`);
   const dup = req.headers.find((h, i) => req.headers.findIndex((o) => o.name === h.name) !== i);
   // One match clause holds one condition per header; a second would silently replace the first.
-  if (dup) throw new UsageError(`header ${dup.name} is given twice for environment "${req.env}"`, 'pass each header once (use --match regex for alternatives)');
+  if (dup)
+    throw new UsageError(
+      `header ${dup.name} is given twice for environment "${req.env}"`,
+      'pass each header once (use --match regex for alternatives)',
+    );
   checkHeaderFree(t, req);
   const recorded: Roles = latestRevision(t.vs)?.roles ?? {};
   const needRoles = !req.subset || !t.vs;
@@ -65,11 +74,16 @@ export function planEnv(t: Target, req: EnvRequest): Plan {
   const { routes: withPrimary, baseline } = t.vs
     ? { routes: httpRoutes(t.vs), baseline: undefined }
     : setPrimary(t, [{ subset: roles.stable!, weight: 100 }]);
-  const routes = upsertRoute(withPrimary, envRouteName(req.env), (existing) => ({
-    ...(existing ?? { name: envRouteName(req.env) }),
-    match: [headerMatch(req.headers)],
-    route: [{ destination: { ...existing?.route?.[0]?.destination, host: t.ref.host, subset } }],
-  }), vsName);
+  const routes = upsertRoute(
+    withPrimary,
+    envRouteName(req.env),
+    (existing) => ({
+      ...(existing ?? { name: envRouteName(req.env) }),
+      match: [headerMatch(req.headers)],
+      route: [{ destination: { ...existing?.route?.[0]?.destination, host: t.ref.host, subset } }],
+    }),
+    vsName,
+  );
   const previous = envRoutes(t.vs).find((e) => e.name === req.env)?.subset;
   const what = `${describeHeaders(req.headers)} → ${subset}`;
   const plan = finish(t, {
@@ -104,5 +118,9 @@ export function planEnvDelete(t: Target, envs: string | string[], who: { user: s
     entry: { at: who.at, user: who.user, change: what, roles: latestRevision(t.vs)?.roles ?? {}, scaled: latestRevision(t.vs)?.scaled },
     receiving: [],
   });
-  return planWithEnvMeta(plan, t.vs, names.map((env) => [env, undefined]));
+  return planWithEnvMeta(
+    plan,
+    t.vs,
+    names.map((env) => [env, undefined]),
+  );
 }

@@ -51,7 +51,12 @@ export function withVersion(workloads: Workload[], scope: Scope, version: string
   const lacking = scoped.filter((w) => !versionValues(w, versionLabel).includes(version));
   if (scope.services && lacking.length) {
     throw new NotFoundError(
-      lacking.map((w) => `${qualified(w)} has no Deployment with ${versionLabel}=${version} (versions: ${versionValues(w, versionLabel).join(', ') || 'none'})`).join('; '),
+      lacking
+        .map(
+          (w) =>
+            `${qualified(w)} has no Deployment with ${versionLabel}=${version} (versions: ${versionValues(w, versionLabel).join(', ') || 'none'})`,
+        )
+        .join('; '),
       `deploy it with the pod label ${versionLabel}: ${version}, or leave it out of --services`,
     );
   }
@@ -60,7 +65,9 @@ export function withVersion(workloads: Workload[], scope: Scope, version: string
     const seen = [...new Set(scoped.flatMap((w) => versionValues(w, versionLabel)))].sort();
     throw new NotFoundError(
       `no service in ${scope.where} has a Deployment with ${versionLabel}=${version}`,
-      seen.length ? `versions there: ${seen.join(', ')} (pass --version to use another)` : `label a Deployment's pod template ${versionLabel}: ${version} first`,
+      seen.length
+        ? `versions there: ${seen.join(', ')} (pass --version to use another)`
+        : `label a Deployment's pod template ${versionLabel}: ${version} first`,
     );
   }
   return found;
@@ -68,7 +75,12 @@ export function withVersion(workloads: Workload[], scope: Scope, version: string
 
 /** Targets in scope that route `env` (for --delete). None: an error naming the environments that exist. */
 export function routing(targets: Target[], scope: Scope, envs: string[]): Target[] {
-  const scoped = new Set(inScope(targets.map((t) => t.workload), scope));
+  const scoped = new Set(
+    inScope(
+      targets.map((t) => t.workload),
+      scope,
+    ),
+  );
   const inside = targets.filter((t) => scoped.has(t.workload));
   const found = inside.filter((t) => envRoutes(t.vs).some((e) => envs.includes(e.name)));
   if (!found.length) {
@@ -119,35 +131,48 @@ export function environmentsOf(targets: Target[], now: Date): { environments: En
       const labels = subsetLabels(t, e.subset);
       const pods = labels ? podsOf(t, labels) : [];
       entry.services.push({
-        namespace: t.ref.namespace, service: t.ref.name, headers: describeHeaders(e.headers), subset: e.subset,
-        ready: pods.filter(isPodReady).length, pods: pods.length,
+        namespace: t.ref.namespace,
+        service: t.ref.name,
+        headers: describeHeaders(e.headers),
+        subset: e.subset,
+        ready: pods.filter(isPodReady).length,
+        pods: pods.length,
       });
       if (meta[e.name]) entry.meta.push(meta[e.name]!);
     }
   }
-  const environments = [...byEnv.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, { services, meta }]): Environment => {
-    const first = [...meta].sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0];
-    // The latest expiry wins: a service renewed later keeps the environment alive.
-    const expiries = meta.map((m) => m.expires).filter((x): x is string => !!x).sort();
-    const expires = expiries.length === meta.length && expiries.length ? expiries.at(-1) : undefined;
-    const namespaces = new Set(services.map((s) => s.namespace));
-    const members = new Set(services.map((s) => `${s.namespace}/${s.service}`));
-    return {
-      name,
-      headers: [...new Set(services.map((s) => s.headers))],
-      ...(first ? { createdBy: first.createdBy, createdAt: first.createdAt } : {}),
-      ...(expires ? { expires } : {}),
-      expired: !!expires && Date.parse(expires) <= now.getTime(),
-      services,
-      baseline: targets.filter((t) => namespaces.has(t.ref.namespace) && !members.has(`${t.ref.namespace}/${t.ref.name}`))
-        .map((t) => `${t.ref.namespace}/${t.ref.name}`).sort(),
-    };
-  });
+  const environments = [...byEnv.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, { services, meta }]): Environment => {
+      const first = [...meta].sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0];
+      // The latest expiry wins: a service renewed later keeps the environment alive.
+      const expiries = meta
+        .map((m) => m.expires)
+        .filter((x): x is string => !!x)
+        .sort();
+      const expires = expiries.length === meta.length && expiries.length ? expiries.at(-1) : undefined;
+      const namespaces = new Set(services.map((s) => s.namespace));
+      const members = new Set(services.map((s) => `${s.namespace}/${s.service}`));
+      return {
+        name,
+        headers: [...new Set(services.map((s) => s.headers))],
+        ...(first ? { createdBy: first.createdBy, createdAt: first.createdAt } : {}),
+        ...(expires ? { expires } : {}),
+        expired: !!expires && Date.parse(expires) <= now.getTime(),
+        services,
+        baseline: targets
+          .filter((t) => namespaces.has(t.ref.namespace) && !members.has(`${t.ref.namespace}/${t.ref.name}`))
+          .map((t) => `${t.ref.namespace}/${t.ref.name}`)
+          .sort(),
+      };
+    });
   return { environments, warnings };
 }
 
 /** The environment's metadata as recorded so far (creator, first time, expiry), for a run that adds services. */
 export function knownMeta(targets: Target[], env: string): EnvMeta | undefined {
   const e = environmentsOf(targets, new Date(0)).environments.find((x) => x.name === env);
-  return e?.createdBy && e.createdAt ? { createdBy: e.createdBy, createdAt: e.createdAt, ...(e.expires ? { expires: e.expires } : {}) } : undefined;
+  return e?.createdBy && e.createdAt
+    ? { createdBy: e.createdBy, createdAt: e.createdAt, ...(e.expires ? { expires: e.expires } : {}) }
+    : undefined;
 }

@@ -33,9 +33,7 @@ export function finish(t: Target, o: Outcome): Plan {
     return { ...common, writes: orderWrites({ vs: [t.vs, undefined], dr: [t.dr, dr], hpas: o.hpas }), destinationRule: dr };
   }
   const hpas = (o.hpas ?? []).filter(([b, a]) => !same(b, a));
-  const gatewayBound = !o.gateway || (
-    t.vs?.spec?.hosts?.includes(o.gateway.host) &&
-    t.vs.spec.gateways?.includes(o.gateway.gateway));
+  const gatewayBound = !o.gateway || (t.vs?.spec?.hosts?.includes(o.gateway.host) && t.vs.spec.gateways?.includes(o.gateway.gateway));
   // A rollback to the baseline deletes the DestinationRule we created, after the routes stop using it.
   const dr = o.deleteDestinationRule ? undefined : o.dr;
   const bindingKept = !o.binding || !t.vs || same(bindingOf(t.vs), o.binding);

@@ -20,15 +20,29 @@ export function parseHeader(text: string, type: HeaderCondition['type']): Header
   const control = /[\u0000-\u0008\u000a-\u001f\u007f]/.exec(value);
   if (control) {
     const shown = JSON.stringify(control[0]).slice(1, -1);
-    throw new UsageError(`header ${name} value contains a control character (${shown}), which no HTTP request can carry`, 'use printable characters only');
+    throw new UsageError(
+      `header ${name} value contains a control character (${shown}), which no HTTP request can carry`,
+      'use printable characters only',
+    );
   }
   if (type === 'regex') {
     // RE2 rejects lookarounds and backreferences, which JS accepts.
-    if (/\(\?[=!<]|\\[1-9]|\\k</.test(value)) throw new UsageError(`regex for header ${name} uses lookaround or backreferences, which Istio's RE2 does not support`, 'simplify the pattern');
+    if (/\(\?[=!<]|\\[1-9]|\\k</.test(value))
+      throw new UsageError(
+        `regex for header ${name} uses lookaround or backreferences, which Istio's RE2 does not support`,
+        'simplify the pattern',
+      );
     // JS RegExp is close enough to RE2 to catch typos, once RE2-only syntax JS lacks is translated:
     // flag groups such as (?i) or (?i:…), and (?P<name>…) named groups.
-    const js = value.replace(/\(\?[imsU]+\)/g, '').replace(/\(\?[imsU]*-?[imsU]*:/g, '(?:').replace(/\(\?P</g, '(?<');
-    try { new RegExp(js); } catch (e) { throw new UsageError(`invalid regex for header ${name}: ${(e as Error).message}`, 'fix the pattern or use --match exact'); }
+    const js = value
+      .replace(/\(\?[imsU]+\)/g, '')
+      .replace(/\(\?[imsU]*-?[imsU]*:/g, '(?:')
+      .replace(/\(\?P</g, '(?<');
+    try {
+      new RegExp(js);
+    } catch (e) {
+      throw new UsageError(`invalid regex for header ${name}: ${(e as Error).message}`, 'fix the pattern or use --match exact');
+    }
   }
   // Header names are case-insensitive on the wire; Istio requires them lowercase.
   return { name: name.toLowerCase(), type, value };
@@ -36,7 +50,8 @@ export function parseHeader(text: string, type: HeaderCondition['type']): Header
 
 export function parseEnvName(name: string | undefined): string {
   if (!name) throw new UsageError('missing environment NAME', 'usage: kubectl mesh env NAME [SERVICE] --header x-env=NAME');
-  if (!ENV_NAME.test(name)) throw new UsageError(`environment name "${name}" is invalid`, 'use lowercase letters, digits and -, at most 40 characters');
+  if (!ENV_NAME.test(name))
+    throw new UsageError(`environment name "${name}" is invalid`, 'use lowercase letters, digits and -, at most 40 characters');
   return name;
 }
 

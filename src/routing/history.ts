@@ -38,14 +38,21 @@ export interface Revision {
 }
 
 /** Where a VirtualService applies: its hosts, and its gateways (none means the mesh). */
-export interface Binding { hosts: string[]; gateways?: string[] }
+export interface Binding {
+  hosts: string[];
+  gateways?: string[];
+}
 
 /** The history annotation parsed: entries of the right shape, and what was wrong with the rest. */
 export function parseHistory(vs: VirtualService | undefined): { revisions: Revision[]; problem?: string } {
   const raw = vs?.metadata.annotations?.[HISTORY_ANNOTATION];
   if (!raw) return { revisions: [] };
   let parsed: unknown;
-  try { parsed = JSON.parse(raw); } catch { parsed = undefined; }
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    parsed = undefined;
+  }
   if (!Array.isArray(parsed)) return { revisions: [], problem: `annotation ${HISTORY_ANNOTATION} is not a JSON list; it is ignored` };
   const revisions: Revision[] = [];
   for (const entry of parsed) {
@@ -72,22 +79,39 @@ export function historyWarning(vs: VirtualService | undefined): string | undefin
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStringList = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
-const isRouteList = (v: unknown): boolean => Array.isArray(v) && v.every((r) => isRecord(r) && (r.name === undefined || typeof r.name === 'string')
-  && (r.route === undefined || (Array.isArray(r.route) && r.route.every((d) => isRecord(d) && isRecord(d.destination)))));
+const isRouteList = (v: unknown): boolean =>
+  Array.isArray(v) &&
+  v.every(
+    (r) =>
+      isRecord(r) &&
+      (r.name === undefined || typeof r.name === 'string') &&
+      (r.route === undefined || (Array.isArray(r.route) && r.route.every((d) => isRecord(d) && isRecord(d.destination)))),
+  );
 const isSubsetList = (v: unknown): boolean => Array.isArray(v) && v.every((x) => isRecord(x) && typeof x.name === 'string');
 const isBinding = (v: unknown): boolean => isRecord(v) && isStringList(v.hosts) && (v.gateways === undefined || isStringList(v.gateways));
 const optionalIs = (v: unknown, check: (x: unknown) => boolean): boolean => v === undefined || check(v);
 
 function isRevision(r: unknown): r is Revision {
-  return isRecord(r) && Number.isSafeInteger(r.revision) && (r.revision as number) > 0
-    && typeof r.at === 'string' && typeof r.user === 'string' && typeof r.change === 'string'
-    && isRouteList(r.routes) && isSubsetList(r.subsets)
-    && isRecord(r.roles) && optionalIs(r.roles.stable, (x) => typeof x === 'string') && optionalIs(r.roles.canary, (x) => typeof x === 'string')
-    && optionalIs(r.adopted, (a) => isRecord(a) && isRouteList([a.route]) && isSubsetList(a.subsets))
-    && optionalIs(r.addedSubsets, isStringList)
-    && optionalIs(r.unbound, isBinding) && optionalIs(r.binding, isBinding)
-    && optionalIs(r.absent, isRecord)
-    && optionalIs(r.createdDestinationRule, (x) => typeof x === 'boolean') && optionalIs(r.scaled, (x) => typeof x === 'boolean');
+  return (
+    isRecord(r) &&
+    Number.isSafeInteger(r.revision) &&
+    (r.revision as number) > 0 &&
+    typeof r.at === 'string' &&
+    typeof r.user === 'string' &&
+    typeof r.change === 'string' &&
+    isRouteList(r.routes) &&
+    isSubsetList(r.subsets) &&
+    isRecord(r.roles) &&
+    optionalIs(r.roles.stable, (x) => typeof x === 'string') &&
+    optionalIs(r.roles.canary, (x) => typeof x === 'string') &&
+    optionalIs(r.adopted, (a) => isRecord(a) && isRouteList([a.route]) && isSubsetList(a.subsets)) &&
+    optionalIs(r.addedSubsets, isStringList) &&
+    optionalIs(r.unbound, isBinding) &&
+    optionalIs(r.binding, isBinding) &&
+    optionalIs(r.absent, isRecord) &&
+    optionalIs(r.createdDestinationRule, (x) => typeof x === 'boolean') &&
+    optionalIs(r.scaled, (x) => typeof x === 'boolean')
+  );
 }
 
 export const latestRevision = (vs: VirtualService | undefined): Revision | undefined => readHistory(vs).at(-1);

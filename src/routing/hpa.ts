@@ -3,7 +3,10 @@
 import { HPA_BASELINE_ANNOTATION } from '../model/names.js';
 import type { HorizontalPodAutoscaler as Hpa, Version, WeightedSubset } from './types.js';
 
-interface Baseline { min: number; max: number }
+interface Baseline {
+  min: number;
+  max: number;
+}
 
 export const hpaFor = (hpas: Hpa[], deployment: string): Hpa | undefined =>
   hpas.find((h) => h.spec?.scaleTargetRef?.kind === 'Deployment' && h.spec.scaleTargetRef.name === deployment);
@@ -15,7 +18,9 @@ const baselineOf = (h: Hpa): Baseline => {
     try {
       const b = JSON.parse(raw) as Baseline;
       if (Number.isSafeInteger(b?.min) && Number.isSafeInteger(b.max) && b.min >= 1 && b.max >= b.min) return b;
-    } catch { /* re-record below */ }
+    } catch {
+      /* re-record below */
+    }
   }
   return { min: h.spec?.minReplicas ?? 1, max: h.spec?.maxReplicas ?? 1 };
 };

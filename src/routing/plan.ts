@@ -60,11 +60,5 @@ export function orderWrites({ vs, dr, hpas = [] }: Changes): Write[] {
   const hpaWrites = hpas.map(([b, a]) => change('HorizontalPodAutoscaler', b, a)).filter((w) => w !== undefined);
   const grow = hpaWrites.filter((w) => replicas(w.after!) > replicas(w.before!));
   const shrink = hpaWrites.filter((w) => !grow.includes(w));
-  return [
-    ...(adds ? [drWrite] : []),
-    ...grow,
-    ...(vsWrite ? [vsWrite] : []),
-    ...(drWrite && !adds ? [drWrite] : []),
-    ...shrink,
-  ];
+  return [...(adds ? [drWrite] : []), ...grow, ...(vsWrite ? [vsWrite] : []), ...(drWrite && !adds ? [drWrite] : []), ...shrink];
 }

@@ -23,9 +23,14 @@ export function setPrimary(t: Target, weights: WeightedSubset[]): PrimaryResult 
     next = routes.map((r, i) => (i === adopt ? { name: PRIMARY_ROUTE, ...rest } : r));
   }
   const vsName = `${t.ref.namespace}/${t.vs?.metadata.name ?? t.ref.name}`;
-  next = upsertRoute(next, PRIMARY_ROUTE, (existing) => ({
-    ...(existing ?? { name: PRIMARY_ROUTE }),
-    route: weightedDestinations(t.ref, weights, existing?.route),
-  }), vsName);
+  next = upsertRoute(
+    next,
+    PRIMARY_ROUTE,
+    (existing) => ({
+      ...(existing ?? { name: PRIMARY_ROUTE }),
+      route: weightedDestinations(t.ref, weights, existing?.route),
+    }),
+    vsName,
+  );
   return { routes: next, baseline };
 }

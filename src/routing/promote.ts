@@ -61,7 +61,12 @@ export function planPromote(t: Target, req: PromoteRequest): Plan {
     routes,
     dr,
     baseline,
-    entry: { at: req.at, user: req.user, change: `promote ${winner}${pruned ? ` (pruned ${roles.stable})` : ''}`, roles: { stable: winner } },
+    entry: {
+      at: req.at,
+      user: req.user,
+      change: `promote ${winner}${pruned ? ` (pruned ${roles.stable})` : ''}`,
+      roles: { stable: winner },
+    },
     hpas: restoreBaselines(t.workload.hpas),
     receiving: [winner],
   });

@@ -32,10 +32,18 @@ export interface ProxySync {
 export type ParsedProxyStatus = { ok: true; proxies: ProxySync[] } | { ok: false; detail: string };
 
 const KIND_BY_TYPE: [RegExp, XdsKind][] = [
-  [/RouteConfiguration$/, 'route'], [/\.Cluster$/, 'cluster'], [/\.Listener$/, 'listener'], [/ClusterLoadAssignment$/, 'endpoint'],
+  [/RouteConfiguration$/, 'route'],
+  [/\.Cluster$/, 'cluster'],
+  [/\.Listener$/, 'listener'],
+  [/ClusterLoadAssignment$/, 'endpoint'],
 ];
 const kindOf = (typeUrl: string): XdsKind => KIND_BY_TYPE.find(([re]) => re.test(typeUrl))?.[1] ?? 'other';
-const LEGACY_KIND: Record<string, XdsKind> = { listenerConfig: 'listener', clusterConfig: 'cluster', routeConfig: 'route', endpointConfig: 'endpoint' };
+const LEGACY_KIND: Record<string, XdsKind> = {
+  listenerConfig: 'listener',
+  clusterConfig: 'cluster',
+  routeConfig: 'route',
+  endpointConfig: 'endpoint',
+};
 const STATES = new Set(['SYNCED', 'STALE', 'NOT_SENT', 'ERROR']);
 const stateOf = (s: unknown): SyncState => (typeof s === 'string' && STATES.has(s) ? (s as SyncState) : 'UNKNOWN');
 
@@ -79,8 +87,10 @@ function proxyOf(entry: Json): ProxySync | undefined {
     for (const g of entry.genericXdsConfigs.filter(isObj)) {
       const error = isObj(g.errorState) && typeof g.errorState.details === 'string' ? g.errorState.details : undefined;
       types.push({
-        kind: kindOf(String(g.typeUrl ?? '')), state: stateOf(g.configStatus),
-        ...(typeof g.lastUpdated === 'string' ? { lastSent: g.lastUpdated } : {}), ...(error ? { error } : {}),
+        kind: kindOf(String(g.typeUrl ?? '')),
+        state: stateOf(g.configStatus),
+        ...(typeof g.lastUpdated === 'string' ? { lastSent: g.lastUpdated } : {}),
+        ...(error ? { error } : {}),
       });
     }
   } else if (Array.isArray(entry.xdsConfig)) {
@@ -129,7 +139,7 @@ const exportScope = (o: Obj): string[] | undefined => {
 };
 
 const union = (a: string[] | undefined, b: string[] | undefined): string[] | undefined =>
-  (a === undefined || b === undefined ? undefined : [...new Set([...a, ...b])]);
+  a === undefined || b === undefined ? undefined : [...new Set([...a, ...b])];
 
 /** The scope of writing these objects (a VirtualService and/or a DestinationRule, before or after). */
 export function scopeOf(written: { virtualService?: Obj; destinationRule?: Obj }): SyncScope {
@@ -189,7 +199,14 @@ export function judgeSync(baseline: readonly ProxySync[], current: readonly Prox
     if (!watched.length) continue;
     verdict.total++;
     const old = before.get(p.id);
-    const why = watched.map((t) => whyStale(t, old?.types.find((o) => o.kind === t.kind))).find((w) => w !== undefined);
+    const why = watched
+      .map((t) =>
+        whyStale(
+          t,
+          old?.types.find((o) => o.kind === t.kind),
+        ),
+      )
+      .find((w) => w !== undefined);
     if (why) verdict.stale.push({ id: p.id, why });
     else verdict.synced.push(p.id);
   }
@@ -218,10 +235,12 @@ export function splitAtSync(writes: readonly Write[]): { first: Write[]; afterSy
 
 /** The scope of a batch of writes (one service's or several): the union of each routing object's scope. */
 export function scopeOfWrites(writes: readonly Write[]): SyncScope {
-  const scopes = writes.filter((w) => w.kind !== 'HorizontalPodAutoscaler').map((w) => {
-    const o = (w.after ?? w.before)!;
-    return scopeOf(w.kind === 'VirtualService' ? { virtualService: o } : { destinationRule: o });
-  });
+  const scopes = writes
+    .filter((w) => w.kind !== 'HorizontalPodAutoscaler')
+    .map((w) => {
+      const o = (w.after ?? w.before)!;
+      return scopeOf(w.kind === 'VirtualService' ? { virtualService: o } : { destinationRule: o });
+    });
   const namespaces = scopes.reduce<string[] | undefined>((acc, s) => union(acc, s.namespaces), []);
   return {
     ...(namespaces ? { namespaces } : {}),

@@ -23,11 +23,17 @@ export function planRollback(t: Target, req: RollbackRequest): Plan {
   const history = t.history;
   const latest = history.at(-1);
   if (!latest || (history.length < 2 && req.toRevision === undefined)) {
-    throw new PreconditionError(`${name} has no earlier routing revision to roll back to`, 'see "kubectl mesh history" for what is recorded');
+    throw new PreconditionError(
+      `${name} has no earlier routing revision to roll back to`,
+      'see "kubectl mesh history" for what is recorded',
+    );
   }
   const target = req.toRevision === undefined ? history.at(-2)! : history.find((r) => r.revision === req.toRevision);
   if (!target) {
-    throw new NotFoundError(`revision ${req.toRevision} of ${name} is not in its history`, `kept revisions: ${history.map((r) => r.revision).join(', ')}`);
+    throw new NotFoundError(
+      `revision ${req.toRevision} of ${name} is not in its history`,
+      `kept revisions: ${history.map((r) => r.revision).join(', ')}`,
+    );
   }
   if (target === latest) throw new PreconditionError(`${name} is already at revision ${target.revision}`, 'pass an earlier --to-revision');
 
@@ -35,8 +41,8 @@ export function planRollback(t: Target, req: RollbackRequest): Plan {
   const foreignLeft = httpRoutes(t.vs).some((r) => !isOwnedRoute(r));
   // Subsets that our writes after the target revision added: they go again once nothing uses them.
   const addedSince = new Set(history.filter((r) => r.revision > target.revision).flatMap((r) => r.addedSubsets ?? []));
-  const unused = (routes: HttpRoute[], needed: Subset[] = []) => new Set([...addedSince].filter((s) =>
-    !usedSubsets(t, routes).has(s) && !needed.some((k) => k.name === s)));
+  const unused = (routes: HttpRoute[], needed: Subset[] = []) =>
+    new Set([...addedSince].filter((s) => !usedSubsets(t, routes).has(s) && !needed.some((k) => k.name === s)));
   if (target.absent?.virtualService && ours(t.vs) && !foreignLeft) {
     // Back to before kubectl-mesh: the objects we created go away (routes first, then subsets).
     return finish(t, {
@@ -59,17 +65,25 @@ export function planRollback(t: Target, req: RollbackRequest): Plan {
   const givenBack = adoption?.adopted?.route;
   let wanted = target.routes;
   if (adoptable !== -1) wanted = target.routes.filter(isOwnedRoute);
-  else if (givenBack && !hasPrimary(target.routes) && target.routes.every(isOwnedRoute) && hasPrimary(httpRoutes(t.vs))) wanted = [...target.routes, givenBack];
+  else if (givenBack && !hasPrimary(target.routes) && target.routes.every(isOwnedRoute) && hasPrimary(httpRoutes(t.vs)))
+    wanted = [...target.routes, givenBack];
   const takeOver = adoptable !== -1 && hasPrimary(wanted) ? adoptable : -1;
-  const routes = replaceOwnedRoutes(httpRoutes(t.vs).map((r, i) => (i === takeOver ? { name: PRIMARY_ROUTE } : r)), wanted);
+  const routes = replaceOwnedRoutes(
+    httpRoutes(t.vs).map((r, i) => (i === takeOver ? { name: PRIMARY_ROUTE } : r)),
+    wanted,
+  );
   const weights = routeWeights(target.routes.find((r) => r.name === PRIMARY_ROUTE));
   const needed = [...target.subsets, ...(givenBack && wanted.includes(givenBack) ? adoption!.adopted!.subsets : [])];
-  const restored = withSubsets(t, needed.map((s) => s.name), needed);
+  const restored = withSubsets(
+    t,
+    needed.map((s) => s.name),
+    needed,
+  );
   // One DestinationRule write cannot both restore subsets (before the routes) and remove some (after them).
   const drop = restored === t.dr ? unused(routes, needed) : new Set<string>();
   const dr = restored && drop.size ? dropSubsets(restored, drop) : restored;
   const createdSince = !!target.absent?.destinationRule || history.some((r) => r.revision > target.revision && r.createdDestinationRule);
-  const deleteDr = createdSince && ours(t.dr) && !((dr?.spec?.subsets as unknown[] | undefined)?.length);
+  const deleteDr = createdSince && ours(t.dr) && !(dr?.spec?.subsets as unknown[] | undefined)?.length;
   return finish(t, {
     summary: `${t.ref.name}: rolled back to revision ${target.revision} (${target.change})`,
     routes,

@@ -14,12 +14,18 @@ export const httpRoutes = (vs: VirtualService | undefined): HttpRoute[] => vs?.s
  */
 export const isCatchAll = (r: HttpRoute): boolean => !r.match || r.match.length === 0 || r.match.some(matchesEverything);
 
-export interface ServiceRef { name: string; namespace: string; host: string }
+export interface ServiceRef {
+  name: string;
+  namespace: string;
+  host: string;
+}
 
 const goesOnlyTo = (r: HttpRoute, svc: ServiceRef, vsNamespace: string | undefined): boolean =>
   !!r.route?.length &&
   r.route.every((d) => hostRefersTo(d.destination?.host ?? '', vsNamespace, svc.name, svc.namespace)) &&
-  r.redirect === undefined && r.directResponse === undefined && r.delegate === undefined;
+  r.redirect === undefined &&
+  r.directResponse === undefined &&
+  r.delegate === undefined;
 
 /**
  * Index of a user's final catch-all route that sends everything to this service: we may take it
@@ -97,9 +103,10 @@ export function replaceOwnedRoutes(routes: HttpRoute[], owned: HttpRoute[]): Htt
 /** The subsets (of this service) that any route sends traffic to. */
 export function referencedSubsets(routes: HttpRoute[], svc: ServiceRef, vsNamespace: string | undefined): Set<string> {
   const out = new Set<string>();
-  for (const r of routes) for (const d of r.route ?? []) {
-    if (d.destination?.subset && hostRefersTo(d.destination.host, vsNamespace, svc.name, svc.namespace)) out.add(d.destination.subset);
-  }
+  for (const r of routes)
+    for (const d of r.route ?? []) {
+      if (d.destination?.subset && hostRefersTo(d.destination.host, vsNamespace, svc.name, svc.namespace)) out.add(d.destination.subset);
+    }
   // Mirrors too: `mirror`, and `mirrors` (Istio 1.21+).
   for (const r of routes) {
     const mirrors = [r.mirror, ...((r.mirrors as { destination?: unknown }[] | undefined) ?? []).map((m) => m.destination)];
@@ -113,6 +120,12 @@ export function referencedSubsets(routes: HttpRoute[], svc: ServiceRef, vsNamesp
 /** Our routes placed after a user's catch-all, which takes every request first: they never match. */
 export function shadowedOwnedRoutes(routes: HttpRoute[]): { owned: string[]; by: string } | undefined {
   const at = routes.findIndex((r) => isCatchAll(r) && !isOwnedRoute(r));
-  const owned = at === -1 ? [] : routes.slice(at + 1).filter(isOwnedRoute).map((r) => r.name!);
+  const owned =
+    at === -1
+      ? []
+      : routes
+          .slice(at + 1)
+          .filter(isOwnedRoute)
+          .map((r) => r.name!);
   return owned.length ? { owned, by: `${routes[at]!.name ? `"${routes[at]!.name}" ` : ''}(http[${at}], not ours)` } : undefined;
 }

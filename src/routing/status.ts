@@ -11,10 +11,21 @@ import type { Target } from './target.js';
 import type { EnvRoute, Pod, Roles } from './types.js';
 import { currentSplit, envRoutes, primaryRoute } from './view.js';
 
-export interface HpaStatus { name: string; min: number; max?: number; current?: number; desired?: number; scaledToWeight: boolean }
+export interface HpaStatus {
+  name: string;
+  min: number;
+  max?: number;
+  current?: number;
+  desired?: number;
+  scaledToWeight: boolean;
+}
 
 /** Live figures from Prometheus (status only, when it answers). */
-export interface LiveMetrics { rps?: number; successRate?: number; p99?: number }
+export interface LiveMetrics {
+  rps?: number;
+  successRate?: number;
+  p99?: number;
+}
 
 export interface SubsetStatus {
   subset: string;
@@ -123,10 +134,14 @@ function warnings(t: Target, subsets: SubsetStatus[], envs: EnvRoute[]): string[
   }
   for (const o of [t.vs, t.dr]) {
     const m = o && coManagerOf(o);
-    if (m) out.push(`${describeCoManaged(o, m)}: it would overwrite changes made with kubectl-mesh, which refuses to write it without --force`);
+    if (m)
+      out.push(`${describeCoManaged(o, m)}: it would overwrite changes made with kubectl-mesh, which refuses to write it without --force`);
   }
   const history = historyWarning(t.vs);
   if (history) out.push(history);
-  if (hasDrifted(t.vs)) out.push('our routes were edited since kubectl-mesh last wrote them (drift); the next change keeps those edits outside weights and matches');
+  if (hasDrifted(t.vs))
+    out.push(
+      'our routes were edited since kubectl-mesh last wrote them (drift); the next change keeps those edits outside weights and matches',
+    );
   return out;
 }

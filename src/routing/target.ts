@@ -38,8 +38,7 @@ export function resolveTarget(workload: Workload, versionLabel: string): Target 
 const drSubsets = (t: Target): Subset[] => t.dr?.spec?.subsets ?? [];
 
 /** All subset names a user may name: the DestinationRule's and one per discovered version. */
-export const knownSubsets = (t: Target): string[] =>
-  [...new Set([...drSubsets(t).map((s) => s.name), ...t.versions.map((v) => v.subset)])];
+export const knownSubsets = (t: Target): string[] => [...new Set([...drSubsets(t).map((s) => s.name), ...t.versions.map((v) => v.subset)])];
 
 /** Accepts a subset name or a version value; unknown names fail like Istio's IST0101 would. */
 export function resolveSubset(t: Target, name: string, flag: string): string {
@@ -79,7 +78,8 @@ export function chooseRoles(t: Target, explicit: Roles): Required<Roles> {
     return weightOf(newer) > weightOf(older) ? { stable: newer, canary: older } : { stable: older, canary: newer };
   }
   // A new candidate is released against the recorded stable (after a promote there is no recorded canary).
-  if (canary && recorded?.stable && recorded.stable !== canary && known.includes(recorded.stable)) return { stable: recorded.stable, canary };
+  if (canary && recorded?.stable && recorded.stable !== canary && known.includes(recorded.stable))
+    return { stable: recorded.stable, canary };
   const given = (stable ?? canary)!;
   const others = (recorded?.stable && recorded.canary ? [recorded.stable, recorded.canary] : pool).filter((s) => s !== given);
   if (others.length !== 1) {
@@ -113,15 +113,18 @@ export function withSubsets(t: Target, needed: string[], known: Subset[] = []): 
   return {
     apiVersion: 'networking.istio.io/v1',
     kind: 'DestinationRule',
-    metadata: { name: freeName(t.workload.destinationRules, t.ref.name), namespace: t.ref.namespace, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } },
+    metadata: {
+      name: freeName(t.workload.destinationRules, t.ref.name),
+      namespace: t.ref.namespace,
+      labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE },
+    },
     spec: { host: t.ref.host, subsets: added },
   };
 }
 
 /** Subsets of the service that `routes` or the VirtualService's tcp and tls routes send traffic to. */
-export const usedSubsets = (t: Target, routes: HttpRoute[]): Set<string> => referencedSubsets(
-  [...routes, ...(t.vs?.spec?.tcp ?? []), ...(t.vs?.spec?.tls ?? [])],
-  t.ref, t.vs?.metadata.namespace);
+export const usedSubsets = (t: Target, routes: HttpRoute[]): Set<string> =>
+  referencedSubsets([...routes, ...(t.vs?.spec?.tcp ?? []), ...(t.vs?.spec?.tls ?? [])], t.ref, t.vs?.metadata.namespace);
 
 /** The DestinationRule without the `drop` subsets (no `subsets` key left when none remain). */
 export function dropSubsets(dr: DestinationRule, drop: Set<string>): DestinationRule {
@@ -131,12 +134,20 @@ export function dropSubsets(dr: DestinationRule, drop: Set<string>): Destination
 }
 
 /** The DestinationRule without `subset`, unless any route (http, tcp or tls) still sends traffic to it. */
-export function withoutSubset(dr: DestinationRule | undefined, subset: string, routes: HttpRoute[], t: Target): DestinationRule | undefined {
+export function withoutSubset(
+  dr: DestinationRule | undefined,
+  subset: string,
+  routes: HttpRoute[],
+  t: Target,
+): DestinationRule | undefined {
   if (!dr || usedSubsets(t, routes).has(subset)) return dr;
   return { ...dr, spec: { ...dr.spec, subsets: drSubsets({ ...t, dr }).filter((s) => s.name !== subset) } };
 }
 
-export interface Gateway { gateway: string; host: string }
+export interface Gateway {
+  gateway: string;
+  host: string;
+}
 
 /** The VirtualService with new routes and a history entry (a baseline entry first, on our first write). */
 export function nextVirtualService(
@@ -152,7 +163,11 @@ export function nextVirtualService(
   const base: VirtualService = t.vs ?? {
     apiVersion: 'networking.istio.io/v1',
     kind: 'VirtualService',
-    metadata: { name: freeName(t.workload.virtualServices, t.ref.name), namespace: t.ref.namespace, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } },
+    metadata: {
+      name: freeName(t.workload.virtualServices, t.ref.name),
+      namespace: t.ref.namespace,
+      labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE },
+    },
     spec: { hosts: [t.ref.host], http: [] },
   };
   const spec: VirtualServiceSpec = { ...base.spec, http: routes };
@@ -189,12 +204,20 @@ export function nextVirtualService(
   };
   const history = t.history.length
     ? appendRevisions(t.history, latest)
-    : appendRevisions([], {
-      at: entry.at, user: entry.user, change: 'before kubectl-mesh', routes: baselineRoutes, roles: {},
-      subsets: drSubsets(t).filter((s) => referencedSubsets(baselineRoutes, t.ref, base.metadata.namespace).has(s.name)),
-      absent: { virtualService: !t.vs, destinationRule: !t.dr },
-      ...(t.vs ? { binding: bindingOf(t.vs) } : {}),
-    }, latest);
+    : appendRevisions(
+        [],
+        {
+          at: entry.at,
+          user: entry.user,
+          change: 'before kubectl-mesh',
+          routes: baselineRoutes,
+          roles: {},
+          subsets: drSubsets(t).filter((s) => referencedSubsets(baselineRoutes, t.ref, base.metadata.namespace).has(s.name)),
+          absent: { virtualService: !t.vs, destinationRule: !t.dr },
+          ...(t.vs ? { binding: bindingOf(t.vs) } : {}),
+        },
+        latest,
+      );
   return withHistory({ ...base, spec }, history);
 }
 

@@ -2,8 +2,21 @@
 import type { DestinationRule, Deployment, HorizontalPodAutoscaler, Pod, Service, VirtualService } from '../model/objects.js';
 
 export type {
-  Destination, DestinationRule, Deployment, HorizontalPodAutoscaler, HttpMatch, HttpRoute, KubeObject, Obj, Pod,
-  RouteDestination, Service, StringMatch, Subset, VirtualService, VirtualServiceSpec,
+  Destination,
+  DestinationRule,
+  Deployment,
+  HorizontalPodAutoscaler,
+  HttpMatch,
+  HttpRoute,
+  KubeObject,
+  Obj,
+  Pod,
+  RouteDestination,
+  Service,
+  StringMatch,
+  Subset,
+  VirtualService,
+  VirtualServiceSpec,
 } from '../model/objects.js';
 
 /** Everything a command reads about one Service, in its namespace. */

@@ -36,7 +36,11 @@ const conditions = (r: HttpRoute): HeaderCondition[] =>
 export function envRoutes(vs: VirtualService | undefined): EnvRoute[] {
   return httpRoutes(vs)
     .filter((r) => r.name?.startsWith(ENV_ROUTE_PREFIX))
-    .map((r) => ({ name: r.name!.slice(ENV_ROUTE_PREFIX.length), headers: conditions(r), subset: r.route?.[0]?.destination?.subset ?? '' }));
+    .map((r) => ({
+      name: r.name!.slice(ENV_ROUTE_PREFIX.length),
+      headers: conditions(r),
+      subset: r.route?.[0]?.destination?.subset ?? '',
+    }));
 }
 
 export const describeSplit = (w: WeightedSubset[]): string =>

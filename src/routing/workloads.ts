@@ -18,7 +18,10 @@ export interface Inventory {
   nodes?: Obj[];
 }
 
-const inNs = (ns: string | undefined) => (o: Obj): boolean => (o.metadata.namespace ?? 'default') === (ns ?? 'default');
+const inNs =
+  (ns: string | undefined) =>
+  (o: Obj): boolean =>
+    (o.metadata.namespace ?? 'default') === (ns ?? 'default');
 
 export function workloadOf(inv: Inventory, svc: Service): Workload {
   const ns = inNs(svc.metadata.namespace);

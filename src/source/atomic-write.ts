@@ -17,18 +17,42 @@ export interface FileChange {
 }
 
 /** The fs calls used, replaceable in unit tests to fail at a chosen step. */
-export type FsOps = Pick<typeof fs, 'openSync' | 'writeSync' | 'fsyncSync' | 'closeSync' | 'fchmodSync' | 'fchownSync' | 'renameSync' | 'unlinkSync' | 'statSync' | 'realpathSync' | 'readFileSync'>;
+export type FsOps = Pick<
+  typeof fs,
+  | 'openSync'
+  | 'writeSync'
+  | 'fsyncSync'
+  | 'closeSync'
+  | 'fchmodSync'
+  | 'fchownSync'
+  | 'renameSync'
+  | 'unlinkSync'
+  | 'statSync'
+  | 'realpathSync'
+  | 'readFileSync'
+>;
 
 /** Temporary files start with "." and end in ".tmp": a directory given to -f never reads them. */
 export const tempNameFor = (target: string): string =>
   `${dirname(target)}/.${basename(target)}.mesh-${process.pid}-${Math.random().toString(36).slice(2, 8)}.tmp`;
 
-interface Staged { change: FileChange; target: string; temp: string }
+interface Staged {
+  change: FileChange;
+  target: string;
+  temp: string;
+}
 
 /** Writes every change or none; returns the files written (the names the user gave). */
 export function writeFilesAtomically(changes: FileChange[], ops: FsOps = fs): string[] {
   const staged: Staged[] = [];
-  const cleanup = () => { for (const s of staged) try { ops.unlinkSync(s.temp); } catch { /* already gone */ } };
+  const cleanup = () => {
+    for (const s of staged)
+      try {
+        ops.unlinkSync(s.temp);
+      } catch {
+        /* already gone */
+      }
+  };
   try {
     for (const change of changes) stage(change, ops, (s) => staged.push(s));
   } catch (err) {
@@ -39,7 +63,10 @@ export function writeFilesAtomically(changes: FileChange[], ops: FsOps = fs): st
   const changed = staged.find((s) => !ops.readFileSync(s.target).equals(s.change.before));
   if (changed) {
     cleanup();
-    throw new ConflictError(`${changed.change.file} changed while kubectl-mesh was working on it; nothing was changed`, 'run the command again');
+    throw new ConflictError(
+      `${changed.change.file} changed while kubectl-mesh was working on it; nothing was changed`,
+      'run the command again',
+    );
   }
   const written: string[] = [];
   for (const [i, s] of staged.entries()) {
@@ -47,7 +74,12 @@ export function writeFilesAtomically(changes: FileChange[], ops: FsOps = fs): st
       ops.renameSync(s.temp, s.target);
       written.push(s.change.file);
     } catch (err) {
-      for (const rest of staged.slice(i)) try { ops.unlinkSync(rest.temp); } catch { /* gone */ }
+      for (const rest of staged.slice(i))
+        try {
+          ops.unlinkSync(rest.temp);
+        } catch {
+          /* gone */
+        }
       if (!written.length) throw nothingChanged(fileError(s.change.file, err, 'cannot replace'));
       const left = staged.slice(i).map((r) => r.change.file);
       throw new MeshError(
@@ -67,7 +99,10 @@ function stage(change: FileChange, ops: FsOps, track: (s: Staged) => void): void
   const target = ops.realpathSync(change.file);
   const st = ops.statSync(target);
   if ((st.mode & 0o222) === 0) {
-    throw new PreconditionError(`${change.file} is read-only (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')})`, 'make it writable (chmod u+w), or leave out --in-place to print the result');
+    throw new PreconditionError(
+      `${change.file} is read-only (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')})`,
+      'make it writable (chmod u+w), or leave out --in-place to print the result',
+    );
   }
   const temp = tempNameFor(target);
   let fd: number | undefined;
@@ -79,12 +114,21 @@ function stage(change: FileChange, ops: FsOps, track: (s: Staged) => void): void
     let off = 0;
     while (off < change.after.length) off += ops.writeSync(fd, change.after, off, change.after.length - off);
     ops.fchmodSync(fd, st.mode & 0o7777);
-    try { ops.fchownSync(fd, st.uid, st.gid); } catch { /* not permitted (not root): the file becomes ours */ }
+    try {
+      ops.fchownSync(fd, st.uid, st.gid);
+    } catch {
+      /* not permitted (not root): the file becomes ours */
+    }
     ops.fsyncSync(fd);
   } catch (err) {
     throw err instanceof MeshError ? err : fileError(change.file, err, 'cannot write');
   } finally {
-    if (fd !== undefined) try { ops.closeSync(fd); } catch { /* best effort */ }
+    if (fd !== undefined)
+      try {
+        ops.closeSync(fd);
+      } catch {
+        /* best effort */
+      }
   }
 }
 
@@ -99,7 +143,14 @@ function syncDir(dir: string, ops: FsOps): void {
   try {
     fd = ops.openSync(dir, 'r');
     ops.fsyncSync(fd);
-  } catch { /* some file systems refuse fsync on a directory */ } finally {
-    if (fd !== undefined) try { ops.closeSync(fd); } catch { /* ignore */ }
+  } catch {
+    /* some file systems refuse fsync on a directory */
+  } finally {
+    if (fd !== undefined)
+      try {
+        ops.closeSync(fd);
+      } catch {
+        /* ignore */
+      }
   }
 }

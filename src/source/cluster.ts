@@ -9,7 +9,11 @@ import type { AnalysisObjects, Source } from './source.js';
 
 const selectorOf = (svc: Obj | undefined): string | undefined => {
   const sel = svc?.spec?.selector as Record<string, string> | undefined;
-  return sel && Object.keys(sel).length ? Object.entries(sel).map(([k, v]) => `${k}=${v}`).join(',') : undefined;
+  return sel && Object.keys(sel).length
+    ? Object.entries(sel)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',')
+    : undefined;
 };
 
 export function clusterSource(kube: KubeClient): Source {
@@ -82,7 +86,12 @@ function stripServerFields(o: Obj): Obj {
 }
 
 /** A list that RBAC may forbid (undefined, with a notice) or whose CRD may be absent ([]). */
-async function optionalList(kube: KubeClient, kind: 'ServiceEntry' | 'Gateway' | 'HTTPRoute', namespace: string | undefined, notices: string[]): Promise<Obj[] | undefined> {
+async function optionalList(
+  kube: KubeClient,
+  kind: 'ServiceEntry' | 'Gateway' | 'HTTPRoute',
+  namespace: string | undefined,
+  notices: string[],
+): Promise<Obj[] | undefined> {
   try {
     return (await kube.list(kind, namespace)) as Obj[];
   } catch (err) {
@@ -102,7 +111,10 @@ async function httpRoutes(kube: KubeClient, namespace: string | undefined): Prom
   if (everywhere) return { routes: everywhere };
   const local = namespace === undefined ? undefined : await optionalList(kube, 'HTTPRoute', namespace, []);
   return local
-    ? { routes: local, notice: `cannot list HTTPRoutes in all namespaces; Gateway API routes were checked in namespace ${namespace} only (MESH0006)` }
+    ? {
+        routes: local,
+        notice: `cannot list HTTPRoutes in all namespaces; Gateway API routes were checked in namespace ${namespace} only (MESH0006)`,
+      }
     : { routes: [], notice: 'cannot list HTTPRoutes (forbidden); Gateway API routes were not checked (MESH0006)' };
 }
 

@@ -14,12 +14,23 @@ import { encodeFile, withEol } from './text-codec.js';
 import { loadYamlFile, type LoadedFile } from './yaml-load.js';
 import { patchDocument } from './yaml-patch.js';
 
-interface Located { file: LoadedFile; doc: Document; obj: Obj }
+interface Located {
+  file: LoadedFile;
+  doc: Document;
+  obj: Obj;
+}
 
 const KINDS: Record<string, keyof Inventory> = {
-  Service: 'services', Deployment: 'deployments', Pod: 'pods', HorizontalPodAutoscaler: 'hpas',
-  VirtualService: 'virtualServices', DestinationRule: 'destinationRules',
-  Gateway: 'gateways', ServiceEntry: 'serviceEntries', HTTPRoute: 'httpRoutes', Node: 'nodes',
+  Service: 'services',
+  Deployment: 'deployments',
+  Pod: 'pods',
+  HorizontalPodAutoscaler: 'hpas',
+  VirtualService: 'virtualServices',
+  DestinationRule: 'destinationRules',
+  Gateway: 'gateways',
+  ServiceEntry: 'serviceEntries',
+  HTTPRoute: 'httpRoutes',
+  Node: 'nodes',
 };
 
 export interface FilesOptions {
@@ -32,7 +43,9 @@ export interface FilesOptions {
 
 export function filesSource(paths: string[], opts: FilesOptions): Source {
   const files = expandPaths(paths).map((f) => loadYamlFile(f, readBytes(f)));
-  const objects: Located[] = files.flatMap((file) => file.docs.map((doc, i) => ({ file, doc, obj: file.objects[i]! })).filter((o) => o.obj && KINDS[o.obj.kind!]));
+  const objects: Located[] = files.flatMap((file) =>
+    file.docs.map((doc, i) => ({ file, doc, obj: file.objects[i]! })).filter((o) => o.obj && KINDS[o.obj.kind!]),
+  );
   // Objects without metadata.namespace go where `kubectl apply` would put them: -n, else "default";
   // with no -n and no such objects, the one namespace the files name is the default.
   const bare = objects.some((o) => !o.obj.metadata.namespace);
@@ -44,7 +57,11 @@ export function filesSource(paths: string[], opts: FilesOptions): Source {
   for (const o of objects) {
     const other = seen.get(key(o.obj));
     // Two definitions of one object: which one is meant (and which file to rewrite) is anyone's guess.
-    if (other) throw new ConflictError(`${o.obj.kind} ${nsOf(o.obj)}/${o.obj.metadata.name} is defined twice: in ${other.file.path} and in ${o.file.path}`, 'keep one definition, or pass only one of the files with -f');
+    if (other)
+      throw new ConflictError(
+        `${o.obj.kind} ${nsOf(o.obj)}/${o.obj.metadata.name} is defined twice: in ${other.file.path} and in ${o.file.path}`,
+        'keep one definition, or pass only one of the files with -f',
+      );
     seen.set(key(o.obj), o);
   }
   return {
@@ -55,7 +72,8 @@ export function filesSource(paths: string[], opts: FilesOptions): Source {
     async inventory(namespace) {
       const inv: Inventory = { services: [], deployments: [], pods: [], hpas: [], virtualServices: [], destinationRules: [] };
       for (const { obj } of objects) {
-        if (namespace === undefined || nsOf(obj) === namespace) (inv[KINDS[obj.kind!]!] ??= []).push({ ...obj, metadata: { ...obj.metadata, namespace: nsOf(obj) } });
+        if (namespace === undefined || nsOf(obj) === namespace)
+          (inv[KINDS[obj.kind!]!] ??= []).push({ ...obj, metadata: { ...obj.metadata, namespace: nsOf(obj) } });
       }
       return inv;
     },
@@ -98,7 +116,11 @@ const withoutNamespace = ({ namespace: _n, ...rest }: Obj['metadata']): Obj['met
 /** Applies the change to the document, and checks the document now says exactly that (YAML aliases can share nodes). */
 function patchInPlace(found: Located, after: Obj): void {
   const where = `${found.file.path}: ${found.obj.kind} ${found.obj.metadata.namespace ?? ''}${found.obj.metadata.namespace ? '/' : ''}${found.obj.metadata.name}`;
-  const refuse = () => new UsageError(`${where} uses a YAML alias (*name) where the change has to edit it, so --in-place cannot rewrite it safely; nothing was changed`, 'expand the alias in the file, or leave out --in-place to print the result');
+  const refuse = () =>
+    new UsageError(
+      `${where} uses a YAML alias (*name) where the change has to edit it, so --in-place cannot rewrite it safely; nothing was changed`,
+      'expand the alias in the file, or leave out --in-place to print the result',
+    );
   try {
     patchDocument(found.doc, [], found.obj, after);
   } catch {
@@ -114,11 +136,13 @@ function patchInPlace(found: Located, after: Obj): void {
  * file's line ending.
  */
 function render(f: LoadedFile): string {
-  return f.docs.map((d, i, all) => {
-    let original = f.changed.has(d) ? undefined : f.sources.get(d);
-    if (original !== undefined && i < all.length - 1 && !/\n$/.test(original)) original += f.eol; // a file without a final newline
-    if (original !== undefined) return i === 0 || /^(\s*#.*\n)*\s*---/.test(original) ? original : `---${f.eol}${original}`;
-    const s = withEol(d.toString({ lineWidth: 0 }), f.eol);
-    return i === 0 || s.startsWith('---') ? s : `---${f.eol}${s}`;
-  }).join('');
+  return f.docs
+    .map((d, i, all) => {
+      let original = f.changed.has(d) ? undefined : f.sources.get(d);
+      if (original !== undefined && i < all.length - 1 && !/\n$/.test(original)) original += f.eol; // a file without a final newline
+      if (original !== undefined) return i === 0 || /^(\s*#.*\n)*\s*---/.test(original) ? original : `---${f.eol}${original}`;
+      const s = withEol(d.toString({ lineWidth: 0 }), f.eol);
+      return i === 0 || s.startsWith('---') ? s : `---${f.eol}${s}`;
+    })
+    .join('');
 }

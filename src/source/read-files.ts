@@ -36,7 +36,11 @@ function statPath(p: string): Stats {
     const code = (err as NodeJS.ErrnoException).code;
     // stat follows links: a link that exists but points nowhere is a dangling link, not a missing file.
     let dangling = false;
-    try { dangling = code === 'ENOENT' && lstatSync(p).isSymbolicLink(); } catch { /* really missing */ }
+    try {
+      dangling = code === 'ENOENT' && lstatSync(p).isSymbolicLink();
+    } catch {
+      /* really missing */
+    }
     if (dangling) throw new UsageError(`-f ${p}: dangling symbolic link (its target does not exist)`, 'fix or remove the link');
     if (code === 'ENOENT') throw new UsageError(`-f ${p}: no such file or directory`, 'pass a YAML file or a directory of them');
     const e = fileError(p, err, '-f');
@@ -45,13 +49,25 @@ function statPath(p: string): Stats {
 }
 
 const kindOf = (st: Stats): string =>
-  st.isFIFO() ? 'a named pipe (FIFO)' : st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device'
-    : st.isSocket() ? 'a socket' : st.isDirectory() ? 'a directory' : 'not a regular file';
+  st.isFIFO()
+    ? 'a named pipe (FIFO)'
+    : st.isCharacterDevice()
+      ? 'a character device'
+      : st.isBlockDevice()
+        ? 'a block device'
+        : st.isSocket()
+          ? 'a socket'
+          : st.isDirectory()
+            ? 'a directory'
+            : 'not a regular file';
 
 function requireRegular(p: string, st: Stats): void {
   if (!st.isFile()) throw new UsageError(`-f ${p}: ${kindOf(st)}, not a regular file`, 'pass a YAML file or a directory of them');
   if (st.size > MAX_FILE_BYTES) {
-    throw new UsageError(`-f ${p}: ${st.size} bytes is larger than the ${MAX_FILE_BYTES / 1024 / 1024} MiB limit for a manifest`, 'split the file, or pass only the files that hold the service');
+    throw new UsageError(
+      `-f ${p}: ${st.size} bytes is larger than the ${MAX_FILE_BYTES / 1024 / 1024} MiB limit for a manifest`,
+      'split the file, or pass only the files that hold the service',
+    );
   }
 }
 
@@ -59,7 +75,9 @@ function requireRegular(p: string, st: Stats): void {
 export function expandPaths(paths: string[]): string[] {
   // A file named twice (-f a.yaml -f .) is read once, or its objects would conflict with themselves.
   const out = new Map<string, string>();
-  const add = (file: string) => { if (!out.has(resolve(file))) out.set(resolve(file), file); };
+  const add = (file: string) => {
+    if (!out.has(resolve(file))) out.set(resolve(file), file);
+  };
   for (const p of paths) {
     if (p === '') throw new UsageError('-f needs a file or directory name', 'pass e.g. -f manifests/');
     const st = statPath(p);
@@ -69,7 +87,13 @@ export function expandPaths(paths: string[]): string[] {
       continue;
     }
     let names: string[];
-    try { names = readdirSync(p).filter((f) => YAML_FILE.test(f)).sort(); } catch (err) { throw new UsageError(fileError(p, err, '-f').message, 'pass a readable directory'); }
+    try {
+      names = readdirSync(p)
+        .filter((f) => YAML_FILE.test(f))
+        .sort();
+    } catch (err) {
+      throw new UsageError(fileError(p, err, '-f').message, 'pass a readable directory');
+    }
     for (const name of names) {
       const file = join(p, name);
       requireRegular(file, statPath(file));

@@ -3,43 +3,61 @@
 import type { Obj } from '../routing/types.js';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const typeName = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a map' : `a ${typeof v}`);
+const typeName = (v: unknown): string =>
+  v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a map' : `a ${typeof v}`;
 
 type Check = (v: unknown, path: string) => string | undefined;
 
-const optional = (check: Check): Check => (v, path) => (v === undefined ? undefined : check(v, path));
+const optional =
+  (check: Check): Check =>
+  (v, path) =>
+    v === undefined ? undefined : check(v, path);
 const str: Check = (v, path) => (typeof v === 'string' ? undefined : `${path} must be a string (is ${typeName(v)})`);
 const stringMap: Check = (v, path) => {
   if (!isRecord(v)) return `${path} must be a map of strings (is ${typeName(v)})`;
   const bad = Object.entries(v).find(([, x]) => typeof x !== 'string');
   return bad ? `${path}.${bad[0]} must be a string (is ${typeName(bad[1])})` : undefined;
 };
-const listOf = (item: Check): Check => (v, path) => {
-  if (!Array.isArray(v)) return `${path} must be a list (is ${typeName(v)})`;
-  for (const [i, x] of v.entries()) {
-    const problem = item(x, `${path}[${i}]`);
-    if (problem) return problem;
-  }
-  return undefined;
-};
-const map = (fields: Record<string, Check>): Check => (v, path) => {
-  if (!isRecord(v)) return `${path} must be a map (is ${typeName(v)})`;
-  for (const [k, check] of Object.entries(fields)) {
-    const problem = check(v[k], `${path}.${k}`);
-    if (problem) return problem;
-  }
-  return undefined;
-};
+const listOf =
+  (item: Check): Check =>
+  (v, path) => {
+    if (!Array.isArray(v)) return `${path} must be a list (is ${typeName(v)})`;
+    for (const [i, x] of v.entries()) {
+      const problem = item(x, `${path}[${i}]`);
+      if (problem) return problem;
+    }
+    return undefined;
+  };
+const map =
+  (fields: Record<string, Check>): Check =>
+  (v, path) => {
+    if (!isRecord(v)) return `${path} must be a map (is ${typeName(v)})`;
+    for (const [k, check] of Object.entries(fields)) {
+      const problem = check(v[k], `${path}.${k}`);
+      if (problem) return problem;
+    }
+    return undefined;
+  };
 const weight: Check = (v, path) => (Number.isInteger(v) ? undefined : `${path} must be an integer (is ${typeName(v)})`);
 const port = map({ number: optional(weight) });
 const destination = map({ destination: map({ host: str, subset: optional(str), port: optional(port) }), weight: optional(weight) });
-const route = map({ name: optional(str), match: optional(listOf(optional(map({ headers: optional(map({})) })))), route: optional(listOf(destination)) });
+const route = map({
+  name: optional(str),
+  match: optional(listOf(optional(map({ headers: optional(map({})) })))),
+  route: optional(listOf(destination)),
+});
 const metadata = map({ name: str, namespace: optional(str), annotations: optional(stringMap), labels: optional(stringMap) });
 
 const SHAPES: Record<string, Check> = {
   VirtualService: map({
     metadata,
-    spec: map({ hosts: optional(listOf(str)), gateways: optional(listOf(str)), http: optional(listOf(route)), tcp: optional(listOf(map({ route: optional(listOf(destination)) }))), tls: optional(listOf(map({ route: optional(listOf(destination)) }))) }),
+    spec: map({
+      hosts: optional(listOf(str)),
+      gateways: optional(listOf(str)),
+      http: optional(listOf(route)),
+      tcp: optional(listOf(map({ route: optional(listOf(destination)) }))),
+      tls: optional(listOf(map({ route: optional(listOf(destination)) }))),
+    }),
   }),
   DestinationRule: map({
     metadata,

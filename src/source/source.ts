@@ -31,4 +31,9 @@ export interface Source {
 }
 
 /** `undefined` where RBAC forbade the list (the check is then skipped, and a notice says so). */
-export interface AnalysisObjects { serviceEntries?: Obj[]; gateways?: Obj[]; httpRoutes: Obj[]; notices: string[] }
+export interface AnalysisObjects {
+  serviceEntries?: Obj[];
+  gateways?: Obj[];
+  httpRoutes: Obj[];
+  notices: string[];
+}

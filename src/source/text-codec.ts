@@ -26,8 +26,7 @@ export function decodeFile(bytes: Buffer): DecodedFile {
 }
 
 /** Text we generated (LF line breaks) in the file's line ending. */
-export const withEol = (text: string, eol: DecodedFile['eol']): string =>
-  (eol === '\n' ? text : text.replace(/\r?\n/g, '\r\n'));
+export const withEol = (text: string, eol: DecodedFile['eol']): string => (eol === '\n' ? text : text.replace(/\r?\n/g, '\r\n'));
 
 export function encodeFile(text: string, encoding: DecodedFile['encoding']): Buffer {
   if (encoding === 'utf8') return Buffer.from(text, 'utf8');

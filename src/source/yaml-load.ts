@@ -34,18 +34,24 @@ export function loadYamlFile(path: string, bytes: Buffer): LoadedFile {
   const broken = list.find((d) => d.errors.length);
   if (broken) throw new UsageError(`${path}: invalid YAML: ${broken.errors[0]!.message.split('\n')[0]}`, fix);
   const sources = new Map<Document, string>();
-  list.forEach((doc, i) => sources.set(doc, text.slice(i === 0 ? 0 : list[i - 1]!.range[2], i === list.length - 1 ? text.length : doc.range[2])));
+  list.forEach((doc, i) =>
+    sources.set(doc, text.slice(i === 0 ? 0 : list[i - 1]!.range[2], i === list.length - 1 ? text.length : doc.range[2])),
+  );
   const objects = list.map((doc) => {
     duplicateKeyCheck(doc, path, text);
     let obj: Obj | null;
     try {
       obj = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as Obj | null;
     } catch (err) {
-      throw new UsageError(`${path}: ${/alias/i.test((err as Error).message) ? `more than ${MAX_ALIAS_COUNT} YAML alias expansions (refused as a resource exhaustion attack)` : (err as Error).message}`, fix);
+      throw new UsageError(
+        `${path}: ${/alias/i.test((err as Error).message) ? `more than ${MAX_ALIAS_COUNT} YAML alias expansions (refused as a resource exhaustion attack)` : (err as Error).message}`,
+        fix,
+      );
     }
     if (!obj || typeof obj !== 'object' || !obj.kind) return undefined;
     if (typeof obj.metadata?.name !== 'string') {
-      if (['VirtualService', 'DestinationRule', 'Service'].includes(String(obj.kind))) throw new UsageError(`${path}: a ${String(obj.kind)} without metadata.name`, fix);
+      if (['VirtualService', 'DestinationRule', 'Service'].includes(String(obj.kind)))
+        throw new UsageError(`${path}: a ${String(obj.kind)} without metadata.name`, fix);
       return undefined;
     }
     const problem = shapeProblem(obj);

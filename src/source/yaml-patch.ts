@@ -9,7 +9,10 @@ const nameOf = (v: unknown): unknown => (isRecord(v) ? v.name : undefined);
 
 export function patchDocument(doc: Document, path: Path, before: unknown, after: unknown): void {
   if (same(before, after)) return;
-  if (after === undefined) { doc.deleteIn(path); return; }
+  if (after === undefined) {
+    doc.deleteIn(path);
+    return;
+  }
   if (isRecord(before) && isRecord(after)) {
     for (const k of Object.keys(before)) if (!(k in after) || after[k] === undefined) doc.deleteIn([...path, k]);
     for (const [k, v] of Object.entries(after)) if (v !== undefined) patchDocument(doc, [...path, k], before[k], v);
@@ -26,7 +29,11 @@ export function patchDocument(doc: Document, path: Path, before: unknown, after:
 /** Items are matched to old nodes: equal value, then same `name`, then same position. */
 function patchSequence(doc: Document, path: Path, nodes: unknown[], before: unknown[], after: unknown[]): void {
   const used = new Set<number>();
-  const claim = (i: number) => { if (i === -1 || used.has(i)) return -1; used.add(i); return i; };
+  const claim = (i: number) => {
+    if (i === -1 || used.has(i)) return -1;
+    used.add(i);
+    return i;
+  };
   const sources = after.map((item, idx) => {
     const equal = claim(before.findIndex((b, i) => !used.has(i) && same(b, item)));
     if (equal !== -1) return { from: equal, patch: false };
@@ -37,5 +44,7 @@ function patchSequence(doc: Document, path: Path, nodes: unknown[], before: unkn
   });
   const seq = doc.getIn(path, true) as { items: unknown[] };
   seq.items = sources.map((s, idx) => (s.from === -1 ? doc.createNode(after[idx]) : nodes[s.from]));
-  sources.forEach((s, idx) => { if (s.patch) patchDocument(doc, [...path, idx], before[s.from], after[idx]); });
+  sources.forEach((s, idx) => {
+    if (s.patch) patchDocument(doc, [...path, idx], before[s.from], after[idx]);
+  });
 }

@@ -8,7 +8,10 @@ export const Directive = { error: 1, noSpace: 2, noFileComp: 4, filterFileExt: 8
 
 export type Lookup = 'namespaces' | 'services' | 'subsets' | 'contexts' | 'clusters' | 'users';
 
-export interface Candidate { value: string; description?: string }
+export interface Candidate {
+  value: string;
+  description?: string;
+}
 
 export type Plan =
   | { kind: 'static'; candidates: Candidate[]; directive: number }
@@ -62,19 +65,31 @@ function scan(words: readonly string[], reg: Registry): Scan {
   const specs = () => [...(out.cmd?.flags ?? []), ...reg.common];
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
-    if (w === '--') { out.positionals.push(...words.slice(i + 1)); break; }
+    if (w === '--') {
+      out.positionals.push(...words.slice(i + 1));
+      break;
+    }
     if (w.startsWith('-') && w !== '-' && !/^-\d/.test(w)) {
       const eq = w.indexOf('=');
       const spec = findFlag(specs(), w);
       if (!spec) continue;
-      if (spec.kind === 'boolean') { out.flags[spec.name] = true; continue; }
+      if (spec.kind === 'boolean') {
+        out.flags[spec.name] = true;
+        continue;
+      }
       let value: string | undefined = eq === -1 ? (w.startsWith('--') || w.length === 2 ? undefined : w.slice(2)) : w.slice(eq + 1);
       if (value === undefined) {
         const next = words[i + 1];
         // The word being completed may be the value (a flag with a bare form takes it only from its choices).
-        if (next === undefined) { out.pendingFlag = spec; break; }
+        if (next === undefined) {
+          out.pendingFlag = spec;
+          break;
+        }
         if (spec.bareValue !== undefined && !spec.choices?.includes(next)) value = spec.bareValue;
-        else { value = next; i++; }
+        else {
+          value = next;
+          i++;
+        }
       }
       if (spec.kind === 'list') out.flags[spec.name] = [...((out.flags[spec.name] as string[] | undefined) ?? []), value];
       else out.flags[spec.name] = value;
@@ -82,7 +97,10 @@ function scan(words: readonly string[], reg: Registry): Scan {
     }
     if (!out.cmd) {
       const cmd = reg.commands.find((c) => c.name === w);
-      if (cmd) { out.cmd = cmd; continue; }
+      if (cmd) {
+        out.cmd = cmd;
+        continue;
+      }
     }
     out.positionals.push(w);
   }
@@ -98,12 +116,22 @@ function findFlag(specs: readonly FlagSpec[], word: string): FlagSpec | undefine
 }
 
 function valuePlan(spec: FlagSpec, prefix: string, s: Scan): Plan {
-  if (spec.choices) return { kind: 'static', candidates: matching(prefix, spec.choices.map((value) => ({ value }))), directive: Directive.noFileComp };
+  if (spec.choices)
+    return {
+      kind: 'static',
+      candidates: matching(
+        prefix,
+        spec.choices.map((value) => ({ value })),
+      ),
+      directive: Directive.noFileComp,
+    };
   const lookup = FLAG_LOOKUPS[spec.name];
   if (lookup) return { kind: 'lookup', lookup, prefix, flags: s.flags, ...serviceOf(s) };
   if (spec.name in FILE_FLAGS) {
     const exts = FILE_FLAGS[spec.name];
-    return exts ? { kind: 'static', candidates: exts.map((value) => ({ value })), directive: Directive.filterFileExt } : none(Directive.default);
+    return exts
+      ? { kind: 'static', candidates: exts.map((value) => ({ value })), directive: Directive.filterFileExt }
+      : none(Directive.default);
   }
   return none();
 }
@@ -137,12 +165,31 @@ export function planCompletion(words: readonly string[], reg: Registry): Plan {
   }
   if (current.startsWith('-')) return { kind: 'static', candidates: flagCandidates(specs, current), directive: Directive.noFileComp };
   if (!s.cmd) {
-    return { kind: 'static', candidates: matching(current, reg.commands.map((c) => ({ value: c.name, description: c.summary }))), directive: Directive.noFileComp };
+    return {
+      kind: 'static',
+      candidates: matching(
+        current,
+        reg.commands.map((c) => ({ value: c.name, description: c.summary })),
+      ),
+      directive: Directive.noFileComp,
+    };
   }
-  const slot = s.cmd.name === 'completion' && s.flags['kubectl-plugin'] === true ? (s.positionals.length ? undefined : 'DIR') : positionalSlots(s.cmd)[s.positionals.length];
+  const slot =
+    s.cmd.name === 'completion' && s.flags['kubectl-plugin'] === true
+      ? s.positionals.length
+        ? undefined
+        : 'DIR'
+      : positionalSlots(s.cmd)[s.positionals.length];
   if (slot === 'SERVICE') return { kind: 'lookup', lookup: 'services', prefix: current, flags: s.flags };
   if (slot && POSITIONAL_CHOICES[slot]) {
-    return { kind: 'static', candidates: matching(current, POSITIONAL_CHOICES[slot].map((value) => ({ value }))), directive: Directive.noFileComp };
+    return {
+      kind: 'static',
+      candidates: matching(
+        current,
+        POSITIONAL_CHOICES[slot].map((value) => ({ value })),
+      ),
+      directive: Directive.noFileComp,
+    };
   }
   if (slot === 'DIR') return none(Directive.filterDirs);
   return none();

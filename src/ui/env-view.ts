@@ -22,11 +22,21 @@ function expiry(e: Environment, now: Date, color: boolean): string {
 }
 
 export function renderEnvironments(envs: Environment[], now: Date, color: boolean): string {
-  const rows = envs.flatMap((e) => e.services.map((s) => [
-    e.name, `${s.namespace}/${s.service}`, s.headers, s.subset, `${s.ready}/${s.pods}`,
-    age(e.createdAt, now), e.createdBy ?? '-', expiry(e, now, color),
-  ]));
+  const rows = envs.flatMap((e) =>
+    e.services.map((s) => [
+      e.name,
+      `${s.namespace}/${s.service}`,
+      s.headers,
+      s.subset,
+      `${s.ready}/${s.pods}`,
+      age(e.createdAt, now),
+      e.createdBy ?? '-',
+      expiry(e, now, color),
+    ]),
+  );
   const table = renderTable(['ENVIRONMENT', 'SERVICE', 'HEADER', 'SUBSET', 'READY', 'AGE', 'CREATED BY', 'EXPIRES'], rows);
-  const baseline = envs.map((e) => `${e.name}: ${e.baseline.length ? `baseline for ${e.baseline.join(', ')}` : 'every service has a version for it'}`);
+  const baseline = envs.map(
+    (e) => `${e.name}: ${e.baseline.length ? `baseline for ${e.baseline.join(', ')}` : 'every service has a version for it'}`,
+  );
   return `${table}\n${baseline.join('\n')}\n`;
 }

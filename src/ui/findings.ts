@@ -13,7 +13,7 @@ const LEVEL_COLOR: Record<FindingLevel, string> = { Error: ANSI.boldRed, Warning
 
 /** Wrap `text` in the colour of `level` when `color` is on. */
 export const paint = (text: string, level: FindingLevel, color: boolean): string =>
-  (color ? `${LEVEL_COLOR[level]}${text}${ANSI.reset}` : text);
+  color ? `${LEVEL_COLOR[level]}${text}${ANSI.reset}` : text;
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -34,16 +34,19 @@ const objectOf = (f: Finding): string => {
  */
 export function renderFindings(findings: readonly Finding[], opts: RenderFindingsOptions): string {
   if (findings.length === 0) return 'No issues found.\n';
-  const rows = LEVELS.flatMap((level) => findings.filter((f) => f.level === level))
-    .map((f) => ({ level: f.level, cols: [f.level, printable(f.code), printable(objectOf(f)), printable(f.message.replace(/\s*\n\s*/g, ' '))] }));
+  const rows = LEVELS.flatMap((level) => findings.filter((f) => f.level === level)).map((f) => ({
+    level: f.level,
+    cols: [f.level, printable(f.code), printable(objectOf(f)), printable(f.message.replace(/\s*\n\s*/g, ' '))],
+  }));
   const header = ['LEVEL', 'CODE', 'OBJECT', 'MESSAGE'];
   const widths = [0, 1, 2].map((i) => Math.max(header[i]!.length, ...rows.map((r) => r.cols[i]!.length)));
-  const line = (cols: string[], level?: FindingLevel): string => cols
-    .map((c, i) => {
-      const padded = i < 3 ? c.padEnd(widths[i]!) : c;
-      return i === 0 && level ? paint(padded, level, opts.color) : padded;
-    })
-    .join('  ')
-    .trimEnd();
+  const line = (cols: string[], level?: FindingLevel): string =>
+    cols
+      .map((c, i) => {
+        const padded = i < 3 ? c.padEnd(widths[i]!) : c;
+        return i === 0 && level ? paint(padded, level, opts.color) : padded;
+      })
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map((r) => line(r.cols, r.level)), '', summarizeFindings(findings), ''].join('\n');
 }

@@ -34,13 +34,17 @@ export async function ask<T>(ctx: Context, question: Record<string, unknown>): P
   const { default: inquirer } = await import('inquirer');
   const abort = new AbortController();
   // A lone ESC byte is the Esc key; arrow keys arrive as ESC [ A in one chunk.
-  const onKey = (data: Buffer) => { if (data.length === 1 && data[0] === 0x1b) abort.abort(); };
+  const onKey = (data: Buffer) => {
+    if (data.length === 1 && data[0] === 0x1b) abort.abort();
+  };
   ctx.streams.stdin.on('data', onKey);
   try {
     // The streams and the signal belong to the prompt module; prompt()'s second argument is answers.
     const prompt = inquirer.createPromptModule({ input: ctx.streams.stdin, output: ctx.streams.stderr, signal: abort.signal });
     // The flows build the question for the prompt type they name; inquirer's types cannot follow that.
-    const answers = await prompt([{ name: 'value', ...(ctx.color ? {} : { theme: plainTheme }), ...question }] as unknown as Parameters<typeof prompt>[0]);
+    const answers = await prompt([{ name: 'value', ...(ctx.color ? {} : { theme: plainTheme }), ...question }] as unknown as Parameters<
+      typeof prompt
+    >[0]);
     return (answers as { value: T }).value;
   } catch (err) {
     if (cancelled(err)) {
@@ -63,21 +67,41 @@ export function restoreTerminal(ctx: Context): void {
 
 const toInquirerChoices = async <T>(choices: ChoiceItem<T>[]): Promise<unknown[]> => {
   const { default: inquirer } = await import('inquirer');
-  return choices.map((c) => ('separator' in c
-    ? new inquirer.Separator(c.separator)
-    : { name: c.name, value: c.value, short: c.short, description: c.description, disabled: c.disabled ?? false }));
+  return choices.map((c) =>
+    'separator' in c
+      ? new inquirer.Separator(c.separator)
+      : { name: c.name, value: c.value, short: c.short, description: c.description, disabled: c.disabled ?? false },
+  );
 };
 
 export function inquirerPrompter(ctx: Context): Prompter {
   return {
     confirm: (message, defaultYes) => ask<boolean>(ctx, { type: 'confirm', message, default: defaultYes }),
     async select(message, choices, defaultValue) {
-      return ask(ctx, { type: 'select', message, choices: await toInquirerChoices(choices), default: defaultValue, pageSize: 12, loop: false });
+      return ask(ctx, {
+        type: 'select',
+        message,
+        choices: await toInquirerChoices(choices),
+        default: defaultValue,
+        pageSize: 12,
+        loop: false,
+      });
     },
     checkbox(message, choices) {
       return ask(ctx, {
-        type: 'checkbox', message, pageSize: 15, loop: false, required: true,
-        choices: choices.map((c) => ({ name: c.name, value: c.value, short: c.short, description: c.description, disabled: c.disabled ?? false, checked: c.checked ?? false })),
+        type: 'checkbox',
+        message,
+        pageSize: 15,
+        loop: false,
+        required: true,
+        choices: choices.map((c) => ({
+          name: c.name,
+          value: c.value,
+          short: c.short,
+          description: c.description,
+          disabled: c.disabled ?? false,
+          checked: c.checked ?? false,
+        })),
       });
     },
     input(message, opts = {}) {

@@ -24,10 +24,13 @@ export function liveLines(s: RolloutState, now: Date, color: boolean): string[] 
     const width = 30;
     const filled = Math.round(f * width);
     const left = s.policy.intervalMs - elapsed;
-    lines.push(`  [${'='.repeat(filled)}${' '.repeat(width - filled)}] ${left > 0 ? `${duration(left)} left in this step` : 'interval over: waiting for a passing check'}`);
+    lines.push(
+      `  [${'='.repeat(filled)}${' '.repeat(width - filled)}] ${left > 0 ? `${duration(left)} left in this step` : 'interval over: waiting for a passing check'}`,
+    );
   }
   for (const c of s.lastChecks ?? []) {
-    const verdict = c.verdict === 'pass' ? paint(color, '32', 'pass') : c.verdict === 'fail' ? paint(color, '31', 'FAIL') : paint(color, '33', 'no data');
+    const verdict =
+      c.verdict === 'pass' ? paint(color, '32', 'pass') : c.verdict === 'fail' ? paint(color, '31', 'FAIL') : paint(color, '33', 'no data');
     const stable = s.policy.compareStable ? `  stable ${formatValue(c.name, c.stable).padEnd(8)}` : '';
     lines.push(`  ${c.name.padEnd(14)} canary ${formatValue(c.name, c.canary).padEnd(8)}${stable}  ${verdict}`);
   }
@@ -44,7 +47,13 @@ export interface RolloutView {
 
 export function rolloutView(ctx: Context): RolloutView {
   if (ctx.output === 'json') {
-    return { event: (e) => { ctx.streams.stdout.write(`${JSON.stringify(e)}\n`); }, live: () => {}, clear: () => {} };
+    return {
+      event: (e) => {
+        ctx.streams.stdout.write(`${JSON.stringify(e)}\n`);
+      },
+      live: () => {},
+      clear: () => {},
+    };
   }
   const err = ctx.streams.stderr;
   if (!spinnerEnabled(err, ctx.env)) return { event: (e) => ctx.note(eventLine(e)), live: () => {}, clear: () => {} };
@@ -68,6 +77,9 @@ export function rolloutView(ctx: Context): RolloutView {
       if (last.length) draw(last);
     },
     live: (s, now) => draw(liveLines(s, now, color)),
-    clear() { clear(); last = []; },
+    clear() {
+      clear();
+      last = [];
+    },
   };
 }

@@ -41,7 +41,10 @@ export async function withSpinner<T>(stream: SpinnerStream, text: string, work: 
     stream.write(`${CLEAR}${FRAMES[frame++ % FRAMES.length]} ${text}`);
   };
   let interval: NodeJS.Timeout | undefined;
-  const delay = setTimeout(() => { draw(); interval = setInterval(draw, opts.intervalMs ?? 80); }, opts.delayMs ?? 120);
+  const delay = setTimeout(() => {
+    draw();
+    interval = setInterval(draw, opts.intervalMs ?? 80);
+  }, opts.delayMs ?? 120);
   const stop = () => {
     clearTimeout(delay);
     if (interval) clearInterval(interval);

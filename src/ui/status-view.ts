@@ -28,24 +28,46 @@ const fixed = (v: number | undefined, digits: number, unit = ''): string => (v =
 
 export function renderStatus(statuses: ServiceStatus[], color: boolean): string {
   if (!statuses.length) return 'No services with versions or routing found.\n';
-  return statuses.map((st) => {
-    const head = [
-      paint(color, '1', printable(`${st.namespace}/${st.service}`)),
-      st.virtualService ? `vs/${printable(st.virtualService)}${st.revision ? ` rev ${st.revision}` : ''}` : 'no VirtualService (Kubernetes balances across all pods)',
-      st.hosts.length ? `hosts ${printable(st.hosts.join(','))}` : '',
-      st.gateways.length ? `gateways ${printable(st.gateways.join(','))}` : '',
-    ].filter(Boolean).join('  ');
-    const live = st.subsets.some((s) => s.metrics);
-    const table = renderTable(
-      ['SUBSET', 'ROLE', 'TRAFFIC', 'WEIGHT', 'READY', 'HPA', ...(live ? ['RPS', 'SUCCESS', 'P99'] : [])],
-      st.subsets.map((s) => [printable(s.subset), role(st, s.subset), bar(s.weight, color), `${s.weight}%`, `${s.ready}/${s.total}`, hpaText(s),
-        ...(live ? [fixed(s.metrics?.rps, 1), fixed(s.metrics?.successRate, 2, '%'), fixed(s.metrics?.p99, 0, 'ms')] : [])]),
-    ).trimEnd().split('\n').map((l) => `  ${l}`);
-    const rollout = st.rollout ? [`  rollout: ${printable(st.rollout.summary)}`] : [];
-    const envs = st.environments.map((e) => `  env ${printable(`${e.name}: ${describeHeaders(e.headers)} → ${e.subset}`)}`);
-    const whole = st.wholeService ? ['  requests without a header go to the whole service (no subsets yet): pods share them by count'] : [];
-    const other = st.otherRoutes ? [`  ${st.otherRoutes} other route${st.otherRoutes > 1 ? 's' : ''} (not managed by kubectl-mesh)`] : [];
-    const warnings = st.warnings.map((w) => paint(color, '33', `  ! ${printable(w)}`));
-    return [head, ...table, ...rollout, ...whole, ...envs, ...other, ...warnings].join('\n');
-  }).join('\n\n') + '\n';
+  return (
+    statuses
+      .map((st) => {
+        const head = [
+          paint(color, '1', printable(`${st.namespace}/${st.service}`)),
+          st.virtualService
+            ? `vs/${printable(st.virtualService)}${st.revision ? ` rev ${st.revision}` : ''}`
+            : 'no VirtualService (Kubernetes balances across all pods)',
+          st.hosts.length ? `hosts ${printable(st.hosts.join(','))}` : '',
+          st.gateways.length ? `gateways ${printable(st.gateways.join(','))}` : '',
+        ]
+          .filter(Boolean)
+          .join('  ');
+        const live = st.subsets.some((s) => s.metrics);
+        const table = renderTable(
+          ['SUBSET', 'ROLE', 'TRAFFIC', 'WEIGHT', 'READY', 'HPA', ...(live ? ['RPS', 'SUCCESS', 'P99'] : [])],
+          st.subsets.map((s) => [
+            printable(s.subset),
+            role(st, s.subset),
+            bar(s.weight, color),
+            `${s.weight}%`,
+            `${s.ready}/${s.total}`,
+            hpaText(s),
+            ...(live ? [fixed(s.metrics?.rps, 1), fixed(s.metrics?.successRate, 2, '%'), fixed(s.metrics?.p99, 0, 'ms')] : []),
+          ]),
+        )
+          .trimEnd()
+          .split('\n')
+          .map((l) => `  ${l}`);
+        const rollout = st.rollout ? [`  rollout: ${printable(st.rollout.summary)}`] : [];
+        const envs = st.environments.map((e) => `  env ${printable(`${e.name}: ${describeHeaders(e.headers)} → ${e.subset}`)}`);
+        const whole = st.wholeService
+          ? ['  requests without a header go to the whole service (no subsets yet): pods share them by count']
+          : [];
+        const other = st.otherRoutes
+          ? [`  ${st.otherRoutes} other route${st.otherRoutes > 1 ? 's' : ''} (not managed by kubectl-mesh)`]
+          : [];
+        const warnings = st.warnings.map((w) => paint(color, '33', `  ! ${printable(w)}`));
+        return [head, ...table, ...rollout, ...whole, ...envs, ...other, ...warnings].join('\n');
+      })
+      .join('\n\n') + '\n'
+  );
 }

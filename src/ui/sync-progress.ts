@@ -18,7 +18,12 @@ export function syncProgress(ctx: Context): SyncProgress {
   return {
     update(v) {
       if (!v.total) return; // nothing to count; the final line says so
-      const stale = v.stale.length ? ` (waiting for ${v.stale.slice(0, 3).map((s) => proxyName(s.id)).join(', ')}${v.stale.length > 3 ? ', …' : ''})` : '';
+      const stale = v.stale.length
+        ? ` (waiting for ${v.stale
+            .slice(0, 3)
+            .map((s) => proxyName(s.id))
+            .join(', ')}${v.stale.length > 3 ? ', …' : ''})`
+        : '';
       const line = `mesh: ${v.synced.length} of ${v.total} prox${v.total === 1 ? 'y' : 'ies'} synced${stale}`;
       if (line === last) return;
       last = line;

@@ -31,7 +31,9 @@ export function cacheRoot() {
  */
 export function binaryPath(name, binary = versions[name].binary) {
   const v = versions[name];
-  const extras = Object.keys(v.extraPackages ?? {}).map((b) => `+${b}`).join('');
+  const extras = Object.keys(v.extraPackages ?? {})
+    .map((b) => `+${b}`)
+    .join('');
   return path.join(cacheRoot(), 'bin', `${name}-${v.version ?? probeHash()}${extras}`, binary);
 }
 
@@ -39,7 +41,10 @@ export function binaryPath(name, binary = versions[name].binary) {
 function probeHash() {
   const dir = path.join(here, '..', '..', versions['xds-probe'].dir);
   const h = createHash('sha256');
-  for (const f of readdirSync(dir).filter((n) => /^(go\.mod|go\.sum|.*\.go)$/.test(n)).sort()) h.update(f).update(readFileSync(path.join(dir, f)));
+  for (const f of readdirSync(dir)
+    .filter((n) => /^(go\.mod|go\.sum|.*\.go)$/.test(n))
+    .sort())
+    h.update(f).update(readFileSync(path.join(dir, f)));
   return h.digest('hex').slice(0, 12);
 }
 
@@ -96,10 +101,19 @@ function ldflags(name, info) {
     return ['-s', '-w', ...x('go.etcd.io/etcd/api/v3/version', { GitSHA: v.version })].join(' ');
   }
   if (name === 'istio') {
-    return ['-s', '-w', ...x('istio.io/istio/pkg/version', {
-      buildVersion: v.release, buildGitRevision: v.commit, buildStatus: 'Clean', buildTag: v.release,
-      buildHub: 'docker.io/istio', buildOS: process.platform, buildArch: process.arch === 'x64' ? 'amd64' : process.arch,
-    })].join(' ');
+    return [
+      '-s',
+      '-w',
+      ...x('istio.io/istio/pkg/version', {
+        buildVersion: v.release,
+        buildGitRevision: v.commit,
+        buildStatus: 'Clean',
+        buildTag: v.release,
+        buildHub: 'docker.io/istio',
+        buildOS: process.platform,
+        buildArch: process.arch === 'x64' ? 'amd64' : process.arch,
+      }),
+    ].join(' ');
   }
   throw new Error(`unknown binary ${name}`);
 }
@@ -126,7 +140,11 @@ export async function build(name) {
   const paths = Object.fromEntries([v.binary, ...extras].map((b) => [b, binaryPath(name, b)]));
   const record = path.join(path.dirname(out), 'build.json');
   // Cached if built from this exact pin (a changed release label or package means a rebuild).
-  if (Object.values(paths).every(existsSync) && existsSync(record) && JSON.stringify(JSON.parse(readFileSync(record, 'utf8')).pin) === JSON.stringify(v)) {
+  if (
+    Object.values(paths).every(existsSync) &&
+    existsSync(record) &&
+    JSON.stringify(JSON.parse(readFileSync(record, 'utf8')).pin) === JSON.stringify(v)
+  ) {
     return { name, version: v.version, path: out, paths, cached: true, seconds: 0 };
   }
 
@@ -137,34 +155,57 @@ export async function build(name) {
   const work = path.join(cacheRoot(), 'src', `${name}-${v.version}`);
   mkdirSync(work, { recursive: true });
   const replaces = stagingReplaces(targetMod, v.stagingVersion);
-  writeFileSync(path.join(work, 'go.mod'), [
-    `module kubectl-mesh.test/build/${name}`, '', `go ${goLine}`, '', `require ${v.module} ${v.version}`, '',
-    ...(replaces.length ? ['replace (', ...replaces, ')', ''] : []),
-  ].join('\n'));
+  writeFileSync(
+    path.join(work, 'go.mod'),
+    [
+      `module kubectl-mesh.test/build/${name}`,
+      '',
+      `go ${goLine}`,
+      '',
+      `require ${v.module} ${v.version}`,
+      '',
+      ...(replaces.length ? ['replace (', ...replaces, ')', ''] : []),
+    ].join('\n'),
+  );
 
   // Several packages in one `go build -o DIR/`: each binary lands in DIR under its package's last element.
   const tmp = path.join(path.dirname(out), `.tmp-${process.pid}`);
   mkdirSync(tmp, { recursive: true });
-  await go(['build', '-trimpath', '-ldflags', ldflags(name, info), '-o', `${tmp}/`, v.package, ...Object.values(v.extraPackages ?? {})], work);
+  await go(
+    ['build', '-trimpath', '-ldflags', ldflags(name, info), '-o', `${tmp}/`, v.package, ...Object.values(v.extraPackages ?? {})],
+    work,
+  );
   for (const [binary, pkg] of [[v.binary, v.package], ...Object.entries(v.extraPackages ?? {})]) {
     renameSync(path.join(tmp, path.basename(pkg)), paths[binary]);
   }
   rmSync(tmp, { recursive: true, force: true });
   const seconds = Math.round((Date.now() - started) / 100) / 10;
-  writeFileSync(record, JSON.stringify({
-    pin: v, seconds, go: (await go(['env', 'GOVERSION'], work)).trim(), builtAt: new Date().toISOString(),
-  }, null, 2) + '\n');
+  writeFileSync(
+    record,
+    JSON.stringify(
+      {
+        pin: v,
+        seconds,
+        go: (await go(['env', 'GOVERSION'], work)).trim(),
+        builtAt: new Date().toISOString(),
+      },
+      null,
+      2,
+    ) + '\n',
+  );
   return { name, version: v.version, path: out, paths, cached: false, seconds };
 }
 
 /** Builds all in parallel (memory allows it; Go spreads each build over both cores anyway). */
 export async function buildAll(log = console.log) {
   const names = ['etcd', 'kubernetes', 'istio', 'xds-probe'];
-  const results = await Promise.all(names.map(async (n) => {
-    const r = await build(n);
-    log(`  ${n.padEnd(10)} ${versions[n].release ?? r.version}  ${r.cached ? 'cached' : `built in ${r.seconds}s`}  ${r.path}`);
-    return r;
-  }));
+  const results = await Promise.all(
+    names.map(async (n) => {
+      const r = await build(n);
+      log(`  ${n.padEnd(10)} ${versions[n].release ?? r.version}  ${r.cached ? 'cached' : `built in ${r.seconds}s`}  ${r.path}`);
+      return r;
+    }),
+  );
   return Object.fromEntries(results.map((r) => [r.name, r]));
 }
 

@@ -34,7 +34,8 @@ export async function down(dir = stateDir()) {
     return [];
   }
   const stopped = await stopProcesses(dir);
-  for (const s of stopped) console.log(`  ${s.name.padEnd(15)} pid ${s.pid}: ${s.how === 'not running' ? 'was not running' : `stopped (${s.how})`}`);
+  for (const s of stopped)
+    console.log(`  ${s.name.padEnd(15)} pid ${s.pid}: ${s.how === 'not running' ? 'was not running' : `stopped (${s.how})`}`);
   removeStateDir(dir);
   console.log(`cluster:down: removed ${dir}`);
   return stopped;

@@ -17,25 +17,35 @@ export function kubeClient(kubeconfig, context) {
   function request(method, urlPath, body, contentType = 'application/json') {
     return new Promise((resolve, reject) => {
       const data = body === undefined ? undefined : JSON.stringify(body);
-      const req = https.request({
-        host: server.hostname, port: server.port, path: urlPath, method, ca,
-        headers: {
-          authorization: `Bearer ${user.token}`, accept: 'application/json',
-          ...(data ? { 'content-type': contentType, 'content-length': Buffer.byteLength(data) } : {}),
+      const req = https.request(
+        {
+          host: server.hostname,
+          port: server.port,
+          path: urlPath,
+          method,
+          ca,
+          headers: {
+            authorization: `Bearer ${user.token}`,
+            accept: 'application/json',
+            ...(data ? { 'content-type': contentType, 'content-length': Buffer.byteLength(data) } : {}),
+          },
         },
-      }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => { text += c; });
-        res.on('end', () => {
-          const json = text ? safeJson(text) : undefined;
-          if (res.statusCode >= 400) {
-            const err = new Error(`${method} ${urlPath}: ${res.statusCode} ${json?.message ?? text}`);
-            err.status = res.statusCode;
-            reject(err);
-          } else resolve(json);
-        });
-      });
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c) => {
+            text += c;
+          });
+          res.on('end', () => {
+            const json = text ? safeJson(text) : undefined;
+            if (res.statusCode >= 400) {
+              const err = new Error(`${method} ${urlPath}: ${res.statusCode} ${json?.message ?? text}`);
+              err.status = res.statusCode;
+              reject(err);
+            } else resolve(json);
+          });
+        },
+      );
       req.on('error', reject);
       if (data) req.write(data);
       req.end();
@@ -74,5 +84,7 @@ export const paths = {
 
 /** `matchLabels` → a label selector string (`a=b,c=d`). */
 export function selectorString(matchLabels) {
-  return Object.entries(matchLabels).map(([k, v]) => `${k}=${v}`).join(',');
+  return Object.entries(matchLabels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
 }

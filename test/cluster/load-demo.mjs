@@ -35,13 +35,18 @@ export async function installGatewayApiCrds(kubeconfig, crdDir) {
 /** Creates namespace `name` (and its `default` ServiceAccount, which no controller-manager creates here) unless it exists. */
 export async function createNamespace(kubeconfig, name) {
   const kc = kubeClient(kubeconfig, 'admin');
-  const ignoreExists = (e) => { if (e.status !== 409) throw e; };
+  const ignoreExists = (e) => {
+    if (e.status !== 409) throw e;
+  };
   await kc.post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }).catch(ignoreExists);
-  await kc.post(paths.serviceAccounts(name), { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } }).catch(ignoreExists);
+  await kc
+    .post(paths.serviceAccounts(name), { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } })
+    .catch(ignoreExists);
 }
 
 const meshUserBinding = {
-  apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding',
+  apiVersion: 'rbac.authorization.k8s.io/v1',
+  kind: 'RoleBinding',
   metadata: { name: 'kubectl-mesh-mesh-user', namespace: DEMO_NAMESPACE },
   subjects: [{ kind: 'User', name: 'mesh-user', apiGroup: 'rbac.authorization.k8s.io' }],
   roleRef: { kind: 'ClusterRole', name: 'kubectl-mesh', apiGroup: 'rbac.authorization.k8s.io' },
@@ -51,8 +56,11 @@ export async function loadDemo(kubeconfig) {
   await kubectl(kubeconfig, ['apply', '-f', path.join(repo, 'manifests/demo/00-namespace.yaml')]);
   // No controller-manager runs, so nobody creates the namespace's `default` ServiceAccount: do it here.
   const kc = kubeClient(kubeconfig, 'admin');
-  await kc.post(paths.serviceAccounts(DEMO_NAMESPACE), { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } })
-    .catch((e) => { if (e.status !== 409) throw e; });
+  await kc
+    .post(paths.serviceAccounts(DEMO_NAMESPACE), { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } })
+    .catch((e) => {
+      if (e.status !== 409) throw e;
+    });
   await kubectl(kubeconfig, ['apply', '-f', path.join(repo, 'manifests/rbac.yaml')]);
   await kubectl(kubeconfig, ['apply', '-f', '-'], JSON.stringify(meshUserBinding));
   await kubectl(kubeconfig, ['apply', '-f', path.join(repo, 'manifests/demo')]);

@@ -29,7 +29,12 @@ function podStatus(pod, ready, ip) {
     podIPs: [{ ip }],
     startTime: pod.status?.startTime ?? now,
     containerStatuses: pod.spec.containers.map((c) => ({
-      name: c.name, image: c.image, imageID: '', ready, started: true, restartCount: 0,
+      name: c.name,
+      image: c.image,
+      imageID: '',
+      ready,
+      started: true,
+      restartCount: 0,
       state: { running: { startedAt: pod.status?.startTime ?? now } },
     })),
   };
@@ -59,9 +64,13 @@ export async function createPodsFor(kc, deployment, ipBase, { inject = false } =
       if (e.status !== 404) throw e;
       const { spec, annotations } = inject ? injectSidecar(tmpl.spec, tmpl.metadata.annotations) : tmpl;
       pod = await kc.post(paths.pods(ns), {
-        apiVersion: 'v1', kind: 'Pod',
+        apiVersion: 'v1',
+        kind: 'Pod',
         metadata: {
-          name, namespace: ns, labels: tmpl.metadata.labels, annotations: inject ? annotations : tmpl.metadata.annotations,
+          name,
+          namespace: ns,
+          labels: tmpl.metadata.labels,
+          annotations: inject ? annotations : tmpl.metadata.annotations,
           ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name, uid: deployment.metadata.uid }],
         },
         spec: { ...spec, nodeName: NODE_NAME },
@@ -99,13 +108,29 @@ export async function refreshStatuses(kubeconfig, ns) {
   for (const d of deployments) {
     const mine = pods.filter((p) => matches(p.metadata.labels, d.spec.selector.matchLabels));
     const ready = mine.filter(isReady).length;
-    const cond = (type, ok, reason) => ({ type, status: ok ? 'True' : 'False', reason, lastUpdateTime: new Date().toISOString(), lastTransitionTime: new Date().toISOString() });
+    const cond = (type, ok, reason) => ({
+      type,
+      status: ok ? 'True' : 'False',
+      reason,
+      lastUpdateTime: new Date().toISOString(),
+      lastTransitionTime: new Date().toISOString(),
+    });
     await kc.mergePatch(`${paths.deployments(ns, d.metadata.name)}/status`, {
       status: {
-        observedGeneration: d.metadata.generation, replicas: mine.length, updatedReplicas: mine.length,
-        readyReplicas: ready, availableReplicas: ready, unavailableReplicas: mine.length - ready,
-        conditions: [cond('Available', ready >= (d.spec.replicas ?? 1), ready >= (d.spec.replicas ?? 1) ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable'),
-          cond('Progressing', true, 'NewReplicaSetAvailable')],
+        observedGeneration: d.metadata.generation,
+        replicas: mine.length,
+        updatedReplicas: mine.length,
+        readyReplicas: ready,
+        availableReplicas: ready,
+        unavailableReplicas: mine.length - ready,
+        conditions: [
+          cond(
+            'Available',
+            ready >= (d.spec.replicas ?? 1),
+            ready >= (d.spec.replicas ?? 1) ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable',
+          ),
+          cond('Progressing', true, 'NewReplicaSetAvailable'),
+        ],
       },
     });
   }
@@ -122,14 +147,26 @@ export async function refreshStatuses(kubeconfig, ns) {
   for (const s of services) {
     if (!s.spec.selector) continue;
     const mine = pods.filter((p) => matches(p.metadata.labels, s.spec.selector));
-    const address = (p) => ({ ip: p.status.podIP, nodeName: p.spec.nodeName, targetRef: { kind: 'Pod', name: p.metadata.name, namespace: ns, uid: p.metadata.uid } });
+    const address = (p) => ({
+      ip: p.status.podIP,
+      nodeName: p.spec.nodeName,
+      targetRef: { kind: 'Pod', name: p.metadata.name, namespace: ns, uid: p.metadata.uid },
+    });
     const subset = {
       addresses: mine.filter(isReady).map(address),
       notReadyAddresses: mine.filter((p) => !isReady(p)).map(address),
-      ports: s.spec.ports.map((p) => ({ name: p.name, port: typeof p.targetPort === 'number' ? p.targetPort : p.port, protocol: p.protocol ?? 'TCP' })),
+      ports: s.spec.ports.map((p) => ({
+        name: p.name,
+        port: typeof p.targetPort === 'number' ? p.targetPort : p.port,
+        protocol: p.protocol ?? 'TCP',
+      })),
     };
-    const body = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: s.metadata.name, namespace: ns, labels: s.metadata.labels },
-      subsets: subset.addresses.length || subset.notReadyAddresses.length ? [subset] : [] };
+    const body = {
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name: s.metadata.name, namespace: ns, labels: s.metadata.labels },
+      subsets: subset.addresses.length || subset.notReadyAddresses.length ? [subset] : [],
+    };
     await upsert(kc, paths.endpoints(ns), s.metadata.name, body);
     await upsert(kc, paths.endpointSlices(ns), s.metadata.name, endpointSlice(s, mine));
   }
@@ -148,17 +185,25 @@ async function upsert(kc, collection, name, body) {
 function endpointSlice(service, pods) {
   const ns = service.metadata.namespace;
   return {
-    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', addressType: 'IPv4',
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    addressType: 'IPv4',
     metadata: {
-      name: service.metadata.name, namespace: ns,
+      name: service.metadata.name,
+      namespace: ns,
       labels: { 'kubernetes.io/service-name': service.metadata.name, 'endpointslice.kubernetes.io/managed-by': 'kubectl-mesh-test' },
     },
     endpoints: pods.map((p) => ({
-      addresses: [p.status.podIP], nodeName: p.spec.nodeName,
+      addresses: [p.status.podIP],
+      nodeName: p.spec.nodeName,
       conditions: { ready: isReady(p), serving: isReady(p), terminating: false },
       targetRef: { kind: 'Pod', name: p.metadata.name, namespace: ns, uid: p.metadata.uid },
     })),
-    ports: service.spec.ports.map((p) => ({ name: p.name ?? '', port: typeof p.targetPort === 'number' ? p.targetPort : p.port, protocol: p.protocol ?? 'TCP' })),
+    ports: service.spec.ports.map((p) => ({
+      name: p.name ?? '',
+      port: typeof p.targetPort === 'number' ? p.targetPort : p.port,
+      protocol: p.protocol ?? 'TCP',
+    })),
   };
 }
 
@@ -168,7 +213,9 @@ export async function startWorkloads(kubeconfig, ns) {
   const namespace = await kc.get(`/api/v1/namespaces/${ns}`);
   const inject = namespace.metadata.labels?.['istio-injection'] === 'enabled';
   const { items } = await kc.get(paths.deployments(ns));
-  items.sort((a, b) => a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp) || a.metadata.name.localeCompare(b.metadata.name));
+  items.sort(
+    (a, b) => a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp) || a.metadata.name.localeCompare(b.metadata.name),
+  );
   let ipBase = 0;
   for (const d of items) {
     await createPodsFor(kc, d, ipBase, { inject });

@@ -21,16 +21,22 @@ export function ensurePrometheus(log = console.log) {
   let bin = which('prometheus');
   if (!bin) {
     if (process.getuid?.() !== 0 || !which('apt-get')) {
-      throw new Error(`prometheus ${pins.version} is not installed: apt-get install ${pins.debianPackage} (Debian bookworm ships ${pins.version})`);
+      throw new Error(
+        `prometheus ${pins.version} is not installed: apt-get install ${pins.debianPackage} (Debian bookworm ships ${pins.version})`,
+      );
     }
     log(`installing ${pins.debianPackage} (apt-get)`);
     spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-    const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pins.debianPackage], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pins.debianPackage], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
     bin = which('prometheus');
     if (r.status !== 0 || !bin) throw new Error(`apt-get install ${pins.debianPackage} failed`);
   }
   const version = versionOf(bin);
-  if (!version?.startsWith(pins.version)) throw new Error(`${bin} is version ${version ?? '?'}, the test bed pins ${pins.version} (Debian bookworm's ${pins.debianPackage})`);
+  if (!version?.startsWith(pins.version))
+    throw new Error(`${bin} is version ${version ?? '?'}, the test bed pins ${pins.version} (Debian bookworm's ${pins.debianPackage})`);
   return { bin, version };
 }
 
@@ -41,14 +47,24 @@ function start(dir, name, binary, args) {
   recordPid(dir, name, child.pid, binary);
   child.unref();
   const proc = { pid: child.pid, exited: false };
-  child.once('exit', () => { proc.exited = true; });
+  child.once('exit', () => {
+    proc.exited = true;
+  });
   return proc;
 }
 
-const get = (url) => new Promise((resolve) => {
-  http.get(url, (res) => { let body = ''; res.on('data', (c) => { body += c; }); res.on('end', () => resolve({ status: res.statusCode, body })); })
-    .on('error', () => resolve({ status: 0, body: '' }));
-});
+const get = (url) =>
+  new Promise((resolve) => {
+    http
+      .get(url, (res) => {
+        let body = '';
+        res.on('data', (c) => {
+          body += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode, body }));
+      })
+      .on('error', () => resolve({ status: 0, body: '' }));
+  });
 
 async function waitFor(what, probe, proc, dir, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
@@ -69,17 +85,20 @@ export async function startPrometheus(dir, kubeconfig, log = console.log) {
 
   const port = await freePort();
   const config = path.join(dir, 'prometheus.yml');
-  writeFileSync(config, [
-    'global:',
-    '  scrape_interval: 1s',
-    '  evaluation_interval: 1s',
-    'scrape_configs:',
-    '  - job_name: traffic-sim',
-    '    honor_labels: true',
-    '    static_configs:',
-    `      - targets: ['127.0.0.1:${simPort}']`,
-    '',
-  ].join('\n'));
+  writeFileSync(
+    config,
+    [
+      'global:',
+      '  scrape_interval: 1s',
+      '  evaluation_interval: 1s',
+      'scrape_configs:',
+      '  - job_name: traffic-sim',
+      '    honor_labels: true',
+      '    static_configs:',
+      `      - targets: ['127.0.0.1:${simPort}']`,
+      '',
+    ].join('\n'),
+  );
   const prom = start(dir, 'prometheus', bin, [
     `--config.file=${config}`,
     `--storage.tsdb.path=${path.join(dir, 'prometheus-data')}`,
@@ -89,9 +108,14 @@ export async function startPrometheus(dir, kubeconfig, log = console.log) {
   const url = `http://127.0.0.1:${port}`;
   await waitFor('prometheus', async () => (await get(`${url}/-/ready`)).status === 200, prom, dir);
   // Ready once the first scrape of the traffic source landed.
-  await waitFor('prometheus', async () => {
-    const r = await get(`${url}/api/v1/query?query=${encodeURIComponent('up{job="traffic-sim"}')}`);
-    return r.status === 200 && /"value":\[[^\]]*,"1"\]/.test(r.body);
-  }, prom, dir);
+  await waitFor(
+    'prometheus',
+    async () => {
+      const r = await get(`${url}/api/v1/query?query=${encodeURIComponent('up{job="traffic-sim"}')}`);
+      return r.status === 200 && /"value":\[[^\]]*,"1"\]/.test(r.body);
+    },
+    prom,
+    dir,
+  );
   return { url, port, simPort, version };
 }

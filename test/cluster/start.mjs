@@ -16,7 +16,9 @@ function startProcess(dir, name, binary, args, env = {}) {
   child.unref();
   // Watch the child itself: right after spawn its /proc entry may still show the forked node process.
   const proc = { pid: child.pid, exited: false };
-  child.once('exit', () => { proc.exited = true; });
+  child.once('exit', () => {
+    proc.exited = true;
+  });
   return proc;
 }
 
@@ -37,10 +39,12 @@ async function waitFor(what, probe, { timeoutMs = 60_000, proc, dir } = {}) {
 
 function httpsGet(url, ca, token) {
   return new Promise((resolve, reject) => {
-    https.get(url, { ca, headers: { authorization: `Bearer ${token}` } }, (res) => {
-      res.resume();
-      resolve(res.statusCode);
-    }).on('error', reject);
+    https
+      .get(url, { ca, headers: { authorization: `Bearer ${token}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      })
+      .on('error', reject);
   });
 }
 
@@ -49,11 +53,15 @@ export async function startEtcd(dir, binary) {
   const peer = await freePort();
   const url = `http://127.0.0.1:${client}`;
   const proc = startProcess(dir, 'etcd', binary, [
-    '--name=default', `--data-dir=${path.join(dir, 'etcd-data')}`,
-    `--listen-client-urls=${url}`, `--advertise-client-urls=${url}`,
-    `--listen-peer-urls=http://127.0.0.1:${peer}`, `--initial-advertise-peer-urls=http://127.0.0.1:${peer}`,
+    '--name=default',
+    `--data-dir=${path.join(dir, 'etcd-data')}`,
+    `--listen-client-urls=${url}`,
+    `--advertise-client-urls=${url}`,
+    `--listen-peer-urls=http://127.0.0.1:${peer}`,
+    `--initial-advertise-peer-urls=http://127.0.0.1:${peer}`,
     `--initial-cluster=default=http://127.0.0.1:${peer}`,
-    '--unsafe-no-fsync', '--log-level=warn',
+    '--unsafe-no-fsync',
+    '--log-level=warn',
   ]);
   await waitFor('etcd', async () => (await fetch(`${url}/health`)).ok, { proc, dir });
   return { pid: proc.pid, url, ports: { client, peer } };
@@ -63,18 +71,29 @@ export async function startApiserver(dir, binary, etcdUrl) {
   const creds = await writeCredentials(dir);
   const port = await freePort();
   const proc = startProcess(dir, 'kube-apiserver', binary, [
-    '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${port}`,
+    '--bind-address=127.0.0.1',
+    '--advertise-address=127.0.0.1',
+    `--secure-port=${port}`,
     `--etcd-servers=${etcdUrl}`,
-    `--cert-dir=${path.join(dir, 'pki')}`, `--tls-cert-file=${creds.certFile}`, `--tls-private-key-file=${creds.keyFile}`,
-    '--authorization-mode=RBAC', `--token-auth-file=${creds.tokenFile}`, '--anonymous-auth=false',
+    `--cert-dir=${path.join(dir, 'pki')}`,
+    `--tls-cert-file=${creds.certFile}`,
+    `--tls-private-key-file=${creds.keyFile}`,
+    '--authorization-mode=RBAC',
+    `--token-auth-file=${creds.tokenFile}`,
+    '--anonymous-auth=false',
     '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-    `--service-account-key-file=${creds.saPub}`, `--service-account-signing-key-file=${creds.saKey}`,
+    `--service-account-key-file=${creds.saPub}`,
+    `--service-account-signing-key-file=${creds.saKey}`,
     '--service-cluster-ip-range=10.96.0.0/16',
-    '--profiling=false', '--v=0',
+    '--profiling=false',
+    '--v=0',
   ]);
   const server = `https://127.0.0.1:${port}`;
-  await waitFor('kube-apiserver', async () => (await httpsGet(`${server}/readyz`, creds.caPem, creds.tokens.admin)) === 200,
-    { timeoutMs: 120_000, proc, dir });
+  await waitFor('kube-apiserver', async () => (await httpsGet(`${server}/readyz`, creds.caPem, creds.tokens.admin)) === 200, {
+    timeoutMs: 120_000,
+    proc,
+    dir,
+  });
   return { pid: proc.pid, server, port, creds };
 }
 
@@ -102,14 +121,35 @@ export function writeKubeconfig(dir, server, creds, namespace = 'shop') {
  */
 export async function startIstiod(dir, binary, kubeconfig) {
   const port = await freePort();
-  const proc = startProcess(dir, 'pilot-discovery', binary, [
-    'discovery', '--kubeconfig', kubeconfig, '--httpAddr', `127.0.0.1:${port}`,
-    '--grpcAddr', '', '--secureGRPCAddr', '', '--monitoringAddr', '', '--httpsAddr', '', '--ctrlz_port', '0',
-  ], {
-    POD_NAMESPACE: 'istio-system', ENABLE_CA_SERVER: 'false', PILOT_CERT_PROVIDER: 'none',
-    // Plain text carries no identity: without this, istioctl proxy-status gets "authentication required".
-    ENABLE_DEBUG_ENDPOINT_AUTH: 'false',
-  });
+  const proc = startProcess(
+    dir,
+    'pilot-discovery',
+    binary,
+    [
+      'discovery',
+      '--kubeconfig',
+      kubeconfig,
+      '--httpAddr',
+      `127.0.0.1:${port}`,
+      '--grpcAddr',
+      '',
+      '--secureGRPCAddr',
+      '',
+      '--monitoringAddr',
+      '',
+      '--httpsAddr',
+      '',
+      '--ctrlz_port',
+      '0',
+    ],
+    {
+      POD_NAMESPACE: 'istio-system',
+      ENABLE_CA_SERVER: 'false',
+      PILOT_CERT_PROVIDER: 'none',
+      // Plain text carries no identity: without this, istioctl proxy-status gets "authentication required".
+      ENABLE_DEBUG_ENDPOINT_AUTH: 'false',
+    },
+  );
   const address = `127.0.0.1:${port}`;
   await waitFor('pilot-discovery', async () => (await fetch(`http://${address}/ready`)).ok, { timeoutMs: 60_000, proc, dir });
   return { pid: proc.pid, address, port };

@@ -12,7 +12,11 @@
 import http from 'node:http';
 import { kubeClient } from './kube.mjs';
 
-export const ANNOTATIONS = { errorRate: 'sim.kubectl-mesh.io/error-rate', p99: 'sim.kubectl-mesh.io/p99-ms', rps: 'sim.kubectl-mesh.io/rps' };
+export const ANNOTATIONS = {
+  errorRate: 'sim.kubectl-mesh.io/error-rate',
+  p99: 'sim.kubectl-mesh.io/p99-ms',
+  rps: 'sim.kubectl-mesh.io/rps',
+};
 const DEFAULT_RPS = 10;
 const DEFAULT_LATENCY_MS = 20;
 // Istio's default buckets for istio_request_duration_milliseconds.
@@ -31,20 +35,29 @@ function hostKey(host, ns) {
 export function split(svc, deployments, vss, drs) {
   const ns = svc.metadata.namespace;
   const key = `${svc.metadata.name}.${ns}`;
-  const mine = deployments.filter((d) => d.metadata.namespace === ns && svc.spec?.selector && Object.keys(svc.spec.selector).length &&
-    matches(d.spec?.template?.metadata?.labels, svc.spec.selector));
+  const mine = deployments.filter(
+    (d) =>
+      d.metadata.namespace === ns &&
+      svc.spec?.selector &&
+      Object.keys(svc.spec.selector).length &&
+      matches(d.spec?.template?.metadata?.labels, svc.spec.selector),
+  );
   if (!mine.length) return new Map();
   const byReplicas = (ds) => {
     const total = ds.reduce((n, d) => n + (d.spec?.replicas ?? 1), 0) || ds.length;
     return new Map(ds.map((d) => [d, (d.spec?.replicas ?? 1) / total || 1 / ds.length]));
   };
-  const vs = vss.find((v) => v.metadata.namespace === ns && (v.spec?.hosts ?? []).some((h) => hostKey(h, ns) === key) &&
-    (!v.spec?.gateways || v.spec.gateways.includes('mesh')));
+  const vs = vss.find(
+    (v) =>
+      v.metadata.namespace === ns &&
+      (v.spec?.hosts ?? []).some((h) => hostKey(h, ns) === key) &&
+      (!v.spec?.gateways || v.spec.gateways.includes('mesh')),
+  );
   // First match wins; ordinary traffic has no headers: the first route without a header match.
   const route = (vs?.spec?.http ?? []).find((r) => !r.match || r.match.some((m) => !m.headers && !m.withoutHeaders));
   if (!route) return byReplicas(mine);
   const dests = (route.route ?? []).filter((d) => hostKey(d.destination?.host ?? '', ns) === key);
-  const weightOf = (d) => (typeof d.weight === 'number' ? d.weight : (route.route.length === 1 ? 100 : 0));
+  const weightOf = (d) => (typeof d.weight === 'number' ? d.weight : route.route.length === 1 ? 100 : 0);
   const total = (route.route ?? []).reduce((n, d) => n + weightOf(d), 0);
   const dr = drs.find((d) => d.metadata.namespace === ns && hostKey(d.spec?.host ?? '', ns) === key);
   const out = new Map();
@@ -67,7 +80,10 @@ export class Metrics {
   add(labels, n, errorRate, latencyMs) {
     if (n <= 0) return;
     const err = Math.min(1, Math.max(0, errorRate));
-    for (const [code, share] of [['200', 1 - err], ['500', err]]) {
+    for (const [code, share] of [
+      ['200', 1 - err],
+      ['500', err],
+    ]) {
       if (share <= 0) continue;
       const l = { ...labels, response_code: code, response_flags: '-' };
       const k = JSON.stringify(l);
@@ -75,7 +91,9 @@ export class Metrics {
       c.value += n * share;
       this.requests.set(k, c);
       const h = this.buckets.get(k) ?? { labels: l, counts: BUCKETS.map(() => 0), sum: 0, count: 0 };
-      BUCKETS.forEach((le, i) => { if (latencyMs <= le) h.counts[i] += n * share; });
+      BUCKETS.forEach((le, i) => {
+        if (latencyMs <= le) h.counts[i] += n * share;
+      });
       h.sum += n * share * latencyMs;
       h.count += n * share;
       this.buckets.set(k, h);
@@ -83,7 +101,10 @@ export class Metrics {
   }
 
   render() {
-    const fmt = (labels) => Object.entries(labels).map(([k, v]) => `${k}="${String(v).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`).join(',');
+    const fmt = (labels) =>
+      Object.entries(labels)
+        .map(([k, v]) => `${k}="${String(v).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
+        .join(',');
     const lines = ['# TYPE istio_requests_total counter'];
     for (const c of this.requests.values()) lines.push(`istio_requests_total{${fmt(c.labels)}} ${c.value}`);
     lines.push('# TYPE istio_request_duration_milliseconds histogram');
@@ -103,13 +124,24 @@ export function istioLabels(svc, dep) {
   const tl = dep.spec?.template?.metadata?.labels ?? {};
   return {
     reporter: 'destination',
-    source_workload: 'traffic-sim', source_workload_namespace: 'traffic-sim', source_app: 'traffic-sim', source_version: 'unknown',
-    source_principal: 'spiffe://cluster.local/ns/traffic-sim/sa/default', source_cluster: 'Kubernetes',
-    destination_workload: dep.metadata.name, destination_workload_namespace: ns,
-    destination_app: tl.app ?? 'unknown', destination_version: tl.version ?? 'unknown',
-    destination_service: `${svc.metadata.name}.${ns}.svc.cluster.local`, destination_service_name: svc.metadata.name, destination_service_namespace: ns,
-    destination_principal: `spiffe://cluster.local/ns/${ns}/sa/default`, destination_cluster: 'Kubernetes',
-    request_protocol: 'http', connection_security_policy: 'mutual_tls', grpc_response_status: '',
+    source_workload: 'traffic-sim',
+    source_workload_namespace: 'traffic-sim',
+    source_app: 'traffic-sim',
+    source_version: 'unknown',
+    source_principal: 'spiffe://cluster.local/ns/traffic-sim/sa/default',
+    source_cluster: 'Kubernetes',
+    destination_workload: dep.metadata.name,
+    destination_workload_namespace: ns,
+    destination_app: tl.app ?? 'unknown',
+    destination_version: tl.version ?? 'unknown',
+    destination_service: `${svc.metadata.name}.${ns}.svc.cluster.local`,
+    destination_service_name: svc.metadata.name,
+    destination_service_namespace: ns,
+    destination_principal: `spiffe://cluster.local/ns/${ns}/sa/default`,
+    destination_cluster: 'Kubernetes',
+    request_protocol: 'http',
+    connection_security_policy: 'mutual_tls',
+    grpc_response_status: '',
   };
 }
 
@@ -119,8 +151,10 @@ const skipNamespace = (ns) => ns.startsWith('kube-') || ns === 'istio-system';
 export async function tick(kube, metrics, dt) {
   const list = async (p) => (await kube.get(p)).items ?? [];
   const [services, deployments, vss, drs] = await Promise.all([
-    list('/api/v1/services'), list('/apis/apps/v1/deployments'),
-    list('/apis/networking.istio.io/v1/virtualservices'), list('/apis/networking.istio.io/v1/destinationrules'),
+    list('/api/v1/services'),
+    list('/apis/apps/v1/deployments'),
+    list('/apis/networking.istio.io/v1/virtualservices'),
+    list('/apis/networking.istio.io/v1/destinationrules'),
   ]);
   for (const svc of services) {
     if (skipNamespace(svc.metadata.namespace) || !svc.spec?.selector) continue;
@@ -133,7 +167,10 @@ export async function tick(kube, metrics, dt) {
 }
 
 async function main() {
-  const arg = (name) => { const i = process.argv.indexOf(`--${name}`); return i === -1 ? undefined : process.argv[i + 1]; };
+  const arg = (name) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i === -1 ? undefined : process.argv[i + 1];
+  };
   const kube = kubeClient(arg('kubeconfig'));
   const metrics = new Metrics();
   let last = Date.now();

@@ -27,17 +27,23 @@ function healthy(state) {
   if (!recordedPids(state.dir).every(isOurs)) return Promise.resolve(false);
   const ca = readFileSync(path.join(state.dir, 'pki', 'ca.crt'));
   return new Promise((resolve) => {
-    https.get(`${state.server}/readyz`, { ca, headers: { authorization: `Bearer ${state.adminToken}` } }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    }).on('error', () => resolve(false));
+    https
+      .get(`${state.server}/readyz`, { ca, headers: { authorization: `Bearer ${state.adminToken}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      })
+      .on('error', () => resolve(false));
   });
 }
 
 export async function up(dir = stateDir()) {
   const existing = readState(dir);
   if (existing && (await healthy(existing))) {
-    console.log(`[cluster:up] a cluster is already running in ${dir} (pids ${recordedPids(dir).map((p) => p.pid).join(', ')}); reusing it.`);
+    console.log(
+      `[cluster:up] a cluster is already running in ${dir} (pids ${recordedPids(dir)
+        .map((p) => p.pid)
+        .join(', ')}); reusing it.`,
+    );
     console.log(`[cluster:up] stop it with: MESH_CLUSTER_STATE_DIR=${dir} npm run cluster:down`);
     return existing;
   }
@@ -49,7 +55,9 @@ export async function up(dir = stateDir()) {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const started = Date.now();
 
-  const bins = await step('build (etcd, kube-apiserver, istioctl + pilot-discovery, xds-probe)', () => buildAll((line) => console.log(`[cluster:up] ${line}`)));
+  const bins = await step('build (etcd, kube-apiserver, istioctl + pilot-discovery, xds-probe)', () =>
+    buildAll((line) => console.log(`[cluster:up] ${line}`)),
+  );
   const etcd = await step('start etcd', () => startEtcd(dir, bins.etcd.path));
   const api = await step('start kube-apiserver', () => startApiserver(dir, bins.kubernetes.path, etcd.url));
   const kubeconfig = writeKubeconfig(dir, api.server, api.creds);
@@ -59,25 +67,47 @@ export async function up(dir = stateDir()) {
   await createNamespace(kubeconfig, 'istio-system');
   const istiod = await step('start istiod', () => startIstiod(dir, bins.istio.paths['pilot-discovery'], kubeconfig));
   await step('load demo app', () => loadDemo(kubeconfig));
-  const prom = await step('start Prometheus + traffic source', () => startPrometheus(dir, kubeconfig, (line) => console.log(`[cluster:up] ${line}`)));
+  const prom = await step('start Prometheus + traffic source', () =>
+    startPrometheus(dir, kubeconfig, (line) => console.log(`[cluster:up] ${line}`)),
+  );
 
   const state = {
-    dir, kubeconfig, server: api.server, adminToken: api.creds.tokens.admin,
-    ports: { apiserver: api.port, etcdClient: etcd.ports.client, etcdPeer: etcd.ports.peer, prometheus: prom.port, trafficSim: prom.simPort },
+    dir,
+    kubeconfig,
+    server: api.server,
+    adminToken: api.creds.tokens.admin,
+    ports: {
+      apiserver: api.port,
+      etcdClient: etcd.ports.client,
+      etcdPeer: etcd.ports.peer,
+      prometheus: prom.port,
+      trafficSim: prom.simPort,
+    },
     istiodAddress: istiod.address,
     pids: { etcd: etcd.pid, 'kube-apiserver': api.pid, 'pilot-discovery': istiod.pid },
     prometheusUrl: prom.url,
     binaries: {
-      etcd: binaryPath('etcd'), 'kube-apiserver': binaryPath('kubernetes'), istioctl: binaryPath('istio'),
-      'pilot-discovery': binaryPath('istio', 'pilot-discovery'), 'xds-probe': binaryPath('xds-probe'),
+      etcd: binaryPath('etcd'),
+      'kube-apiserver': binaryPath('kubernetes'),
+      istioctl: binaryPath('istio'),
+      'pilot-discovery': binaryPath('istio', 'pilot-discovery'),
+      'xds-probe': binaryPath('xds-probe'),
     },
-    versions: { etcd: versions.etcd.version, kubernetes: versions.kubernetes.version, istio: versions.istio.release, istioModule: versions.istio.version, prometheus: prom.version },
+    versions: {
+      etcd: versions.etcd.version,
+      kubernetes: versions.kubernetes.version,
+      istio: versions.istio.release,
+      istioModule: versions.istio.version,
+      prometheus: prom.version,
+    },
     crdFile,
     steps,
     startedAt: new Date().toISOString(),
   };
   writeState(dir, state);
-  console.log(`[cluster:up] ready in ${((Date.now() - started) / 1000).toFixed(1)}s: ${api.server} (Kubernetes ${versions.kubernetes.version}, etcd ${versions.etcd.version}, istioctl ${versions.istio.release}); state dir ${dir}`);
+  console.log(
+    `[cluster:up] ready in ${((Date.now() - started) / 1000).toFixed(1)}s: ${api.server} (Kubernetes ${versions.kubernetes.version}, etcd ${versions.etcd.version}, istioctl ${versions.istio.release}); state dir ${dir}`,
+  );
   return state;
 }
 

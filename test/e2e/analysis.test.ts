@@ -4,7 +4,17 @@ import path from 'node:path';
 import t from 'tap';
 import { repo } from './harness.js';
 import {
-  applyObjects, createApp, createNamespace, deleteNamespace, errorLines, mesh, resourceVersions, scratchNamespace, setReady, vsOf, weights,
+  applyObjects,
+  createApp,
+  createNamespace,
+  deleteNamespace,
+  errorLines,
+  mesh,
+  resourceVersions,
+  scratchNamespace,
+  setReady,
+  vsOf,
+  weights,
 } from './support.js';
 
 const ns = scratchNamespace('e2e-analysis');
@@ -88,7 +98,11 @@ t.test('without istioctl the built-in checks still run, say istioctl was not use
 t.test("a user's own broken route is reported but does not block our change", async (t) => {
   // A user route already points at a subset no DestinationRule defines (IST0101 before we touch anything).
   const vs = await vsOf('broken', ns);
-  vs.spec.http.unshift({ name: 'legacy', match: [{ uri: { prefix: '/legacy' } }], route: [{ destination: { host: 'broken', subset: 'v7' } }] });
+  vs.spec.http.unshift({
+    name: 'legacy',
+    match: [{ uri: { prefix: '/legacy' } }],
+    route: [{ destination: { host: 'broken', subset: 'v7' } }],
+  });
   await applyObjects([vs]);
   for (const env of [withoutIstioctl(), {}]) {
     const r = await mesh(['canary', '30', 'broken', '-n', ns, '--yes'], { env });
@@ -98,18 +112,30 @@ t.test("a user's own broken route is reported but does not block our change", as
     t.equal(await mesh(['canary', '10', 'broken', '-n', ns]).then((x) => x.code), 0);
   }
   t.same(weights(await vsOf('broken', ns)), { v1: 90, v2: 10 });
-  t.ok((await vsOf('broken', ns)).spec.http.some((r: { name?: string }) => r.name === 'legacy'), 'their route is kept as it is');
+  t.ok(
+    (await vsOf('broken', ns)).spec.http.some((r: { name?: string }) => r.name === 'legacy'),
+    'their route is kept as it is',
+  );
 });
 
 t.test('analyze -A -o json is valid JSON listing every finding; exit code reflects errors', async (t) => {
   const r = await mesh(['analyze', '-A', '-o', 'json']);
   const findings = JSON.parse(r.stdout) as { code: string; level: string; origin: string; message: string }[];
   t.ok(Array.isArray(findings));
-  t.ok(findings.some((f) => f.code === 'IST0101' && f.origin === `VirtualService ${ns}/broken` && f.level === 'Error'), 'the broken route is listed');
-  t.ok(findings.some((f) => f.code === 'IST0130' && f.origin === `VirtualService ${ns}/shadowed`), 'the shadowed routes are listed');
+  t.ok(
+    findings.some((f) => f.code === 'IST0101' && f.origin === `VirtualService ${ns}/broken` && f.level === 'Error'),
+    'the broken route is listed',
+  );
+  t.ok(
+    findings.some((f) => f.code === 'IST0130' && f.origin === `VirtualService ${ns}/shadowed`),
+    'the shadowed routes are listed',
+  );
   t.equal(r.code, 1, 'an Error finding makes the exit code 1');
 
   const clean = await mesh(['analyze', 'reviews', '-n', ns, '-o', 'json']);
   t.equal(clean.code, 0, clean.stderr);
-  t.same(JSON.parse(clean.stdout).filter((f: { level: string }) => f.level === 'Error'), []);
+  t.same(
+    JSON.parse(clean.stdout).filter((f: { level: string }) => f.level === 'Error'),
+    [],
+  );
 });

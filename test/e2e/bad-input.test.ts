@@ -63,7 +63,13 @@ t.test('unknown service: exit 3, names the services that exist', async (t) => {
   t.equal(r.code, 3, r.stderr);
   oneErrorLine(t, r.stderr, 'unknown service');
   t.match(r.stderr, new RegExp(`service "nope" not found in namespace ${ns} \\(services there: reviews\\)`));
-  for (const verb of [['promote', 'nope'], ['rollback', 'nope'], ['history', 'nope'], ['status', 'nope'], ['green', 'nope']]) {
+  for (const verb of [
+    ['promote', 'nope'],
+    ['rollback', 'nope'],
+    ['history', 'nope'],
+    ['status', 'nope'],
+    ['green', 'nope'],
+  ]) {
     const x = await mesh([...verb, '-n', ns]);
     t.equal(x.code, 3, `${verb[0]}: exit 3`);
     oneErrorLine(t, x.stderr, verb[0]!);
@@ -121,8 +127,11 @@ t.test('Istio CRDs not installed: exit 4, one line, nothing written', { timeout:
   // A second API server (own etcd, own state dir) without the Istio CRDs. test/cluster is imported by
   // path at run time: it is plain JavaScript without type declarations.
   const cluster = (m: string) => import(path.join('..', 'cluster', m) as string) as Promise<any>;
-  const [{ binaryPath }, { startEtcd, startApiserver, writeKubeconfig }, { down }] =
-    await Promise.all([cluster('build.mjs'), cluster('start.mjs'), cluster('down.mjs')]);
+  const [{ binaryPath }, { startEtcd, startApiserver, writeKubeconfig }, { down }] = await Promise.all([
+    cluster('build.mjs'),
+    cluster('start.mjs'),
+    cluster('down.mjs'),
+  ]);
   const stateDir = path.join(dir, 'no-crds');
   t.teardown(() => down(stateDir));
   const etcd = await startEtcd(stateDir, binaryPath('etcd'));

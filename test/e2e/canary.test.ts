@@ -2,7 +2,18 @@
 // -o json, errors that write nothing, and HPA scaling. One namespace of its own, removed at the end.
 import t from 'tap';
 import {
-  createApp, createNamespace, deleteNamespace, drOf, errorLines, historyOf, hpaOf, mesh, resourceVersions, scratchNamespace, vsOf, weights,
+  createApp,
+  createNamespace,
+  deleteNamespace,
+  drOf,
+  errorLines,
+  historyOf,
+  hpaOf,
+  mesh,
+  resourceVersions,
+  scratchNamespace,
+  vsOf,
+  weights,
 } from './support.js';
 
 const ns = scratchNamespace('e2e-canary');
@@ -25,7 +36,10 @@ t.test('first canary creates the DestinationRule and the VirtualService (FQDN ho
   const dr = await drOf('reviews', ns);
   const vs = await vsOf('reviews', ns);
   t.equal(dr.spec.host, fqdn('reviews'));
-  t.same(dr.spec.subsets, [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }]);
+  t.same(dr.spec.subsets, [
+    { name: 'v1', labels: { version: 'v1' } },
+    { name: 'v2', labels: { version: 'v2' } },
+  ]);
   t.same(vs.spec.hosts, [fqdn('reviews')]);
   t.equal(vs.spec.http.length, 1);
   t.equal(vs.spec.http[0].name, 'mesh-primary');
@@ -34,7 +48,10 @@ t.test('first canary creates the DestinationRule and the VirtualService (FQDN ho
   t.equal(sum(weights(vs)), 100);
   t.equal(vs.metadata.labels['app.kubernetes.io/managed-by'], 'kubectl-mesh');
   const history = historyOf(vs);
-  t.same(history.map((h) => h.revision), [1, 2]);
+  t.same(
+    history.map((h) => h.revision),
+    [1, 2],
+  );
   t.equal(history[0].change, 'before kubectl-mesh');
   t.same(history[0].absent, { virtualService: true, destinationRule: true });
   t.match(history[1].change, /canary 20%/);
@@ -66,7 +83,11 @@ t.test('canary 100 shifts all traffic but does not promote', async (t) => {
   let vs = await vsOf('reviews', ns);
   t.same(weights(vs), { v1: 0, v2: 100 });
   t.same(historyOf(vs).at(-1).roles, { stable: 'v1', canary: 'v2' }, 'v1 is still the stable subset');
-  t.same((await drOf('reviews', ns)).spec.subsets.map((s: any) => s.name), ['v1', 'v2'], 'both subsets kept');
+  t.same(
+    (await drOf('reviews', ns)).spec.subsets.map((s: any) => s.name),
+    ['v1', 'v2'],
+    'both subsets kept',
+  );
   const status = JSON.parse((await mesh(['status', 'reviews', '-n', ns, '-o', 'json'])).stdout);
   t.same(status.roles, { stable: 'v1', canary: 'v2' });
   // The next canary step still counts from v1 as stable.
@@ -90,7 +111,11 @@ t.test('--stable/--canary pick the subsets among three versions', async (t) => {
   t.equal(r.code, 0, r.stderr);
   const vs = await vsOf('tri', ns);
   t.same(weights(vs), { v1: 70, v3: 30 });
-  t.same((await drOf('tri', ns)).spec.subsets.map((s: any) => s.name), ['v1', 'v3'], 'only the subsets in use are created');
+  t.same(
+    (await drOf('tri', ns)).spec.subsets.map((s: any) => s.name),
+    ['v1', 'v3'],
+    'only the subsets in use are created',
+  );
   t.same(historyOf(vs).at(-1).roles, { stable: 'v1', canary: 'v3' });
   // The recorded roles are used next time: no flags needed any more.
   const again = await mesh(['canary', '60', 'tri', '-n', ns]);
@@ -100,7 +125,10 @@ t.test('--stable/--canary pick the subsets among three versions', async (t) => {
   const v2 = await mesh(['canary', '10', 'tri', '-n', ns, '--stable', 'v1', '--canary', 'v2']);
   t.equal(v2.code, 0, v2.stderr);
   t.same(weights(await vsOf('tri', ns)), { v1: 90, v2: 10 });
-  t.same((await drOf('tri', ns)).spec.subsets.map((s: any) => s.name), ['v1', 'v3', 'v2']);
+  t.same(
+    (await drOf('tri', ns)).spec.subsets.map((s: any) => s.name),
+    ['v1', 'v3', 'v2'],
+  );
 });
 
 t.test('an unknown subset fails with IST0101 and writes nothing', async (t) => {
@@ -145,7 +173,7 @@ t.test('--dry-run=server has the API server validate and writes nothing', async 
   const upd = await mesh(['canary', '45', 'reviews', '-n', ns, '--dry-run=server', '-o', 'json']);
   t.equal(upd.code, 0, upd.stderr);
   const shown = JSON.parse(upd.stdout);
-  t.same(weights(shown), { v1: 55, v2: 45 }, 'the server\'s answer is printed');
+  t.same(weights(shown), { v1: 55, v2: 45 }, "the server's answer is printed");
   t.ok(shown.metadata.uid, 'as returned by the server');
   t.same(await resourceVersions(ns), before);
 });
@@ -181,7 +209,10 @@ t.test('-o json prints the written objects', async (t) => {
   t.equal(two.code, 0, two.stderr);
   const list = JSON.parse(two.stdout);
   t.equal(list.kind, 'List');
-  t.same(list.items.map((o: any) => o.kind), ['DestinationRule', 'VirtualService']);
+  t.same(
+    list.items.map((o: any) => o.kind),
+    ['DestinationRule', 'VirtualService'],
+  );
   t.equal(list.items[1].metadata.resourceVersion, (await vsOf('fresh', ns)).metadata.resourceVersion);
 });
 
@@ -194,7 +225,11 @@ t.test('--scale-hpa scales HPA min/max in proportion to the weights; promote res
   t.same([v1.spec.minReplicas, v1.spec.maxReplicas], [4, 16]);
   t.same([v2.spec.minReplicas, v2.spec.maxReplicas], [1, 4]);
   t.same(JSON.parse(v1.metadata.annotations['kubectl-mesh.io/hpa-baseline']), { min: 4, max: 20 });
-  t.same(v1.spec.metrics, [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }], 'metrics untouched');
+  t.same(
+    v1.spec.metrics,
+    [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
+    'metrics untouched',
+  );
   // A second step scales from the recorded baseline, not from the scaled values.
   t.equal((await mesh(['canary', '50', 'reviews', '-n', ns, '--scale-hpa'])).code, 0);
   t.same([(await hpaOf('reviews-v1', ns)).spec.minReplicas, (await hpaOf('reviews-v1', ns)).spec.maxReplicas], [2, 10]);

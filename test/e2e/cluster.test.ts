@@ -40,7 +40,9 @@ t.test('Istio networking CRDs are installed and served', async (t) => {
   t.ok(names.includes('destinationrules.networking.istio.io'), 'destinationrules');
   t.ok(names.includes('gateways.networking.istio.io'), 'gateways');
   const vs = await kubectl(['get', 'crd', 'virtualservices.networking.istio.io', '-o', 'json']);
-  const served = JSON.parse(vs.stdout).spec.versions.filter((v: { served: boolean }) => v.served).map((v: { name: string }) => v.name);
+  const served = JSON.parse(vs.stdout)
+    .spec.versions.filter((v: { served: boolean }) => v.served)
+    .map((v: { name: string }) => v.name);
   t.ok(served.includes('v1'), `networking.istio.io/v1 served (${served.join(', ')})`);
 });
 
@@ -65,14 +67,31 @@ t.test('istioctl analyze runs against the cluster and prints a JSON array', asyn
 
 t.test('manifests/demo leaves reviews routing to the plugin and carries user-written ratings routing', async (t) => {
   const dir = path.join(repo, 'manifests/demo');
-  const docs = readdirSync(dir).filter((f) => f.endsWith('.yaml'))
+  const docs = readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
     .flatMap((f) => YAML.parseAllDocuments(readFileSync(path.join(dir, f), 'utf8')).map((d) => d.toJS()))
     .filter(Boolean);
   const of = (kind: string) => docs.filter((d) => d.kind === kind);
-  t.same(of('VirtualService').map((d) => d.metadata.name), ['ratings'], 'the only VirtualService is ratings');
-  t.same(of('DestinationRule').map((d) => d.metadata.name), ['ratings'], 'the only DestinationRule is ratings');
-  t.same(of('Deployment').map((d) => d.metadata.name), ['reviews-v1', 'reviews-v2', 'ratings-v1', 'ratings-v2', 'ratings-v3'], 'v1 first');
-  t.same(of('HorizontalPodAutoscaler').map((d) => d.spec.scaleTargetRef.name), of('Deployment').map((d) => d.metadata.name), 'an HPA per Deployment');
+  t.same(
+    of('VirtualService').map((d) => d.metadata.name),
+    ['ratings'],
+    'the only VirtualService is ratings',
+  );
+  t.same(
+    of('DestinationRule').map((d) => d.metadata.name),
+    ['ratings'],
+    'the only DestinationRule is ratings',
+  );
+  t.same(
+    of('Deployment').map((d) => d.metadata.name),
+    ['reviews-v1', 'reviews-v2', 'ratings-v1', 'ratings-v2', 'ratings-v3'],
+    'v1 first',
+  );
+  t.same(
+    of('HorizontalPodAutoscaler').map((d) => d.spec.scaleTargetRef.name),
+    of('Deployment').map((d) => d.metadata.name),
+    'an HPA per Deployment',
+  );
   const reviews = of('Service').find((d) => d.metadata.name === 'reviews');
   t.same(reviews?.spec?.ports, [{ name: 'http', port: 9080, targetPort: 9080 }]);
 });
@@ -96,8 +115,11 @@ t.test('setPodsReady flips pods and the Deployment status follows', async (t) =>
 
 t.test('mesh-user is refused outside the kubectl-mesh role', async (t) => {
   for (const [verb, resource, ns] of [
-    ['create', 'deployments', namespace], ['delete', 'pods', namespace], ['update', 'services', namespace],
-    ['list', 'virtualservices.networking.istio.io', 'default'], ['create', 'gateways.networking.istio.io', namespace],
+    ['create', 'deployments', namespace],
+    ['delete', 'pods', namespace],
+    ['update', 'services', namespace],
+    ['list', 'virtualservices.networking.istio.io', 'default'],
+    ['create', 'gateways.networking.istio.io', namespace],
   ]) {
     const r = await kubectl(['auth', 'can-i', verb, resource, '-n', ns, ...asMeshUser]);
     t.equal(r.stdout.trim(), 'no', `can-i ${verb} ${resource} -n ${ns}`);
@@ -116,9 +138,13 @@ t.test('mesh-user is refused outside the kubectl-mesh role', async (t) => {
 
 t.test('mesh-user can do its job in namespace shop', async (t) => {
   for (const [verb, resource] of [
-    ['list', 'virtualservices.networking.istio.io'], ['update', 'virtualservices.networking.istio.io'],
-    ['delete', 'destinationrules.networking.istio.io'], ['patch', 'horizontalpodautoscalers.autoscaling'],
-    ['watch', 'pods'], ['get', 'deployments.apps'], ['list', 'gateways.networking.istio.io'],
+    ['list', 'virtualservices.networking.istio.io'],
+    ['update', 'virtualservices.networking.istio.io'],
+    ['delete', 'destinationrules.networking.istio.io'],
+    ['patch', 'horizontalpodautoscalers.autoscaling'],
+    ['watch', 'pods'],
+    ['get', 'deployments.apps'],
+    ['list', 'gateways.networking.istio.io'],
   ]) {
     const r = await kubectl(['auth', 'can-i', verb, resource, '-n', namespace, ...asMeshUser]);
     t.equal(r.stdout.trim(), 'yes', `can-i ${verb} ${resource}`);
@@ -134,10 +160,19 @@ t.test('mesh-user can do its job in namespace shop', async (t) => {
   t.teardown(() => deleteNamespace(ns));
   const shopBinding = await getJson('rolebinding', 'kubectl-mesh-mesh-user', namespace);
   t.ok(shopBinding, 'shop has the RoleBinding from manifests/rbac.yaml');
-  const copy = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: shopBinding.metadata.name, namespace: ns },
-    subjects: shopBinding.subjects, roleRef: shopBinding.roleRef };
-  const probe = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'rbac-probe', namespace: ns },
-    spec: { hosts: ['rbac-probe'], http: [{ route: [{ destination: { host: 'ratings' } }] }] } };
+  const copy = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: shopBinding.metadata.name, namespace: ns },
+    subjects: shopBinding.subjects,
+    roleRef: shopBinding.roleRef,
+  };
+  const probe = {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+    metadata: { name: 'rbac-probe', namespace: ns },
+    spec: { hosts: ['rbac-probe'], http: [{ route: [{ destination: { host: 'ratings' } }] }] },
+  };
   await must(kubectl(['create', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [copy, probe] }) }), 'create');
   const got = await getJson('virtualservice', 'rbac-probe', ns);
   got.spec.http[0].timeout = '3s';
@@ -156,7 +191,10 @@ t.test('kubectl finds the plugin on PATH', async (t) => {
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect({ host: '127.0.0.1', port });
-    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
     s.once('error', () => resolve(false));
   });
 }
@@ -174,7 +212,11 @@ function alive(pid: number): boolean {
 // tests), reuse, and that cluster:down leaves nothing behind, without touching the shared cluster.
 t.test('a fresh cluster: demo loaded, reused when up again, and cluster:down leaves nothing running', { timeout: 600_000 }, async (t) => {
   const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'mesh-second-cluster-')), 'state');
-  const clusterEnv = { MESH_CLUSTER_STATE_DIR: dir, KUBECTL_MESH_CACHE: process.env.KUBECTL_MESH_CACHE, XDG_CACHE_HOME: process.env.XDG_CACHE_HOME };
+  const clusterEnv = {
+    MESH_CLUSTER_STATE_DIR: dir,
+    KUBECTL_MESH_CACHE: process.env.KUBECTL_MESH_CACHE,
+    XDG_CACHE_HOME: process.env.XDG_CACHE_HOME,
+  };
   t.teardown(async () => {
     await run('node', ['test/cluster/down.mjs'], { env: clusterEnv });
     rmSync(path.dirname(dir), { recursive: true, force: true });
@@ -200,7 +242,10 @@ t.test('a fresh cluster: demo loaded, reused when up again, and cluster:down lea
     for (const p of pods) {
       t.equal(p.status.phase, 'Running');
       t.ok(p.status.podIP, 'podIP');
-      t.ok(p.status.conditions.some((c: any) => c.type === 'Ready' && c.status === 'True'), `${p.metadata.name} Ready`);
+      t.ok(
+        p.status.conditions.some((c: any) => c.type === 'Ready' && c.status === 'True'),
+        `${p.metadata.name} Ready`,
+      );
     }
     t.equal(await getJson('virtualservice', 'reviews', namespace, fresh), undefined, 'no VirtualService for reviews');
     const vs = await getJson('virtualservice', 'ratings', namespace, fresh);
@@ -208,7 +253,10 @@ t.test('a fresh cluster: demo loaded, reused when up again, and cluster:down lea
     t.same(vs?.spec?.http?.[1]?.retries, { attempts: 3, perTryTimeout: '2s' });
     t.equal(vs?.spec?.http?.[1]?.timeout, '10s');
     const dr = await getJson('destinationrule', 'ratings', namespace, fresh);
-    t.same(dr?.spec?.subsets?.map((s: any) => s.name), ['v1', 'v2', 'v3']);
+    t.same(
+      dr?.spec?.subsets?.map((s: any) => s.name),
+      ['v1', 'v2', 'v3'],
+    );
     t.ok(dr?.spec?.trafficPolicy, 'trafficPolicy kept');
   });
 
@@ -216,7 +264,11 @@ t.test('a fresh cluster: demo loaded, reused when up again, and cluster:down lea
     const r = await istioctl(['analyze', '-A', '-o', 'json'], { ...fresh, timeoutMs: 120_000 });
     t.equal(r.code, 0, r.stderr);
     const findings = JSON.parse(r.stdout);
-    t.same(findings.filter((f: { level: string }) => f.level !== 'Info'), [], 'only Info findings');
+    t.same(
+      findings.filter((f: { level: string }) => f.level !== 'Info'),
+      [],
+      'only Info findings',
+    );
   });
 
   const pids: number[] = Object.values(state.pids);

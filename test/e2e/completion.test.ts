@@ -40,9 +40,16 @@ t.test('kubectl finds the helper and gets the verbs, in cobra format', async (t)
   t.equal(r.code, 0, r.stderr);
   t.match(r.stderr, /About to call: .*kubectl_complete-mesh/, 'kubectl ran our helper');
   t.equal(r.directive, ':4', 'NoFileComp');
-  t.ok(['canary', 'green', 'status', 'promote', 'rollback', 'version', 'completion'].every((v) => r.values.includes(v)), r.values.join(' '));
+  t.ok(
+    ['canary', 'green', 'status', 'promote', 'rollback', 'version', 'completion'].every((v) => r.values.includes(v)),
+    r.values.join(' '),
+  );
   t.notOk(r.values.includes('__complete'));
-  t.match(r.lines.find((l) => l.startsWith('canary\t')), /^canary\t\S/, 'with a description');
+  t.match(
+    r.lines.find((l) => l.startsWith('canary\t')),
+    /^canary\t\S/,
+    'with a description',
+  );
   t.same((await complete('prom')).values, ['promote']);
 });
 
@@ -60,8 +67,16 @@ async function namespacesAround(t: Test, what: string, candidates: () => Promise
   const before = await names(['get', 'namespaces']);
   const got = await candidates();
   const after = await names(['get', 'namespaces']);
-  t.same(before.filter((n) => after.includes(n)).filter((n) => !got.includes(n)), [], `${what}: every namespace that stayed is offered`);
-  t.same(got.filter((n) => !before.includes(n) && !after.includes(n)), [], `${what}: nothing but namespaces`);
+  t.same(
+    before.filter((n) => after.includes(n)).filter((n) => !got.includes(n)),
+    [],
+    `${what}: every namespace that stayed is offered`,
+  );
+  t.same(
+    got.filter((n) => !before.includes(n) && !after.includes(n)),
+    [],
+    `${what}: nothing but namespaces`,
+  );
   return got;
 }
 
@@ -74,7 +89,10 @@ t.test('namespaces, services and subsets come from the cluster', async (t) => {
   const services = await names(['get', 'services', '-n', namespace]);
   t.ok(services.length >= 2, 'the demo app has services');
   t.same((await complete('canary', '20', '-n', namespace, '')).values, services);
-  t.same((await complete('status', '-n', namespace, services[0]!.slice(0, 2))).values, services.filter((s) => s.startsWith(services[0]!.slice(0, 2))));
+  t.same(
+    (await complete('status', '-n', namespace, services[0]!.slice(0, 2))).values,
+    services.filter((s) => s.startsWith(services[0]!.slice(0, 2))),
+  );
   t.same((await complete('-n', 'kube-public', 'status', '')).values, [], 'namespace typed on the line is used');
 
   // Subsets: the DestinationRule's, plus the version labels of the Deployments the Service selects.
@@ -107,16 +125,28 @@ t.test('contexts come from the kubeconfig, and connection flags on the line are 
 t.test('a cluster that never answers gives no candidates, no error text, within the time limit', async (t) => {
   // A local server that accepts connections and never says a word (a hung API server).
   const sockets: net.Socket[] = [];
-  const silent = net.createServer((s) => { sockets.push(s); });
+  const silent = net.createServer((s) => {
+    sockets.push(s);
+  });
   await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-  t.teardown(() => { sockets.forEach((s) => s.destroy()); silent.close(); });
+  t.teardown(() => {
+    sockets.forEach((s) => s.destroy());
+    silent.close();
+  });
   const port = (silent.address() as net.AddressInfo).port;
   const cfg = path.join(scratch, 'dead.kubeconfig');
-  writeFileSync(cfg, [
-    'apiVersion: v1', 'kind: Config', 'current-context: dead',
-    `clusters: [{name: dead, cluster: {server: "https://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]`,
-    'contexts: [{name: dead, context: {cluster: dead, user: u}}]', 'users: [{name: u, user: {token: x}}]', '',
-  ].join('\n'));
+  writeFileSync(
+    cfg,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'current-context: dead',
+      `clusters: [{name: dead, cluster: {server: "https://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]`,
+      'contexts: [{name: dead, context: {cluster: dead, user: u}}]',
+      'users: [{name: u, user: {token: x}}]',
+      '',
+    ].join('\n'),
+  );
   const r = await kubectl(['__complete', 'mesh', '--kubeconfig', cfg, 'status', ''], withHelper);
   t.equal(r.code, 0);
   t.equal(r.stdout, ':4\n');
@@ -148,21 +178,42 @@ t.test('bash, zsh and fish scripts complete kubectl-mesh through the same protoc
   };
 
   const bashFile = await script('bash');
-  const bash = await run('bash', ['-c', `source ${bashFile}; COMP_LINE="kubectl-mesh -n "; COMP_POINT=\${#COMP_LINE}; __kubectl_mesh_complete; printf '%s\\n' "\${COMPREPLY[@]}"`], { env });
+  const bash = await run(
+    'bash',
+    [
+      '-c',
+      `source ${bashFile}; COMP_LINE="kubectl-mesh -n "; COMP_POINT=\${#COMP_LINE}; __kubectl_mesh_complete; printf '%s\\n' "\${COMPREPLY[@]}"`,
+    ],
+    { env },
+  );
   t.equal(bash.code, 0, bash.stderr);
   await namespacesAround(t, 'bash', async () => bash.stdout.trim().split('\n').sort());
 
   const zshFile = await script('zsh');
-  const zsh = await run('zsh', ['-c', `compdef(){}; _describe(){ print -l -- "\${(@P)2}" "opts:\${@[3,-1]}"; }; source ${zshFile}; words=(kubectl-mesh status --output=j); CURRENT=3; _kubectl_mesh`], { env });
+  const zsh = await run(
+    'zsh',
+    [
+      '-c',
+      `compdef(){}; _describe(){ print -l -- "\${(@P)2}" "opts:\${@[3,-1]}"; }; source ${zshFile}; words=(kubectl-mesh status --output=j); CURRENT=3; _kubectl_mesh`,
+    ],
+    { env },
+  );
   if (zsh.code === 127) t.comment('zsh is not installed: its script was not run');
   else t.same(zsh.stdout.trim().split('\n'), ['json', 'opts:-V', 'kubectl-mesh', '-P', '--output='], 'zsh: values with the --flag= prefix');
 
   const fishFile = await script('fish');
-  const fish = await run('fish', ['-c', `source ${fishFile}; complete -C "kubectl-mesh --namespace=${namespace.slice(0, 2)}"; complete -C "kubectl-mesh sta"`], { env });
+  const fish = await run(
+    'fish',
+    ['-c', `source ${fishFile}; complete -C "kubectl-mesh --namespace=${namespace.slice(0, 2)}"; complete -C "kubectl-mesh sta"`],
+    { env },
+  );
   if (fish.code === 127) t.comment('fish is not installed: its script was not run');
   else {
     const lines = fish.stdout.trim().split('\n');
     t.ok(lines.includes(`--namespace=${namespace}`), lines.join(' | '));
-    t.ok(lines.some((l) => l.startsWith('status\t')), 'fish shows descriptions');
+    t.ok(
+      lines.some((l) => l.startsWith('status\t')),
+      'fish shows descriptions',
+    );
   }
 });

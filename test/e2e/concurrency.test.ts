@@ -23,17 +23,31 @@ t.test('two canary runs at once: exactly one of the two states, both recorded in
   for (let round = 1; round <= 6; round++) {
     const a = 10 + round; // e.g. 11 and 71: every round differs from the last
     const b = 70 + round;
-    const [ra, rb] = await Promise.all([mesh(['canary', String(a), 'reviews', '-n', ns]), mesh(['canary', String(b), 'reviews', '-n', ns])]);
+    const [ra, rb] = await Promise.all([
+      mesh(['canary', String(a), 'reviews', '-n', ns]),
+      mesh(['canary', String(b), 'reviews', '-n', ns]),
+    ]);
     t.equal(ra.code, 0, `round ${round}: canary ${a}: ${ra.stderr}`);
     t.equal(rb.code, 0, `round ${round}: canary ${b}: ${rb.stderr}`);
     retried += [ra, rb].filter((r) => /re-reading/.test(r.stderr)).length;
     const vs = await vsOf('reviews', ns);
     const w = weights(vs);
-    const states = [{ v1: 100 - a, v2: a }, { v1: 100 - b, v2: b }];
-    t.ok(states.some((s) => JSON.stringify(s) === JSON.stringify(w)), `round ${round}: ${JSON.stringify(w)} is one of the requested states`);
-    const last = historyOf(vs).slice(-2).map((h: any) => h.change);
-    t.same([...last].sort(), [`canary ${a}%: v1 ${100 - a}% / v2 ${a}%`, `canary ${b}%: v1 ${100 - b}% / v2 ${b}%`].sort(),
-      `round ${round}: both changes recorded (no lost update)`);
+    const states = [
+      { v1: 100 - a, v2: a },
+      { v1: 100 - b, v2: b },
+    ];
+    t.ok(
+      states.some((s) => JSON.stringify(s) === JSON.stringify(w)),
+      `round ${round}: ${JSON.stringify(w)} is one of the requested states`,
+    );
+    const last = historyOf(vs)
+      .slice(-2)
+      .map((h: any) => h.change);
+    t.same(
+      [...last].sort(),
+      [`canary ${a}%: v1 ${100 - a}% / v2 ${a}%`, `canary ${b}%: v1 ${100 - b}% / v2 ${b}%`].sort(),
+      `round ${round}: both changes recorded (no lost update)`,
+    );
     t.match(last[1], `canary ${w.v2}%`, `round ${round}: the last recorded change is the one in force`);
   }
   t.comment(`${retried} of 12 runs lost a race and re-read`);
@@ -45,7 +59,11 @@ t.test('a user route added while kubectl mesh runs is not lost', async (t) => {
   const added: string[] = [];
   for (let round = 1; round <= 8; round++) {
     const name = `user-${round}`;
-    const route = { name, match: [{ uri: { prefix: `/u${round}` } }], route: [{ destination: { host: `ratings.${ns}.svc.cluster.local`, subset: 'v1' } }] };
+    const route = {
+      name,
+      match: [{ uri: { prefix: `/u${round}` } }],
+      route: [{ destination: { host: `ratings.${ns}.svc.cluster.local`, subset: 'v1' } }],
+    };
     const patch = JSON.stringify([{ op: 'add', path: '/spec/http/0', value: route }]);
     const weight = 20 + round;
     // mesh reads, analyses (istioctl, a few hundred ms), then writes: the patch lands in between.

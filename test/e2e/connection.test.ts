@@ -18,8 +18,15 @@ let deadPort = 0; // a port with nothing listening
 let silent: net.Server; // accepts connections and never answers
 let silentPort = 0;
 
-const servicesOf = (stdout: string) => JSON.parse(stdout).map((s: any) => `${s.namespace}/${s.service}`).sort();
-const write = (name: string, cfg: object) => { const f = path.join(dir, name); writeFileSync(f, stringify(cfg)); return f; };
+const servicesOf = (stdout: string) =>
+  JSON.parse(stdout)
+    .map((s: any) => `${s.namespace}/${s.service}`)
+    .sort();
+const write = (name: string, cfg: object) => {
+  const f = path.join(dir, name);
+  writeFileSync(f, stringify(cfg));
+  return f;
+};
 
 t.before(async () => {
   base = parse(readFileSync(kubeconfig(), 'utf8'));
@@ -31,7 +38,9 @@ t.before(async () => {
   await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
   deadPort = (probe.address() as net.AddressInfo).port;
   await new Promise((r) => probe.close(r));
-  silent = net.createServer((socket) => { socket.on('error', () => {}); }); // never writes a byte
+  silent = net.createServer((socket) => {
+    socket.on('error', () => {});
+  }); // never writes a byte
   await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
   silentPort = (silent.address() as net.AddressInfo).port;
 });
@@ -48,14 +57,19 @@ function extended(current: string) {
   return {
     ...base,
     'current-context': current,
-    clusters: [...base.clusters, { name: 'dead', cluster: { ...base.clusters[0].cluster, server: server.replace(/:\d+$/, `:${deadPort}`) } }],
-    contexts: [...base.contexts,
+    clusters: [
+      ...base.clusters,
+      { name: 'dead', cluster: { ...base.clusters[0].cluster, server: server.replace(/:\d+$/, `:${deadPort}`) } },
+    ],
+    contexts: [
+      ...base.contexts,
       { name: 'ctx-a', context: { cluster: 'kubectl-mesh-test', user: 'admin', namespace: nsA } },
-      { name: 'ctx-b', context: { cluster: 'kubectl-mesh-test', user: 'admin', namespace: nsB } }],
+      { name: 'ctx-b', context: { cluster: 'kubectl-mesh-test', user: 'admin', namespace: nsB } },
+    ],
   };
 }
 
-t.test('-n picks the namespace; without it, the context\'s namespace', async (t) => {
+t.test("-n picks the namespace; without it, the context's namespace", async (t) => {
   const a = await mesh(['status', '-n', nsA, '-o', 'json']);
   t.equal(a.code, 0, a.stderr);
   t.same(servicesOf(a.stdout), [`${nsA}/alpha`]);
@@ -64,7 +78,10 @@ t.test('-n picks the namespace; without it, the context\'s namespace', async (t)
   const short = await mesh(['status', `-n${nsB}`, '-o', 'json']);
   t.same(servicesOf(short.stdout), [`${nsB}/beta`], '-nNS');
   const dflt = await mesh(['status', '-o', 'json']);
-  t.ok(servicesOf(dflt.stdout).every((s: string) => s.startsWith('shop/')), 'admin context namespace: shop');
+  t.ok(
+    servicesOf(dflt.stdout).every((s: string) => s.startsWith('shop/')),
+    'admin context namespace: shop',
+  );
 });
 
 t.test('--kubeconfig and --context', async (t) => {
@@ -82,7 +99,7 @@ t.test('--kubeconfig and --context', async (t) => {
   t.same(errorLines(missing.stderr).length, 1);
 });
 
-t.test('--cluster and --user override the context\'s', async (t) => {
+t.test("--cluster and --user override the context's", async (t) => {
   const file = write('extended-a.yaml', extended('ctx-a'));
   const dead = await mesh(['status', '--kubeconfig', file, '--cluster', 'dead']);
   t.equal(dead.code, 7, `--cluster dead: unreachable (${dead.stderr.trim()})`);
@@ -124,16 +141,21 @@ t.test('--request-timeout bounds every request', async (t) => {
   t.match(bad.stderr, /^error: invalid value "soon" for --request-timeout/m);
 });
 
-t.test('KUBECONFIG with several files: the first file\'s current-context wins, as in kubectl', async (t) => {
+t.test("KUBECONFIG with several files: the first file's current-context wins, as in kubectl", async (t) => {
   // File 1: current-context ctx-a (namespace A) whose cluster and user are defined only in file 2.
   // File 2: current-context ctx-b (namespace B) on the cluster "dead": picking it would fail.
   const first = write('first.yaml', {
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'ctx-a',
+    apiVersion: 'v1',
+    kind: 'Config',
+    'current-context': 'ctx-a',
     contexts: [{ name: 'ctx-a', context: { cluster: 'kubectl-mesh-test', user: 'admin', namespace: nsA } }],
   });
   const second = write('second.yaml', {
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'ctx-b',
-    clusters: extended('ctx-b').clusters, users: base.users,
+    apiVersion: 'v1',
+    kind: 'Config',
+    'current-context': 'ctx-b',
+    clusters: extended('ctx-b').clusters,
+    users: base.users,
     contexts: [
       { name: 'ctx-b', context: { cluster: 'dead', user: 'admin', namespace: nsB } },
       // Same name as in file 1: the first file's definition wins.
@@ -142,7 +164,7 @@ t.test('KUBECONFIG with several files: the first file\'s current-context wins, a
   });
   const env = { KUBECONFIG: [first, second].join(path.delimiter) };
   const current = await kubectl(['config', 'current-context'], { env });
-  t.equal(current.stdout.trim(), 'ctx-a', 'kubectl picks the first file\'s current-context');
+  t.equal(current.stdout.trim(), 'ctx-a', "kubectl picks the first file's current-context");
   const kget = await kubectl(['get', 'services', '-o', 'jsonpath={.items[*].metadata.name}'], { env });
   t.equal(kget.code, 0, kget.stderr);
   t.equal(kget.stdout, 'alpha', 'kubectl get: namespace A on the live cluster');

@@ -21,12 +21,23 @@ async function fill(ns: string, n: number): Promise<void> {
   const objects: object[] = [];
   for (let i = 1; i <= n; i++) {
     const app = `svc-${i}`;
-    objects.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: app, namespace: ns }, spec: { selector: { app }, ports: [{ port: 80 }] } });
+    objects.push({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: app, namespace: ns },
+      spec: { selector: { app }, ports: [{ port: 80 }] },
+    });
     for (const v of ['v1', 'uat']) {
       const labels = { app, version: v };
       objects.push({
-        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `${app}-${v}`, namespace: ns, labels },
-        spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: app, image: `example.com/${app}:${v}` }] } } },
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: `${app}-${v}`, namespace: ns, labels },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: labels },
+          template: { metadata: { labels }, spec: { containers: [{ name: app, image: `example.com/${app}:${v}` }] } },
+        },
       });
     }
   }
@@ -34,7 +45,13 @@ async function fill(ns: string, n: number): Promise<void> {
   await startWorkloads(kubeconfig(), ns);
 }
 
-interface Measured { reads: number; writes: number; ms: number; code: number; stderr: string }
+interface Measured {
+  reads: number;
+  writes: number;
+  ms: number;
+  code: number;
+  stderr: string;
+}
 
 async function measure(ns: string): Promise<Measured> {
   const start = Date.now();

@@ -2,7 +2,16 @@
 // environments side by side, match types, --delete, and header input that is refused before any write.
 import t from 'tap';
 import {
-  createApp, createNamespace, deleteNamespace, drOf, errorLines, mesh, resourceVersions, scratchNamespace, vsOf, weights,
+  createApp,
+  createNamespace,
+  deleteNamespace,
+  drOf,
+  errorLines,
+  mesh,
+  resourceVersions,
+  scratchNamespace,
+  vsOf,
+  weights,
 } from './support.js';
 
 const ns = scratchNamespace('e2e-env');
@@ -22,7 +31,11 @@ t.test('green on a service without routing: header route first, then a catch-all
   const vs = await vsOf('reviews', ns);
   t.same(names(vs), ['mesh-env-green', 'mesh-primary']);
   t.same(route(vs, 'mesh-env-green').match, [{ headers: { 'x-env': { exact: 'green' } } }], 'default header x-env=green');
-  t.same(route(vs, 'mesh-env-green').route, [{ destination: { host: `reviews.${ns}.svc.cluster.local`, subset: 'v2' } }], 'to the newer version');
+  t.same(
+    route(vs, 'mesh-env-green').route,
+    [{ destination: { host: `reviews.${ns}.svc.cluster.local`, subset: 'v2' } }],
+    'to the newer version',
+  );
   t.same(weights(vs), { v1: 100 }, 'everyone else to the older version');
   t.same((await drOf('reviews', ns)).spec.subsets.map((s: any) => s.name).sort(), ['v1', 'v2']);
 });
@@ -44,11 +57,24 @@ t.test('several environments, each above the weighted catch-all', async (t) => {
   const vs = await vsOf('tri', ns);
   t.same(names(vs), ['mesh-env-uat', 'mesh-env-dev', 'mesh-primary'], 'catch-all last');
   t.same(route(vs, 'mesh-env-uat').route[0].destination.subset, 'v3');
-  t.same(route(vs, 'mesh-env-dev').match, [{ headers: { 'x-env': { exact: 'dev' }, 'x-team': { exact: 'payments' } } }], 'all headers in one match: AND');
+  t.same(
+    route(vs, 'mesh-env-dev').match,
+    [{ headers: { 'x-env': { exact: 'dev' }, 'x-team': { exact: 'payments' } } }],
+    'all headers in one match: AND',
+  );
   t.same(weights(vs), { v1: 90, v2: 10 }, 'the weights are untouched');
-  t.ok((await drOf('tri', ns)).spec.subsets.some((s: any) => s.name === 'v3'), 'v3 subset added for uat');
+  t.ok(
+    (await drOf('tri', ns)).spec.subsets.some((s: any) => s.name === 'v3'),
+    'v3 subset added for uat',
+  );
   const status = JSON.parse((await mesh(['status', 'tri', '-n', ns, '-o', 'json'])).stdout);
-  t.same(status.environments.map((e: any) => [e.name, e.subset]), [['uat', 'v3'], ['dev', 'v2']]);
+  t.same(
+    status.environments.map((e: any) => [e.name, e.subset]),
+    [
+      ['uat', 'v3'],
+      ['dev', 'v2'],
+    ],
+  );
 });
 
 t.test('--match regex and prefix; exact values are literal', async (t) => {

@@ -8,8 +8,18 @@ import path from 'node:path';
 import t from 'tap';
 import { parseAllDocuments } from 'yaml';
 import {
-  applyObjects, createApp, createNamespace, deleteNamespace, errorLines, historyOf, kubectl, mesh, resourceVersions,
-  scratchNamespace, setReady, vsOf,
+  applyObjects,
+  createApp,
+  createNamespace,
+  deleteNamespace,
+  errorLines,
+  historyOf,
+  kubectl,
+  mesh,
+  resourceVersions,
+  scratchNamespace,
+  setReady,
+  vsOf,
 } from './support.js';
 
 const ns = scratchNamespace('e2e-envs');
@@ -24,7 +34,12 @@ const list = async (args: string[]) => {
   if (r.code !== 0) throw new Error(`env list failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as any[];
 };
-const userRoute = { name: 'user-api', match: [{ uri: { prefix: '/api' } }], route: [{ destination: { host: 's3' } }], retries: { attempts: 3, perTryTimeout: '2s' } };
+const userRoute = {
+  name: 'user-api',
+  match: [{ uri: { prefix: '/api' } }],
+  route: [{ destination: { host: 's3' } }],
+  retries: { attempts: 3, perTryTimeout: '2s' },
+};
 
 t.before(async () => {
   await createNamespace(ns, { 'istio-injection': 'enabled' });
@@ -35,10 +50,14 @@ t.before(async () => {
   await app('s4', ['v1', 'dev']);
   await app('s5', ['v1']);
   // s3 already has a VirtualService of the user's: its route must survive byte-for-byte.
-  await applyObjects([{
-    apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 's3', namespace: ns },
-    spec: { hosts: ['s3'], http: [userRoute, { name: 'default', route: [{ destination: { host: 's3' } }] }] },
-  }]);
+  await applyObjects([
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 's3', namespace: ns },
+      spec: { hosts: ['s3'], http: [userRoute, { name: 'default', route: [{ destination: { host: 's3' } }] }] },
+    },
+  ]);
 });
 t.teardown(async () => {
   for (const n of [ns, restoreNs, userNs]) await deleteNamespace(n);
@@ -53,8 +72,12 @@ t.test('env uat with no SERVICE: a header route on every service with a uat vers
   t.equal(await vsOf('s4', ns), undefined, 's4 has no uat version: nothing written');
   t.equal(await vsOf('s5', ns), undefined, 's5 neither');
   const s3 = await vsOf('s3', ns);
-  t.same(s3.spec.http.map((h: any) => h.name), ['user-api', 'mesh-env-uat', 'default'], 'above the user\'s catch-all, below the user\'s own route');
-  t.same(s3.spec.http[0], userRoute, 'the user\'s route byte-for-byte');
+  t.same(
+    s3.spec.http.map((h: any) => h.name),
+    ['user-api', 'mesh-env-uat', 'default'],
+    "above the user's catch-all, below the user's own route",
+  );
+  t.same(s3.spec.http[0], userRoute, "the user's route byte-for-byte");
   const meta = JSON.parse((await vsOf('s1', ns)).metadata.annotations['kubectl-mesh.io/environments']);
   t.equal(meta.uat.createdBy, historyOf(await vsOf('s1', ns)).at(-1).user, 'who created it, on the VirtualService');
 });
@@ -64,12 +87,24 @@ t.test('env dev, then env list: the matrix, and who falls back to the baseline',
   t.equal(r.code, 0, r.stderr);
   t.match(r.stdout, /env dev: 2 services changed/);
   const envs = await list(['-n', ns]);
-  t.same(envs.map((e) => e.name), ['dev', 'uat']);
+  t.same(
+    envs.map((e) => e.name),
+    ['dev', 'uat'],
+  );
   const [dev, uat] = envs;
-  t.same(uat.services.map((s: any) => [s.service, s.subset, s.headers, `${s.ready}/${s.pods}`]),
-    [['s1', 'uat', 'x-env=uat', '1/1'], ['s2', 'uat', 'x-env=uat', '1/1'], ['s3', 'uat', 'x-env=uat', '1/1']]);
+  t.same(
+    uat.services.map((s: any) => [s.service, s.subset, s.headers, `${s.ready}/${s.pods}`]),
+    [
+      ['s1', 'uat', 'x-env=uat', '1/1'],
+      ['s2', 'uat', 'x-env=uat', '1/1'],
+      ['s3', 'uat', 'x-env=uat', '1/1'],
+    ],
+  );
   t.same(uat.baseline, [`${ns}/s4`, `${ns}/s5`]);
-  t.same(dev.services.map((s: any) => s.service), ['s1', 's4']);
+  t.same(
+    dev.services.map((s: any) => s.service),
+    ['s1', 's4'],
+  );
   t.same(dev.baseline, [`${ns}/s2`, `${ns}/s3`, `${ns}/s5`]);
   t.match(uat, { createdBy: /\S/, createdAt: /^\d{4}-/, expired: false });
   const table = await mesh(['env', 'list', '-n', ns]);
@@ -120,8 +155,16 @@ t.test('bad input: one line, the right exit code, nothing written', async (t) =>
     [['env', 'UAT', '--header', 'x-env=uat'], 2, /environment name "UAT" is invalid/],
     [['env', 'uat', '--header', 'x-env'], 2, /header "x-env" is not name=value/],
     [['env', 'uat', '--header', 'x-env=uat', '--ttl', 'soon'], 2, /--ttl "soon" is not a duration/],
-    [['env', 'qa', '--header', 'x-env=qa'], 3, /no service in namespace \S+ has a Deployment with version=qa \(versions there: dev, uat, v1/],
-    [['env', 'qa', '--version', 'uat', '--header', 'x-env=uat', '--services', 's1'], 5, /header x-env=uat is already used by environment "uat" on \S+\/s1/],
+    [
+      ['env', 'qa', '--header', 'x-env=qa'],
+      3,
+      /no service in namespace \S+ has a Deployment with version=qa \(versions there: dev, uat, v1/,
+    ],
+    [
+      ['env', 'qa', '--version', 'uat', '--header', 'x-env=uat', '--services', 's1'],
+      5,
+      /header x-env=uat is already used by environment "uat" on \S+\/s1/,
+    ],
     [['env', 'uat', '--header', 'x-env=uat', '--services', 'nope'], 3, /service nope not found/],
   ];
   for (const [args, code, message] of cases) {
@@ -140,7 +183,11 @@ t.test('env dev --delete: gone from every service it touched; every other route 
   t.equal(r.code, 0, r.stderr);
   t.match(r.stdout, /env dev --delete: 2 services changed/);
   const after = await vsOf('s1', ns);
-  t.same(after.spec.http, s1.spec.http.filter((h: any) => h.name !== 'mesh-env-dev'), 's1: only the dev route went');
+  t.same(
+    after.spec.http,
+    s1.spec.http.filter((h: any) => h.name !== 'mesh-env-dev'),
+    's1: only the dev route went',
+  );
   t.notOk(JSON.parse(after.metadata.annotations['kubectl-mesh.io/environments']).dev, 'and its metadata');
   t.equal(await subsetOf('s4', 'dev'), undefined);
   t.equal(await subsetOf('s4', 'uat'), 'uat');
@@ -161,7 +208,8 @@ t.test('preview environments: --ttl records an expiry, env list shows it expired
   t.equal(nothing.code, 0, nothing.stderr);
   t.match(nothing.stdout, /no expired environments/, 'not yet expired: nothing pruned');
   const deadline = Date.now() + 40_000;
-  while (!(await list(['-n', ns])).find((e) => e.name === 'pr-7')?.expired && Date.now() < deadline) await new Promise((res) => setTimeout(res, 500));
+  while (!(await list(['-n', ns])).find((e) => e.name === 'pr-7')?.expired && Date.now() < deadline)
+    await new Promise((res) => setTimeout(res, 500));
   const table = await mesh(['env', 'list', '-n', ns]);
   t.match(table.stdout, /^pr-7\s.*expired \d+s ago$/m, 'env list shows it expired');
   const pruned = await mesh(['env', 'prune', '-n', ns]);
@@ -184,7 +232,9 @@ t.test('a write failing part-way: the services already changed are restored, and
   const read = ['get', 'list', 'watch'];
   await applyObjects([
     {
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'env-limited', namespace: restoreNs },
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'env-limited', namespace: restoreNs },
       rules: [
         { apiGroups: ['networking.istio.io'], resources: ['virtualservices', 'destinationrules'], verbs: read },
         { apiGroups: ['networking.istio.io'], resources: ['virtualservices'], verbs: ['update'], resourceNames: ['a', 'b'] },
@@ -194,7 +244,9 @@ t.test('a write failing part-way: the services already changed are restored, and
       ],
     },
     {
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'env-limited', namespace: restoreNs },
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'env-limited', namespace: restoreNs },
       subjects: [{ kind: 'User', name: 'env-limited', apiGroup: 'rbac.authorization.k8s.io' }],
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'env-limited' },
     },
@@ -206,19 +258,31 @@ t.test('a write failing part-way: the services already changed are restored, and
   t.match(r.stderr, /"c" is forbidden: User "env-limited" cannot update resource "virtualservices"/);
   t.match(r.stderr, new RegExp(`restored ${restoreNs}/b, ${restoreNs}/a to their previous routing; nothing of this change is left`));
   const after = await Promise.all(['a', 'b', 'c'].map((s) => vsOf(s, restoreNs)));
-  t.same(after.map((v) => v.spec), before.map((v) => v.spec), 'every service routes as before');
-  t.same(after.map((v) => v.metadata.annotations), before.map((v) => v.metadata.annotations), 'history and metadata as before');
+  t.same(
+    after.map((v) => v.spec),
+    before.map((v) => v.spec),
+    'every service routes as before',
+  );
+  t.same(
+    after.map((v) => v.metadata.annotations),
+    before.map((v) => v.metadata.annotations),
+    'history and metadata as before',
+  );
   t.not(after[0].metadata.resourceVersion, before[0].metadata.resourceVersion, 'a was written, then put back');
 });
 
 t.test('the RBAC-limited mesh-user: where the role is bound it works; -A and other namespaces are refused', async (t) => {
   await createNamespace(userNs, { 'istio-injection': 'enabled' });
   for (const s of ['a', 'b']) await createApp(userNs, s, ['v1', 'uat'], { replicas: 1, hpa: false });
-  await applyObjects([{
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'kubectl-mesh-mesh-user', namespace: userNs },
-    subjects: [{ kind: 'User', name: 'mesh-user', apiGroup: 'rbac.authorization.k8s.io' }],
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kubectl-mesh' },
-  }]);
+  await applyObjects([
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'kubectl-mesh-mesh-user', namespace: userNs },
+      subjects: [{ kind: 'User', name: 'mesh-user', apiGroup: 'rbac.authorization.k8s.io' }],
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kubectl-mesh' },
+    },
+  ]);
   const asUser = ['--context', 'mesh-user'];
   const r = await mesh(['env', 'uat', '-n', userNs, '--header', 'x-env=uat', '--ttl', '8h', ...asUser]);
   t.equal(r.code, 0, r.stderr);
@@ -227,7 +291,11 @@ t.test('the RBAC-limited mesh-user: where the role is bound it works; -A and oth
   t.equal(envs.code, 0, envs.stderr);
   t.match(JSON.parse(envs.stdout)[0], { name: 'uat', createdBy: 'mesh-user', expires: /\S/ });
   const before = await resourceVersions(ns);
-  for (const args of [['env', 'list', '-A'], ['env', 'uat', '-n', ns, '--header', 'x-env=uat'], ['env', 'uat', '--delete', '-n', ns]]) {
+  for (const args of [
+    ['env', 'list', '-A'],
+    ['env', 'uat', '-n', ns, '--header', 'x-env=uat'],
+    ['env', 'uat', '--delete', '-n', ns],
+  ]) {
     const x = await mesh([...args, ...asUser]);
     t.equal(x.code, 6, `${args.join(' ')}: forbidden (${x.stderr.trim()})`);
     t.equal(errorLines(x.stderr).length, 1);
@@ -256,14 +324,31 @@ t.test('-A: one environment across namespaces, listed and deleted across them', 
 t.test('offline -f DIR: the environment written into the files, listed from them, no cluster needed', async (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mesh-e2e-envs-'));
   const home = mkdtempSync(path.join(os.tmpdir(), 'mesh-e2e-envs-home-'));
-  t.teardown(() => { rmSync(dir, { recursive: true, force: true }); rmSync(home, { recursive: true, force: true }); });
+  t.teardown(() => {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
+  });
   const offline = 'offline-shop';
-  for (const [name, versions] of [['a', ['v1', 'uat']], ['b', ['v1', 'uat']], ['c', ['v1']]] as [string, string[]][]) {
+  for (const [name, versions] of [
+    ['a', ['v1', 'uat']],
+    ['b', ['v1', 'uat']],
+    ['c', ['v1']],
+  ] as [string, string[]][]) {
     const docs = [
-      { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: offline }, spec: { selector: { app: name }, ports: [{ port: 80 }] } },
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name, namespace: offline },
+        spec: { selector: { app: name }, ports: [{ port: 80 }] },
+      },
       ...versions.map((v, i) => ({
-        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `${name}-${v}`, namespace: offline, creationTimestamp: `2026-01-0${i + 1}T00:00:00Z` },
-        spec: { selector: { matchLabels: { app: name, version: v } }, template: { metadata: { labels: { app: name, version: v } }, spec: { containers: [{ name, image: 'x' }] } } },
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: `${name}-${v}`, namespace: offline, creationTimestamp: `2026-01-0${i + 1}T00:00:00Z` },
+        spec: {
+          selector: { matchLabels: { app: name, version: v } },
+          template: { metadata: { labels: { app: name, version: v } }, spec: { containers: [{ name, image: 'x' }] } },
+        },
       })),
     ];
     writeFileSync(path.join(dir, `${name}.yaml`), `# ${name}: kept as written\n${docs.map((d) => JSON.stringify(d)).join('\n---\n')}\n`);
@@ -271,8 +356,12 @@ t.test('offline -f DIR: the environment written into the files, listed from them
   const noCluster = { env: { KUBECONFIG: path.join(home, 'no-such-kubeconfig'), HOME: home } };
   const printed = await mesh(['env', 'uat', '-f', dir, '--header', 'x-env=uat'], noCluster);
   t.equal(printed.code, 0, printed.stderr);
-  t.same(parseAllDocuments(printed.stdout).map((d) => d.toJS()).map((o: any) => `${o.kind}/${o.metadata.name}`),
-    ['DestinationRule/a', 'VirtualService/a', 'DestinationRule/b', 'VirtualService/b']);
+  t.same(
+    parseAllDocuments(printed.stdout)
+      .map((d) => d.toJS())
+      .map((o: any) => `${o.kind}/${o.metadata.name}`),
+    ['DestinationRule/a', 'VirtualService/a', 'DestinationRule/b', 'VirtualService/b'],
+  );
   t.match(printed.stderr, /offline: printed, nothing written/);
   const r = await mesh(['env', 'uat', '-f', dir, '--header', 'x-env=uat', '--in-place'], noCluster);
   t.equal(r.code, 0, r.stderr);
@@ -282,11 +371,20 @@ t.test('offline -f DIR: the environment written into the files, listed from them
   t.same(readdirSync(dir).sort(), ['a.yaml', 'b.yaml', 'c.yaml']);
   const envs = await mesh(['env', 'list', '-f', dir, '-o', 'json'], noCluster);
   t.equal(envs.code, 0, envs.stderr);
-  t.same(JSON.parse(envs.stdout).map((e: any) => [e.name, e.services.map((s: any) => s.service), e.baseline]), [['uat', ['a', 'b'], [`${offline}/c`]]]);
+  t.same(
+    JSON.parse(envs.stdout).map((e: any) => [e.name, e.services.map((s: any) => s.service), e.baseline]),
+    [['uat', ['a', 'b'], [`${offline}/c`]]],
+  );
   const del = await mesh(['env', 'uat', '--delete', '-f', dir, '--in-place'], noCluster);
   t.equal(del.code, 0, del.stderr);
-  const vsB = parseAllDocuments(readFileSync(path.join(dir, 'b.yaml'), 'utf8')).map((d) => d.toJS()).find((o: any) => o?.kind === 'VirtualService');
-  t.same(vsB.spec.http.map((h: any) => h.name), ['mesh-primary'], 'the route is gone from the file');
+  const vsB = parseAllDocuments(readFileSync(path.join(dir, 'b.yaml'), 'utf8'))
+    .map((d) => d.toJS())
+    .find((o: any) => o?.kind === 'VirtualService');
+  t.same(
+    vsB.spec.http.map((h: any) => h.name),
+    ['mesh-primary'],
+    'the route is gone from the file',
+  );
   const none = await kubectl(['get', 'namespace', offline]);
   t.not(none.code, 0, 'the cluster never heard of it');
 });

@@ -4,14 +4,25 @@
 // in another namespace, so it is found only by listing HTTPRoutes beyond the Service's namespace.
 import t from 'tap';
 import {
-  applyObjects, createApp, createNamespace, deleteNamespace, errorLines, kubectl, mesh, resourceVersions, scratchNamespace, vsOf, weights,
+  applyObjects,
+  createApp,
+  createNamespace,
+  deleteNamespace,
+  errorLines,
+  kubectl,
+  mesh,
+  resourceVersions,
+  scratchNamespace,
+  vsOf,
+  weights,
 } from './support.js';
 
 const ns = scratchNamespace('e2e-gamma');
 const clients = scratchNamespace('e2e-gamma-clients');
 
 const httpRoute = {
-  apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute',
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'HTTPRoute',
   metadata: { name: 'reviews-gamma', namespace: clients },
   spec: {
     parentRefs: [{ group: '', kind: 'Service', name: 'reviews', namespace: ns, port: 9080 }],
@@ -21,12 +32,16 @@ const httpRoute = {
 
 t.before(async () => {
   const crd = await kubectl(['get', 'crd', 'httproutes.gateway.networking.k8s.io', '-o', 'name']);
-  if (crd.code !== 0) throw new Error('the Gateway API CRDs are not installed: the test bed installs them (npm run cluster:up on a fresh state dir)');
+  if (crd.code !== 0)
+    throw new Error('the Gateway API CRDs are not installed: the test bed installs them (npm run cluster:up on a fresh state dir)');
   await createNamespace(ns);
   await createNamespace(clients);
   await createApp(ns, 'reviews', ['v1', 'v2']);
 });
-t.teardown(async () => { await deleteNamespace(ns); await deleteNamespace(clients); });
+t.teardown(async () => {
+  await deleteNamespace(ns);
+  await deleteNamespace(clients);
+});
 
 t.test('before any HTTPRoute: canary writes, analyze has no MESH0006', async (t) => {
   t.equal((await mesh(['canary', '20', 'reviews', '-n', ns])).code, 0);
@@ -45,8 +60,12 @@ t.test('an HTTPRoute in another namespace names our Service: analyze reports MES
   t.equal(f[0]?.origin, `VirtualService ${ns}/reviews`);
   t.match(f[0]?.message, `HTTPRoute ${clients}/reviews-gamma`);
   const all = await mesh(['analyze', '-A', '-o', 'json']);
-  t.ok((JSON.parse(all.stdout) as { code: string; origin: string }[]).some((x) => x.code === 'MESH0006' && x.origin === `HTTPRoute ${clients}/reviews-gamma`),
-    'with -A the HTTPRoute carries the finding too');
+  t.ok(
+    (JSON.parse(all.stdout) as { code: string; origin: string }[]).some(
+      (x) => x.code === 'MESH0006' && x.origin === `HTTPRoute ${clients}/reviews-gamma`,
+    ),
+    'with -A the HTTPRoute carries the finding too',
+  );
 });
 
 t.test('our writes on that host are refused (exit 5) and nothing changes', async (t) => {

@@ -45,14 +45,23 @@ export function childEnv(extra: RunOptions['env'] = {}): Record<string, string> 
 
 export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise<Result> {
   return new Promise((resolve) => {
-    const child = execFile(cmd, args, {
-      env: childEnv(opts.env), cwd: opts.cwd ?? repo, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 64 << 20, encoding: 'utf8',
-    }, (err, stdout, stderr) => {
-      const e = err as (NodeJS.ErrnoException & { code?: number | string; killed?: boolean }) | null;
-      let code = 0;
-      if (e) code = e.killed ? 124 : typeof e.code === 'number' ? e.code : 127;
-      resolve({ code, stdout, stderr: e && typeof e.code === 'string' ? `${stderr}${e.message}` : stderr });
-    });
+    const child = execFile(
+      cmd,
+      args,
+      {
+        env: childEnv(opts.env),
+        cwd: opts.cwd ?? repo,
+        timeout: opts.timeoutMs ?? 60_000,
+        maxBuffer: 64 << 20,
+        encoding: 'utf8',
+      },
+      (err, stdout, stderr) => {
+        const e = err as (NodeJS.ErrnoException & { code?: number | string; killed?: boolean }) | null;
+        let code = 0;
+        if (e) code = e.killed ? 124 : typeof e.code === 'number' ? e.code : 127;
+        resolve({ code, stdout, stderr: e && typeof e.code === 'string' ? `${stderr}${e.message}` : stderr });
+      },
+    );
     child.stdin?.on('error', () => {}); // a child that exits without reading its stdin: EPIPE, not a crash
     child.stdin?.end(opts.input ?? '');
   });

@@ -20,9 +20,7 @@ t.before(async () => {
 t.teardown(() => deleteNamespace(ns));
 
 t.test('first canary: POST DestinationRule, then POST VirtualService', async (t) => {
-  t.same(await writes(['canary', '20', 'reviews', '--stable', 'v1', '--canary', 'v2']), [
-    'POST destinationrules', 'POST virtualservices',
-  ]);
+  t.same(await writes(['canary', '20', 'reviews', '--stable', 'v1', '--canary', 'v2']), ['POST destinationrules', 'POST virtualservices']);
   const dr = await drOf('reviews', ns);
   const vs = await vsOf('reviews', ns);
   t.ok(Number(dr.metadata.resourceVersion) < Number(vs.metadata.resourceVersion), 'the server stored the DR first');
@@ -34,7 +32,8 @@ t.test('a weight change alone writes only the VirtualService', async (t) => {
 
 t.test('a new subset (canary v3): PUT DestinationRule, then PUT VirtualService', async (t) => {
   t.same(await writes(['canary', '10', 'reviews', '--stable', 'v1', '--canary', 'v3']), [
-    'PUT destinationrules/reviews', 'PUT virtualservices/reviews',
+    'PUT destinationrules/reviews',
+    'PUT virtualservices/reviews',
   ]);
   const dr = await drOf('reviews', ns);
   const vs = await vsOf('reviews', ns);
@@ -43,13 +42,17 @@ t.test('a new subset (canary v3): PUT DestinationRule, then PUT VirtualService',
 
 t.test('--scale-hpa from unscaled to 80/20: both HPAs shrink, so both after the VirtualService', async (t) => {
   t.same(await writes(['canary', '20', 'reviews', '--scale-hpa']), [
-    'PUT virtualservices/reviews', 'PUT horizontalpodautoscalers/reviews-v1', 'PUT horizontalpodautoscalers/reviews-v3',
+    'PUT virtualservices/reviews',
+    'PUT horizontalpodautoscalers/reviews-v1',
+    'PUT horizontalpodautoscalers/reviews-v3',
   ]);
 });
 
 t.test('--scale-hpa from 80/20 to 50/50: v3 grows first, v1 shrinks last', async (t) => {
   t.same(await writes(['canary', '50', 'reviews', '--scale-hpa']), [
-    'PUT horizontalpodautoscalers/reviews-v3', 'PUT virtualservices/reviews', 'PUT horizontalpodautoscalers/reviews-v1',
+    'PUT horizontalpodautoscalers/reviews-v3',
+    'PUT virtualservices/reviews',
+    'PUT horizontalpodautoscalers/reviews-v1',
   ]);
   const v1 = await hpaOf('reviews-v1', ns);
   const v3 = await hpaOf('reviews-v3', ns);
@@ -59,17 +62,25 @@ t.test('--scale-hpa from 80/20 to 50/50: v3 grows first, v1 shrinks last', async
 });
 
 t.test('env to a subset not in the DestinationRule: DR first', async (t) => {
-  t.same(await writes(['env', 'qa', 'reviews', '--header', 'x-env=qa', '--subset', 'v2']), [
-    'PUT virtualservices/reviews',
-  ], 'v2 is still defined: only the VirtualService');
+  t.same(
+    await writes(['env', 'qa', 'reviews', '--header', 'x-env=qa', '--subset', 'v2']),
+    ['PUT virtualservices/reviews'],
+    'v2 is still defined: only the VirtualService',
+  );
   await writes(['env', 'qa', 'reviews', '--delete']);
 });
 
 t.test('promote --prune: PUT VirtualService (stop routing to v1), then PUT DestinationRule (remove v1)', async (t) => {
   const w = await writes(['promote', 'reviews', '--prune']);
-  t.same(w.filter((x) => !x.includes('horizontalpodautoscalers')), ['PUT virtualservices/reviews', 'PUT destinationrules/reviews']);
+  t.same(
+    w.filter((x) => !x.includes('horizontalpodautoscalers')),
+    ['PUT virtualservices/reviews', 'PUT destinationrules/reviews'],
+  );
   t.ok(w.indexOf('PUT virtualservices/reviews') < w.indexOf('PUT destinationrules/reviews'));
-  t.notOk((await drOf('reviews', ns)).spec.subsets.some((s: any) => s.name === 'v1'), 'v1 pruned');
+  t.notOk(
+    (await drOf('reviews', ns)).spec.subsets.some((s: any) => s.name === 'v1'),
+    'v1 pruned',
+  );
   const dr = await drOf('reviews', ns);
   const vs = await vsOf('reviews', ns);
   t.ok(Number(vs.metadata.resourceVersion) < Number(dr.metadata.resourceVersion), 'the server stored the VS first');
@@ -79,7 +90,10 @@ t.test('rollback to a revision that used the pruned subset: DR first (restore v1
   const w = await writes(['rollback', 'reviews']);
   const routing = w.filter((x) => !x.includes('horizontalpodautoscalers'));
   t.same(routing, ['PUT destinationrules/reviews', 'PUT virtualservices/reviews']);
-  t.ok((await drOf('reviews', ns)).spec.subsets.some((s: any) => s.name === 'v1'), 'v1 is back');
+  t.ok(
+    (await drOf('reviews', ns)).spec.subsets.some((s: any) => s.name === 'v1'),
+    'v1 is back',
+  );
 });
 
 t.test('rollback to before kubectl-mesh: DELETE VirtualService, then DELETE DestinationRule', async (t) => {

@@ -70,11 +70,15 @@ export async function startPrivateApiserver(name: string): Promise<PrivateApiser
   const args = [
     ...mainArgs.filter((a) => !a.startsWith('--secure-port=') && !a.startsWith('--audit-') && !a.startsWith('--client-ca-file=')),
     `--secure-port=${port}`,
-    `--audit-log-path=${auditLog}`, `--audit-policy-file=${path.join(own, 'audit-policy.yaml')}`, '--audit-log-mode=blocking',
+    `--audit-log-path=${auditLog}`,
+    `--audit-policy-file=${path.join(own, 'audit-policy.yaml')}`,
+    '--audit-log-mode=blocking',
     `--client-ca-file=${path.join(dir, 'pki', 'ca.crt')}`,
   ];
   const caFile = path.join(dir, 'pki', 'ca.crt');
-  const tokens = readFileSync(path.join(dir, 'tokens.csv'), 'utf8').split('\n').map((l) => l.split(','));
+  const tokens = readFileSync(path.join(dir, 'tokens.csv'), 'utf8')
+    .split('\n')
+    .map((l) => l.split(','));
   const adminToken = tokens.find((f) => f[1] === 'admin')![0]!;
   const server = `https://127.0.0.1:${port}`;
   let pid = 0;
@@ -97,11 +101,18 @@ export async function startPrivateApiserver(name: string): Promise<PrivateApiser
   await launch();
 
   const api: PrivateApiserver = {
-    server, port, caFile, caKey: path.join(dir, 'pki', 'ca.key'), adminToken,
+    server,
+    port,
+    caFile,
+    caKey: path.join(dir, 'pki', 'ca.key'),
+    adminToken,
     auditMark: () => (existsSync(auditLog) ? statSync(auditLog).size : 0),
     auditSince(mark) {
       const text = readFileSync(auditLog).subarray(mark).toString('utf8');
-      return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditEvent);
+      return text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as AuditEvent);
     },
     async restart() {
       process.kill(pid, 'SIGTERM');
@@ -111,9 +122,18 @@ export async function startPrivateApiserver(name: string): Promise<PrivateApiser
     freeze: () => process.kill(pid, 'SIGSTOP'),
     resume: () => process.kill(pid, 'SIGCONT'),
     async stop() {
-      try { process.kill(pid, 'SIGCONT'); process.kill(pid, 'SIGTERM'); } catch { /* gone */ }
+      try {
+        process.kill(pid, 'SIGCONT');
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        /* gone */
+      }
       await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
-      try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
       rmSync(path.join(dir, 'pids', `kube-apiserver-${name}`), { force: true });
     },
   };
@@ -122,12 +142,19 @@ export async function startPrivateApiserver(name: string): Promise<PrivateApiser
 
 function ready(server: string, ca: string, token: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = https.get(`${server}/readyz`, { ca: readFileSync(ca), headers: { authorization: `Bearer ${token}` }, timeout: 2000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
+    const req = https.get(
+      `${server}/readyz`,
+      { ca: readFileSync(ca), headers: { authorization: `Bearer ${token}` }, timeout: 2000 },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      },
+    );
     req.on('error', () => resolve(false));
-    req.on('timeout', () => { req.destroy(); resolve(false); });
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
   });
 }
 

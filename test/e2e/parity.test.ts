@@ -25,12 +25,20 @@ let certFile = '';
 let keyFile = '';
 let saToken = '';
 
-interface Identity { username: string; groups: string[]; uid?: string; extra?: Record<string, string[]> }
+interface Identity {
+  username: string;
+  groups: string[];
+  uid?: string;
+  extra?: Record<string, string[]>;
+}
 
 /** A loopback CONNECT proxy that sends every tunnel to the private API server, recording the target asked for. */
 async function connectProxy(to: () => number): Promise<typeof proxy> {
   const targets: string[] = [];
-  const server = http.createServer((_req, res) => { res.writeHead(405); res.end(); });
+  const server = http.createServer((_req, res) => {
+    res.writeHead(405);
+    res.end();
+  });
   server.on('connect', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
     targets.push(req.url ?? '');
     const upstream = net.connect(to(), '127.0.0.1', () => {
@@ -42,7 +50,14 @@ async function connectProxy(to: () => number): Promise<typeof proxy> {
     socket.on('error', () => upstream.destroy());
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { port: (server.address() as net.AddressInfo).port, targets, close: () => { server.closeAllConnections(); server.close(); } };
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    targets,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
 }
 
 const write = (name: string, text: string, mode = 0o600): string => {
@@ -52,14 +67,24 @@ const write = (name: string, text: string, mode = 0o600): string => {
 };
 
 /** A kubeconfig for the private API server; `user` is the kubeconfig user's fields. */
-function kubeconfig(name: string, user: Record<string, unknown>, cluster: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): string {
-  return write(name, stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'p',
-    clusters: [{ name: 'private', cluster: { server: api.server, 'certificate-authority': api.caFile, ...cluster } }],
-    users: [{ name: 'u', user }],
-    contexts: [{ name: 'p', context: { cluster: 'private', user: 'u', namespace: ns } }],
-    ...extra,
-  }));
+function kubeconfig(
+  name: string,
+  user: Record<string, unknown>,
+  cluster: Record<string, unknown> = {},
+  extra: Record<string, unknown> = {},
+): string {
+  return write(
+    name,
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      'current-context': 'p',
+      clusters: [{ name: 'private', cluster: { server: api.server, 'certificate-authority': api.caFile, ...cluster } }],
+      users: [{ name: 'u', user }],
+      contexts: [{ name: 'p', context: { cluster: 'private', user: 'u', namespace: ns } }],
+      ...extra,
+    }),
+  );
 }
 
 const NO_KUBECONFIG = () => ({ KUBECONFIG: path.join(dir, 'does-not-exist') });
@@ -84,90 +109,228 @@ const admin = (): Partial<Identity> => ({ username: 'admin', groups: ['system:ma
 const certUser = (): Partial<Identity> => ({ username: 'cert-user', groups: ['system:masters', 'system:authenticated'] });
 
 const cases: Case[] = [
-  { name: '--kubeconfig (token in the file)', args: () => ['--kubeconfig', kubeconfig('plain.yaml', { token: api.adminToken })], env: NO_KUBECONFIG, expect: admin },
-  { name: 'KUBECONFIG=<file> with token-file', args: () => [], env: () => ({ KUBECONFIG: kubeconfig('tf.yaml', { tokenFile: write('token', `${api.adminToken}\n`) }) }), expect: admin },
   {
-    name: 'KUBECONFIG=a:b (a\'s current-context wins)', args: () => [],
-    env: () => ({ KUBECONFIG: [several('a', 'cert'), several('b', 'admin')].join(path.delimiter) }), expect: certUser,
+    name: '--kubeconfig (token in the file)',
+    args: () => ['--kubeconfig', kubeconfig('plain.yaml', { token: api.adminToken })],
+    env: NO_KUBECONFIG,
+    expect: admin,
   },
   {
-    name: 'KUBECONFIG=b:a (order reversed)', args: () => [],
-    env: () => ({ KUBECONFIG: [several('b', 'admin'), several('a', 'cert')].join(path.delimiter) }), expect: admin,
+    name: 'KUBECONFIG=<file> with token-file',
+    args: () => [],
+    env: () => ({ KUBECONFIG: kubeconfig('tf.yaml', { tokenFile: write('token', `${api.adminToken}\n`) }) }),
+    expect: admin,
+  },
+  {
+    name: "KUBECONFIG=a:b (a's current-context wins)",
+    args: () => [],
+    env: () => ({ KUBECONFIG: [several('a', 'cert'), several('b', 'admin')].join(path.delimiter) }),
+    expect: certUser,
+  },
+  {
+    name: 'KUBECONFIG=b:a (order reversed)',
+    args: () => [],
+    env: () => ({ KUBECONFIG: [several('b', 'admin'), several('a', 'cert')].join(path.delimiter) }),
+    expect: admin,
   },
   { name: '--context', args: () => ['--kubeconfig', multi(), '--context', 'cert-ctx'], expect: certUser },
   { name: '--user', args: () => ['--kubeconfig', multi(), '--user', 'cert'], expect: certUser },
-  { name: '--cluster (the context names a dead one)', args: () => ['--kubeconfig', multi(), '--context', 'dead-ctx', '--cluster', 'private'], expect: admin },
+  {
+    name: '--cluster (the context names a dead one)',
+    args: () => ['--kubeconfig', multi(), '--context', 'dead-ctx', '--cluster', 'private'],
+    expect: admin,
+  },
   {
     name: '-s/--server, --certificate-authority, --token (no kubeconfig)',
-    args: () => ['-s', api.server, '--certificate-authority', api.caFile, '--token', api.adminToken], env: NO_KUBECONFIG, expect: admin,
+    args: () => ['-s', api.server, '--certificate-authority', api.caFile, '--token', api.adminToken],
+    env: NO_KUBECONFIG,
+    expect: admin,
   },
-  { name: '--server=URL --insecure-skip-tls-verify', args: () => [`--server=${api.server}`, '--insecure-skip-tls-verify', `--token=${api.adminToken}`], env: NO_KUBECONFIG, expect: admin },
+  {
+    name: '--server=URL --insecure-skip-tls-verify',
+    args: () => [`--server=${api.server}`, '--insecure-skip-tls-verify', `--token=${api.adminToken}`],
+    env: NO_KUBECONFIG,
+    expect: admin,
+  },
   {
     name: '--tls-server-name (server named by a host the certificate lacks)',
-    args: () => ['--server', `https://vm:${api.port}`, '--tls-server-name', 'localhost', '--certificate-authority', api.caFile, '--token', api.adminToken], env: NO_KUBECONFIG, expect: admin,
+    args: () => [
+      '--server',
+      `https://vm:${api.port}`,
+      '--tls-server-name',
+      'localhost',
+      '--certificate-authority',
+      api.caFile,
+      '--token',
+      api.adminToken,
+    ],
+    env: NO_KUBECONFIG,
+    expect: admin,
   },
-  { name: '--client-certificate, --client-key', args: () => ['--kubeconfig', kubeconfig('nouser.yaml', {}), '--client-certificate', certFile, '--client-key', keyFile], expect: certUser },
   {
-    name: 'CA, certificate and key as data in the kubeconfig', args: () => [],
-    env: () => ({ KUBECONFIG: kubeconfig('data.yaml', { 'client-certificate-data': b64(certFile), 'client-key-data': b64(keyFile) }, { 'certificate-authority': undefined, 'certificate-authority-data': b64(api.caFile) }) }),
+    name: '--client-certificate, --client-key',
+    args: () => ['--kubeconfig', kubeconfig('nouser.yaml', {}), '--client-certificate', certFile, '--client-key', keyFile],
+    expect: certUser,
+  },
+  {
+    name: 'CA, certificate and key as data in the kubeconfig',
+    args: () => [],
+    env: () => ({
+      KUBECONFIG: kubeconfig(
+        'data.yaml',
+        { 'client-certificate-data': b64(certFile), 'client-key-data': b64(keyFile) },
+        { 'certificate-authority': undefined, 'certificate-authority-data': b64(api.caFile) },
+      ),
+    }),
     expect: certUser,
   },
   {
     name: '--as, --as-group, --as-uid (+ as-user-extra from the kubeconfig)',
-    args: () => ['--kubeconfig', kubeconfig('extra.yaml', { token: api.adminToken, 'as-user-extra': { 'team.example.com/name': ['mesh'] } }), '--as', 'alice', '--as-group', 'system:masters', '--as-group', 'devs', '--as-uid', 'uid-alice'],
-    expect: () => ({ username: 'alice', uid: 'uid-alice', groups: ['system:masters', 'devs', 'system:authenticated'], extra: { 'team.example.com/name': ['mesh'] } }),
+    args: () => [
+      '--kubeconfig',
+      kubeconfig('extra.yaml', { token: api.adminToken, 'as-user-extra': { 'team.example.com/name': ['mesh'] } }),
+      '--as',
+      'alice',
+      '--as-group',
+      'system:masters',
+      '--as-group',
+      'devs',
+      '--as-uid',
+      'uid-alice',
+    ],
+    expect: () => ({
+      username: 'alice',
+      uid: 'uid-alice',
+      groups: ['system:masters', 'devs', 'system:authenticated'],
+      extra: { 'team.example.com/name': ['mesh'] },
+    }),
   },
   {
     name: '--request-timeout 30 (bare seconds), --cache-dir, --disable-compression',
-    args: () => ['--kubeconfig', kubeconfig('cache.yaml', { token: api.adminToken }), '--request-timeout', '30', '--cache-dir', path.join(dir, 'cache-flag'), '--disable-compression'], expect: admin,
+    args: () => [
+      '--kubeconfig',
+      kubeconfig('cache.yaml', { token: api.adminToken }),
+      '--request-timeout',
+      '30',
+      '--cache-dir',
+      path.join(dir, 'cache-flag'),
+      '--disable-compression',
+    ],
+    expect: admin,
     check: (t) => {
       const file = path.join(dir, 'cache-flag', 'discovery', `127.0.0.1_${api.port}`, 'servergroups.json');
-      t.ok(existsSync(file), 'discovery cached under --cache-dir, in kubectl\'s layout');
+      t.ok(existsSync(file), "discovery cached under --cache-dir, in kubectl's layout");
     },
   },
   {
-    name: 'HTTPS_PROXY through a loopback CONNECT proxy', before: () => { proxy.targets.length = 0; },
-    args: () => ['--server', `https://vm:${api.port}`, '--tls-server-name', 'localhost', '--certificate-authority', api.caFile, '--token', api.adminToken],
-    env: () => ({ ...NO_KUBECONFIG(), HTTPS_PROXY: `http://127.0.0.1:${proxy.port}` }), expect: admin,
-    check: (t) => { t.ok(proxy.targets.filter((x) => x === `vm:${api.port}`).length >= 3, `kubectl, kubectl mesh and istioctl tunnelled (${proxy.targets.length} CONNECTs)`); },
-  },
-  {
-    name: 'NO_PROXY names the server: no tunnel', before: () => { proxy.targets.length = 0; },
-    args: () => ['--server', `https://vm:${api.port}`, '--tls-server-name', 'localhost', '--certificate-authority', api.caFile, '--token', api.adminToken],
-    env: () => ({ ...NO_KUBECONFIG(), HTTPS_PROXY: `http://127.0.0.1:${proxy.port}`, NO_PROXY: 'example.com,vm' }), expect: admin,
-    check: (t) => { t.same(proxy.targets, [], 'nobody used the proxy'); },
-  },
-  {
-    name: 'proxy-url in the kubeconfig', before: () => { proxy.targets.length = 0; },
-    args: () => [], env: () => ({ KUBECONFIG: kubeconfig('proxyurl.yaml', { token: api.adminToken }, { server: `https://vm:${api.port}`, 'tls-server-name': 'localhost', 'proxy-url': `http://127.0.0.1:${proxy.port}` }) }),
+    name: 'HTTPS_PROXY through a loopback CONNECT proxy',
+    before: () => {
+      proxy.targets.length = 0;
+    },
+    args: () => [
+      '--server',
+      `https://vm:${api.port}`,
+      '--tls-server-name',
+      'localhost',
+      '--certificate-authority',
+      api.caFile,
+      '--token',
+      api.adminToken,
+    ],
+    env: () => ({ ...NO_KUBECONFIG(), HTTPS_PROXY: `http://127.0.0.1:${proxy.port}` }),
     expect: admin,
-    check: (t) => { t.ok(proxy.targets.filter((x) => x === `vm:${api.port}`).length >= 3, `all three tunnelled (${proxy.targets.length} CONNECTs)`); },
+    check: (t) => {
+      t.ok(
+        proxy.targets.filter((x) => x === `vm:${api.port}`).length >= 3,
+        `kubectl, kubectl mesh and istioctl tunnelled (${proxy.targets.length} CONNECTs)`,
+      );
+    },
   },
   {
-    name: 'exec plugin (provideClusterInfo, interactiveMode Never)', args: () => [],
-    env: () => ({ KUBECONFIG: kubeconfig('exec.yaml', { exec: execUser('exec-info', 'always-good') }) }), expect: admin,
+    name: 'NO_PROXY names the server: no tunnel',
+    before: () => {
+      proxy.targets.length = 0;
+    },
+    args: () => [
+      '--server',
+      `https://vm:${api.port}`,
+      '--tls-server-name',
+      'localhost',
+      '--certificate-authority',
+      api.caFile,
+      '--token',
+      api.adminToken,
+    ],
+    env: () => ({ ...NO_KUBECONFIG(), HTTPS_PROXY: `http://127.0.0.1:${proxy.port}`, NO_PROXY: 'example.com,vm' }),
+    expect: admin,
+    check: (t) => {
+      t.same(proxy.targets, [], 'nobody used the proxy');
+    },
+  },
+  {
+    name: 'proxy-url in the kubeconfig',
+    before: () => {
+      proxy.targets.length = 0;
+    },
+    args: () => [],
+    env: () => ({
+      KUBECONFIG: kubeconfig(
+        'proxyurl.yaml',
+        { token: api.adminToken },
+        { server: `https://vm:${api.port}`, 'tls-server-name': 'localhost', 'proxy-url': `http://127.0.0.1:${proxy.port}` },
+      ),
+    }),
+    expect: admin,
+    check: (t) => {
+      t.ok(proxy.targets.filter((x) => x === `vm:${api.port}`).length >= 3, `all three tunnelled (${proxy.targets.length} CONNECTs)`);
+    },
+  },
+  {
+    name: 'exec plugin (provideClusterInfo, interactiveMode Never)',
+    args: () => [],
+    env: () => ({ KUBECONFIG: kubeconfig('exec.yaml', { exec: execUser('exec-info', 'always-good') }) }),
+    expect: admin,
     check: (t) => {
       const info = JSON.parse(readFileSync(path.join(dir, 'exec-info'), 'utf8'));
-      t.match(info, { kind: 'ExecCredential', spec: { interactive: false, cluster: { server: api.server } } }, 'KUBERNETES_EXEC_INFO carried the cluster');
+      t.match(
+        info,
+        { kind: 'ExecCredential', spec: { interactive: false, cluster: { server: api.server } } },
+        'KUBERNETES_EXEC_INFO carried the cluster',
+      );
     },
   },
   {
-    name: 'exec plugin whose cached token expired: refreshed on 401', args: () => [],
+    name: 'exec plugin whose cached token expired: refreshed on 401',
+    args: () => [],
     // Each tool starts with a plugin that hands out a stale token first.
     before: () => rmSync(path.join(dir, 'exec-count'), { force: true }),
     beforeMesh: () => rmSync(path.join(dir, 'exec-count'), { force: true }),
-    env: () => ({ KUBECONFIG: kubeconfig('exec-stale.yaml', { exec: execUser('exec-info-2', 'stale-first') }) }), expect: admin,
+    env: () => ({ KUBECONFIG: kubeconfig('exec-stale.yaml', { exec: execUser('exec-info-2', 'stale-first') }) }),
+    expect: admin,
     check: (t, events) => {
       // (kubectl's own path to a fresh token is not asserted: only that it ends as the same user.)
       const mine = events.filter((e) => /^kubectl-mesh/.test(e.userAgent ?? ''));
-      t.ok(mine.some((e) => e.responseStatus?.code === 401), 'kubectl mesh: the stale token got a 401');
-      t.ok(mine.some((e) => (e.responseStatus?.code ?? 0) < 300 && actingUser(e) === 'admin'), 'kubectl mesh: then the fresh one worked, in the same command');
+      t.ok(
+        mine.some((e) => e.responseStatus?.code === 401),
+        'kubectl mesh: the stale token got a 401',
+      );
+      t.ok(
+        mine.some((e) => (e.responseStatus?.code ?? 0) < 300 && actingUser(e) === 'admin'),
+        'kubectl mesh: then the fresh one worked, in the same command',
+      );
     },
   },
   {
-    name: 'in-cluster: service-account files + KUBERNETES_SERVICE_HOST/PORT, no kubeconfig', args: () => [],
-    before: () => installServiceAccount(), after: () => removeServiceAccount(),
-    env: () => ({ KUBECONFIG: undefined, HOME: mkdtempSync(path.join(dir, 'home-')), KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: String(api.port) }),
+    name: 'in-cluster: service-account files + KUBERNETES_SERVICE_HOST/PORT, no kubeconfig',
+    args: () => [],
+    before: () => installServiceAccount(),
+    after: () => removeServiceAccount(),
+    env: () => ({
+      KUBECONFIG: undefined,
+      HOME: mkdtempSync(path.join(dir, 'home-')),
+      KUBERNETES_SERVICE_HOST: '127.0.0.1',
+      KUBERNETES_SERVICE_PORT: String(api.port),
+    }),
     expect: () => ({ username: `system:serviceaccount:${ns}:parity-runner` }),
   },
 ];
@@ -176,43 +339,64 @@ const b64 = (file: string): string => readFileSync(file).toString('base64');
 
 /** A file of a KUBECONFIG list: its own current context (user cert or admin) on the private server. */
 function several(name: string, who: 'cert' | 'admin'): string {
-  return write(`several-${name}.yaml`, stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': `${name}-ctx`,
-    clusters: [{ name: 'private', cluster: { server: api.server, 'certificate-authority': api.caFile } }],
-    users: [who === 'cert' ? { name: `${name}-u`, user: { 'client-certificate': certFile, 'client-key': keyFile } } : { name: `${name}-u`, user: { token: api.adminToken } }],
-    contexts: [{ name: `${name}-ctx`, context: { cluster: 'private', user: `${name}-u`, namespace: ns } }],
-  }));
+  return write(
+    `several-${name}.yaml`,
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      'current-context': `${name}-ctx`,
+      clusters: [{ name: 'private', cluster: { server: api.server, 'certificate-authority': api.caFile } }],
+      users: [
+        who === 'cert'
+          ? { name: `${name}-u`, user: { 'client-certificate': certFile, 'client-key': keyFile } }
+          : { name: `${name}-u`, user: { token: api.adminToken } },
+      ],
+      contexts: [{ name: `${name}-ctx`, context: { cluster: 'private', user: `${name}-u`, namespace: ns } }],
+    }),
+  );
 }
 
 /** Contexts admin-ctx, cert-ctx and dead-ctx (a cluster nobody listens on). */
 function multi(): string {
-  return write('multi.yaml', stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'admin-ctx',
-    clusters: [
-      { name: 'private', cluster: { server: api.server, 'certificate-authority': api.caFile } },
-      { name: 'dead', cluster: { server: 'https://127.0.0.1:1', 'certificate-authority': api.caFile } },
-    ],
-    users: [{ name: 'admin', user: { token: api.adminToken } }, { name: 'cert', user: { 'client-certificate': certFile, 'client-key': keyFile } }],
-    contexts: [
-      { name: 'admin-ctx', context: { cluster: 'private', user: 'admin', namespace: ns } },
-      { name: 'cert-ctx', context: { cluster: 'private', user: 'cert', namespace: ns } },
-      { name: 'dead-ctx', context: { cluster: 'dead', user: 'admin', namespace: ns } },
-    ],
-  }));
+  return write(
+    'multi.yaml',
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      'current-context': 'admin-ctx',
+      clusters: [
+        { name: 'private', cluster: { server: api.server, 'certificate-authority': api.caFile } },
+        { name: 'dead', cluster: { server: 'https://127.0.0.1:1', 'certificate-authority': api.caFile } },
+      ],
+      users: [
+        { name: 'admin', user: { token: api.adminToken } },
+        { name: 'cert', user: { 'client-certificate': certFile, 'client-key': keyFile } },
+      ],
+      contexts: [
+        { name: 'admin-ctx', context: { cluster: 'private', user: 'admin', namespace: ns } },
+        { name: 'cert-ctx', context: { cluster: 'private', user: 'cert', namespace: ns } },
+        { name: 'dead-ctx', context: { cluster: 'dead', user: 'admin', namespace: ns } },
+      ],
+    }),
+  );
 }
 
 /** An exec user whose plugin records KUBERNETES_EXEC_INFO and prints the admin token ("stale-first": a bad one on its first run). */
 function execUser(infoFile: string, mode: 'always-good' | 'stale-first') {
-  const script = write(`cred-${infoFile}.sh`, [
-    '#!/bin/sh',
-    `printf '%s' "$KUBERNETES_EXEC_INFO" > ${path.join(dir, infoFile)}`,
-    `n=$(cat ${path.join(dir, 'exec-count')} 2>/dev/null || echo 0); echo $((n+1)) > ${path.join(dir, 'exec-count')}`,
-    `tok=${api.adminToken}`,
-    mode === 'stale-first' ? 'if [ "$n" = 0 ]; then tok=expired-token; fi' : '',
-    // Not yet expired by its own account: only the server's 401 says it no longer works.
-    'printf \'{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s","expirationTimestamp":"2999-01-01T00:00:00Z"}}\' "$tok"',
-    '',
-  ].join('\n'), 0o700);
+  const script = write(
+    `cred-${infoFile}.sh`,
+    [
+      '#!/bin/sh',
+      `printf '%s' "$KUBERNETES_EXEC_INFO" > ${path.join(dir, infoFile)}`,
+      `n=$(cat ${path.join(dir, 'exec-count')} 2>/dev/null || echo 0); echo $((n+1)) > ${path.join(dir, 'exec-count')}`,
+      `tok=${api.adminToken}`,
+      mode === 'stale-first' ? 'if [ "$n" = 0 ]; then tok=expired-token; fi' : '',
+      // Not yet expired by its own account: only the server's 401 says it no longer works.
+      'printf \'{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s","expirationTimestamp":"2999-01-01T00:00:00Z"}}\' "$tok"',
+      '',
+    ].join('\n'),
+    0o700,
+  );
   return { apiVersion: 'client.authentication.k8s.io/v1', command: script, provideClusterInfo: true, interactiveMode: 'Never' };
 }
 
@@ -248,12 +432,50 @@ t.before(async () => {
   // A client certificate of the test CA: CN=cert-user in group system:masters.
   keyFile = path.join(dir, 'cert-user.key');
   certFile = path.join(dir, 'cert-user.crt');
-  execFileSync('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/O=system:masters/CN=cert-user', '-keyout', keyFile, '-out', path.join(dir, 'cert-user.csr')], { stdio: 'ignore' });
-  execFileSync('openssl', ['x509', '-req', '-in', path.join(dir, 'cert-user.csr'), '-CA', api.caFile, '-CAkey', api.caKey, '-CAcreateserial', '-CAserial', path.join(dir, 'ca.srl'), '-days', '1', '-out', certFile], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      '/O=system:masters/CN=cert-user',
+      '-keyout',
+      keyFile,
+      '-out',
+      path.join(dir, 'cert-user.csr'),
+    ],
+    { stdio: 'ignore' },
+  );
+  execFileSync(
+    'openssl',
+    [
+      'x509',
+      '-req',
+      '-in',
+      path.join(dir, 'cert-user.csr'),
+      '-CA',
+      api.caFile,
+      '-CAkey',
+      api.caKey,
+      '-CAcreateserial',
+      '-CAserial',
+      path.join(dir, 'ca.srl'),
+      '-days',
+      '1',
+      '-out',
+      certFile,
+    ],
+    { stdio: 'ignore' },
+  );
   chmodSync(keyFile, 0o600);
   // A service account with cluster-admin, and a token for it, for the in-cluster case.
   await must(kubectl(['create', 'serviceaccount', 'parity-runner', '-n', ns]), 'create serviceaccount');
-  await must(kubectl(['create', 'clusterrolebinding', `parity-runner-${ns}`, '--clusterrole=cluster-admin', `--serviceaccount=${ns}:parity-runner`]), 'create clusterrolebinding');
+  await must(
+    kubectl(['create', 'clusterrolebinding', `parity-runner-${ns}`, '--clusterrole=cluster-admin', `--serviceaccount=${ns}:parity-runner`]),
+    'create clusterrolebinding',
+  );
   saToken = (await must(kubectl(['create', 'token', 'parity-runner', '-n', ns, '--duration=1h']), 'create token')).stdout.trim();
 });
 
@@ -294,11 +516,17 @@ for (const c of cases) {
       const kube = by(/^kubectl\//);
       const ours = by(/^kubectl-mesh/);
       const istio = by(/^istioctl\//);
-      t.ok(kube.length > 0 && ours.length > 0 && istio.length > 0, `all three reached this server (kubectl ${kube.length}, mesh ${ours.length}, istioctl ${istio.length} requests)`);
+      t.ok(
+        kube.length > 0 && ours.length > 0 && istio.length > 0,
+        `all three reached this server (kubectl ${kube.length}, mesh ${ours.length}, istioctl ${istio.length} requests)`,
+      );
       t.same([...new Set(ours.map(actingUser))], [id.username], 'kubectl mesh acted as the same user');
       t.same([...new Set(istio.map(actingUser))], [id.username], 'istioctl acted as the same user');
       // With impersonation the whole impersonated identity must match what whoami reports.
-      for (const [tool, list] of [['kubectl mesh', ours], ['istioctl', istio]] as const) {
+      for (const [tool, list] of [
+        ['kubectl mesh', ours],
+        ['istioctl', istio],
+      ] as const) {
         const imp = list.find((e) => e.impersonatedUser)?.impersonatedUser;
         if (!imp) continue;
         t.same([imp.uid, [...(imp.groups ?? [])].sort()], [id.uid, [...id.groups].sort()], `${tool}: same impersonated uid and groups`);
@@ -321,8 +549,14 @@ t.test('basic auth (--username/--password): both send it, this API server reject
   t.equal(m.code, 6, `kubectl mesh: rejected with the credentials exit code (${m.stderr.trim()})`);
   t.match(m.stderr, /^error: unauthorized: /m);
   const events = api.auditSince(mark);
-  t.ok(events.some((e) => /^kubectl\//.test(e.userAgent ?? '') && e.responseStatus?.code === 401), 'the server saw kubectl\'s attempt (401)');
-  t.ok(events.some((e) => /^kubectl-mesh/.test(e.userAgent ?? '') && e.responseStatus?.code === 401), 'and ours (401)');
+  t.ok(
+    events.some((e) => /^kubectl\//.test(e.userAgent ?? '') && e.responseStatus?.code === 401),
+    "the server saw kubectl's attempt (401)",
+  );
+  t.ok(
+    events.some((e) => /^kubectl-mesh/.test(e.userAgent ?? '') && e.responseStatus?.code === 401),
+    'and ours (401)',
+  );
 });
 
 t.test('a warm discovery cache: the second command makes no discovery request', async (t) => {
@@ -334,7 +568,17 @@ t.test('a warm discovery cache: the second command makes no discovery request', 
   const warm = await mesh(['status', ...args]);
   t.equal(warm.code, 0, warm.stderr);
   t.notMatch(warm.stderr, /GET \S+\/apis? 200/, 'warm: no discovery request');
-  const k = await kubectl(['get', 'virtualservices', '--cache-dir', cache, '-v=6', '--kubeconfig', kubeconfig('warm.yaml', { token: api.adminToken }), '-n', ns]);
+  const k = await kubectl([
+    'get',
+    'virtualservices',
+    '--cache-dir',
+    cache,
+    '-v=6',
+    '--kubeconfig',
+    kubeconfig('warm.yaml', { token: api.adminToken }),
+    '-n',
+    ns,
+  ]);
   t.equal(k.code, 0, k.stderr);
 });
 
@@ -345,8 +589,12 @@ t.test('GOAWAY: the API server restarts during status --watch; the watch carries
   const child = spawn('kubectl', ['mesh', 'status', 'web', '-n', ns, '--watch', '-o', 'json', '--kubeconfig', file], { env: childEnv({}) });
   let out = '';
   let err = '';
-  child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
-  child.stderr.on('data', (c: Buffer) => { err += c.toString(); });
+  child.stdout.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    err += c.toString();
+  });
   const until = async (what: string, ok: () => boolean, ms = 120_000) => {
     const deadline = Date.now() + ms;
     while (!ok()) {
@@ -364,7 +612,10 @@ t.test('GOAWAY: the API server restarts during status --watch; the watch carries
     t.pass('the watch printed the new weight after the restart');
     t.notMatch(err, /ERR_HTTP2_INVALID_SESSION|ERR_HTTP2_GOAWAY_SESSION/, 'no dead-session errors');
     t.equal(child.exitCode, null, 'still running');
-    t.ok(api.auditSince(mark).some((e) => /^kubectl-mesh/.test(e.userAgent ?? '')), 'the restarted server (audit log) served the watch');
+    t.ok(
+      api.auditSince(mark).some((e) => /^kubectl-mesh/.test(e.userAgent ?? '')),
+      'the restarted server (audit log) served the watch',
+    );
   } finally {
     child.kill('SIGINT');
     await new Promise((r) => child.once('exit', r));

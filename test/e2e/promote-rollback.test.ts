@@ -2,8 +2,20 @@
 // and history, on one service through a whole release, in a namespace of its own.
 import t from 'tap';
 import {
-  createApp, createNamespace, deleteNamespace, drOf, errorLines, historyOf, hpaOf, mesh, requests, resourceOf, resourceVersions,
-  scratchNamespace, vsOf, weights,
+  createApp,
+  createNamespace,
+  deleteNamespace,
+  drOf,
+  errorLines,
+  historyOf,
+  hpaOf,
+  mesh,
+  requests,
+  resourceOf,
+  resourceVersions,
+  scratchNamespace,
+  vsOf,
+  weights,
 } from './support.js';
 
 const ns = scratchNamespace('e2e-release');
@@ -29,7 +41,10 @@ t.test('before any release: promote, rollback and history say so, and write noth
   t.match(h.stdout, /No routing revisions recorded/);
   t.same(JSON.parse((await mesh(['history', 'reviews', '-n', ns, '-o', 'json'])).stdout), []);
   t.same(await resourceVersions(ns), before, 'nothing was written');
-  t.notOk(Object.keys(before).some((k) => k.startsWith('VirtualService') || k.startsWith('DestinationRule')), 'no routing objects');
+  t.notOk(
+    Object.keys(before).some((k) => k.startsWith('VirtualService') || k.startsWith('DestinationRule')),
+    'no routing objects',
+  );
 });
 
 t.test('history records each change (table and -o json)', async (t) => {
@@ -40,8 +55,14 @@ t.test('history records each change (table and -o json)', async (t) => {
   const j = await mesh(['history', 'reviews', '-n', ns, '-o', 'json']);
   t.equal(j.code, 0, j.stderr);
   const revs = JSON.parse(j.stdout);
-  t.same(revs.map((r: any) => r.revision), [1, 2, 3, 4]);
-  t.match(revs.map((r: any) => r.change), ['before kubectl-mesh', /canary 20%/, /canary 50%/, /env green/]);
+  t.same(
+    revs.map((r: any) => r.revision),
+    [1, 2, 3, 4],
+  );
+  t.match(
+    revs.map((r: any) => r.change),
+    ['before kubectl-mesh', /canary 20%/, /canary 50%/, /env green/],
+  );
   for (const r of revs) {
     t.equal(r.user, 'admin');
     t.ok(!Number.isNaN(Date.parse(r.at)), 'an ISO time');
@@ -129,7 +150,10 @@ t.test('rollback to before kubectl-mesh deletes the VirtualService, then the Des
   const { result, lines } = await requests(['rollback', 'reviews', '-n', ns, '--to-revision', '1']);
   t.equal(result.code, 0, result.stderr);
   const writes = lines.filter((l) => l.method !== 'GET').map((l) => `${l.method} ${resourceOf(l.url)}`);
-  t.same(writes.filter((w) => !w.includes('horizontalpodautoscalers')), ['DELETE virtualservices/reviews', 'DELETE destinationrules/reviews']);
+  t.same(
+    writes.filter((w) => !w.includes('horizontalpodautoscalers')),
+    ['DELETE virtualservices/reviews', 'DELETE destinationrules/reviews'],
+  );
   t.equal(await vsOf('reviews', ns), undefined, 'VirtualService gone');
   t.equal(await drOf('reviews', ns), undefined, 'DestinationRule gone');
   for (const name of ['reviews-v1', 'reviews-v2']) {

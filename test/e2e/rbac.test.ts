@@ -3,7 +3,16 @@
 // nothing written. --as/--as-group impersonation reaches the API server.
 import t from 'tap';
 import {
-  applyObjects, createApp, createNamespace, deleteNamespace, errorLines, mesh, resourceVersions, scratchNamespace, vsOf, weights,
+  applyObjects,
+  createApp,
+  createNamespace,
+  deleteNamespace,
+  errorLines,
+  mesh,
+  resourceVersions,
+  scratchNamespace,
+  vsOf,
+  weights,
 } from './support.js';
 
 const FORBIDDEN = 6;
@@ -13,7 +22,9 @@ const readonly = `${bound}-ro`;
 const asMeshUser = ['--context', 'mesh-user'];
 
 const binding = (ns: string, role: { kind: string; name: string }) => ({
-  apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'kubectl-mesh-mesh-user', namespace: ns },
+  apiVersion: 'rbac.authorization.k8s.io/v1',
+  kind: 'RoleBinding',
+  metadata: { name: 'kubectl-mesh-mesh-user', namespace: ns },
   subjects: [{ kind: 'User', name: 'mesh-user', apiGroup: 'rbac.authorization.k8s.io' }],
   roleRef: { apiGroup: 'rbac.authorization.k8s.io', ...role },
 });
@@ -29,7 +40,9 @@ t.before(async () => {
   await applyObjects([
     binding(bound, { kind: 'ClusterRole', name: 'kubectl-mesh' }),
     {
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'mesh-read', namespace: readonly },
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'mesh-read', namespace: readonly },
       rules: [
         { apiGroups: ['networking.istio.io'], resources: ['virtualservices', 'destinationrules'], verbs: read },
         { apiGroups: [''], resources: ['services', 'pods'], verbs: read },
@@ -100,7 +113,7 @@ t.test('--as impersonates: system:anonymous is refused, mesh-user is confined, -
   t.same(errorLines(anon.stderr).length, 1);
 
   const asUser = await mesh(['status', '-n', unbound, '--as', 'mesh-user']);
-  t.equal(asUser.code, FORBIDDEN, 'admin --as mesh-user has mesh-user\'s rights, not admin\'s');
+  t.equal(asUser.code, FORBIDDEN, "admin --as mesh-user has mesh-user's rights, not admin's");
   t.match(asUser.stderr, /User "mesh-user" cannot list/);
   const asUserOk = await mesh(['status', '-n', bound, '--as', 'mesh-user']);
   t.equal(asUserOk.code, 0, asUserOk.stderr);
@@ -112,7 +125,11 @@ t.test('--as impersonates: system:anonymous is refused, mesh-user is confined, -
 
   const history = await mesh(['canary', '30', 'reviews', '-n', bound, '--as', 'mesh-user']);
   t.equal(history.code, 0, history.stderr);
-  t.equal(JSON.parse((await vsOf('reviews', bound)).metadata.annotations['kubectl-mesh.io/history']).at(-1).user, 'mesh-user', 'history records the impersonated user');
+  t.equal(
+    JSON.parse((await vsOf('reviews', bound)).metadata.annotations['kubectl-mesh.io/history']).at(-1).user,
+    'mesh-user',
+    'history records the impersonated user',
+  );
 
   const cannot = await mesh(['status', '-n', bound, '--as', 'admin', ...asMeshUser]);
   t.equal(cannot.code, FORBIDDEN, 'mesh-user may not impersonate');

@@ -17,7 +17,16 @@ import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { startWorkloads } from '../cluster/pods.mjs';
-import { applyObjects, createApp, createNamespace, deleteNamespace, kubeconfig, requestCount, requests, scratchNamespace } from './support.js';
+import {
+  applyObjects,
+  createApp,
+  createNamespace,
+  deleteNamespace,
+  kubeconfig,
+  requestCount,
+  requests,
+  scratchNamespace,
+} from './support.js';
 
 const ns = scratchNamespace('e2e-count');
 const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'mesh-count-cache-'));
@@ -52,12 +61,23 @@ async function addServices(n: number): Promise<void> {
   const objects: object[] = [];
   for (let i = 1; i <= n; i++) {
     const app = `small-${i}`;
-    objects.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: app, namespace: ns }, spec: { selector: { app }, ports: [{ port: 80 }] } });
+    objects.push({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: app, namespace: ns },
+      spec: { selector: { app }, ports: [{ port: 80 }] },
+    });
     for (const v of ['v1', 'v2']) {
       const labels = { app, version: v };
       objects.push({
-        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `${app}-${v}`, namespace: ns, labels },
-        spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: app, image: `example.com/${app}:${v}` }] } } },
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: `${app}-${v}`, namespace: ns, labels },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: labels },
+          template: { metadata: { labels }, spec: { containers: [{ name: app, image: `example.com/${app}:${v}` }] } },
+        },
       });
     }
   }
@@ -78,9 +98,19 @@ t.teardown(async () => {
 t.test('discovery: a cold command asks /api and /apis and caches them; a warm one asks nothing', async (t) => {
   const cold = await requests(['status', '-n', ns], { env });
   t.equal(cold.result.code, 0, cold.result.stderr);
-  t.same(cold.lines.map((l) => new URL(l.url).pathname).filter((p) => p === '/api' || p === '/apis').sort(), ['/api', '/apis']);
+  t.same(
+    cold.lines
+      .map((l) => new URL(l.url).pathname)
+      .filter((p) => p === '/api' || p === '/apis')
+      .sort(),
+    ['/api', '/apis'],
+  );
   const warm = await requests(['status', '-n', ns], { env });
-  t.same(warm.lines.filter((l) => /^\/apis?$/.test(new URL(l.url).pathname)), [], 'no discovery request');
+  t.same(
+    warm.lines.filter((l) => /^\/apis?$/.test(new URL(l.url).pathname)),
+    [],
+    'no discovery request',
+  );
   t.equal(warm.lines.length, cold.lines.length - 2);
 });
 
@@ -91,7 +121,9 @@ t.test('every verb makes the same number of API requests with 2 services as with
   t.equal(JSON.parse(services.result.stdout).length, 20, '20 services now');
   const twenty = await measure();
   for (const [name] of verbs) {
-    t.comment(`${name.padEnd(36)} ${String(two.get(name)).padStart(3)} requests (2 services), ${String(twenty.get(name)).padStart(3)} (20 services)`);
+    t.comment(
+      `${name.padEnd(36)} ${String(two.get(name)).padStart(3)} requests (2 services), ${String(twenty.get(name)).padStart(3)} (20 services)`,
+    );
     t.equal(twenty.get(name), two.get(name), `${name}: same count with 20 services`);
   }
   t.ok(two.get('status -n')! <= 7, `status -n: a handful of list calls (${two.get('status -n')})`);
@@ -107,6 +139,9 @@ t.test('the requests of status -n are lists, never per-object gets', async (t) =
     // HTTPRoutes are listed across namespaces: a GAMMA route anywhere can name our Service (MESH0006).
     // Plus one query to Istio's Prometheus addon through the service proxy (live metrics; absent here).
     const proxy = p === '/api/v1/namespaces/istio-system/services/http:prometheus:9090/proxy/api/v1/query';
-    t.ok(p === '/apis/gateway.networking.k8s.io/v1/httproutes' || /\/namespaces\/[^/]+\/[a-z]+$/.test(p) || proxy, `${p}: a collection (discovery is cached) or the metrics query`);
+    t.ok(
+      p === '/apis/gateway.networking.k8s.io/v1/httproutes' || /\/namespaces\/[^/]+\/[a-z]+$/.test(p) || proxy,
+      `${p}: a collection (discovery is cached) or the metrics query`,
+    );
   }
 });

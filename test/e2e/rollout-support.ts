@@ -38,10 +38,19 @@ export function start(args: string[]): Running {
   let out = '';
   let err = '';
   const waiters: (() => void)[] = [];
-  child.stdout!.on('data', (d) => { out += d; waiters.forEach((w) => w()); });
-  child.stderr!.on('data', (d) => { err += d; });
+  child.stdout!.on('data', (d) => {
+    out += d;
+    waiters.forEach((w) => w());
+  });
+  child.stderr!.on('data', (d) => {
+    err += d;
+  });
   const exit = new Promise<number>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1))));
-  const events = () => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  const events = () =>
+    out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l));
   return {
     child,
     stdout: () => out,
@@ -49,13 +58,25 @@ export function start(args: string[]): Running {
     exit,
     event(match, timeoutMs = 60_000) {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no matching event within ${timeoutMs}ms; stdout:\n${out}\nstderr:\n${err}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`no matching event within ${timeoutMs}ms; stdout:\n${out}\nstderr:\n${err}`)),
+          timeoutMs,
+        );
         const check = () => {
           const found = events().find(match);
-          if (found) { clearTimeout(timer); resolve(found); }
+          if (found) {
+            clearTimeout(timer);
+            resolve(found);
+          }
         };
         waiters.push(check);
-        void exit.then(() => setTimeout(() => { check(); clearTimeout(timer); reject(new Error(`exited before a matching event; stdout:\n${out}\nstderr:\n${err}`)); }, 50));
+        void exit.then(() =>
+          setTimeout(() => {
+            check();
+            clearTimeout(timer);
+            reject(new Error(`exited before a matching event; stdout:\n${out}\nstderr:\n${err}`));
+          }, 50),
+        );
         check();
       });
     },
@@ -63,4 +84,9 @@ export function start(args: string[]): Running {
 }
 
 /** JSON lines of -o json output: every line must parse. */
-export const jsonLines = (stdout: string): any[] => stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+export const jsonLines = (stdout: string): any[] =>
+  stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));

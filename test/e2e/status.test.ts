@@ -3,7 +3,18 @@
 import t from 'tap';
 import { parse } from 'yaml';
 import {
-  createApp, createNamespace, deleteNamespace, errorLines, kubectl, mesh, must, resourceVersions, scratchNamespace, setReady, vsOf, weights,
+  createApp,
+  createNamespace,
+  deleteNamespace,
+  errorLines,
+  kubectl,
+  mesh,
+  must,
+  resourceVersions,
+  scratchNamespace,
+  setReady,
+  vsOf,
+  weights,
 } from './support.js';
 
 const ns = scratchNamespace('e2e-status');
@@ -46,16 +57,31 @@ t.test('-o json and -o yaml carry the same model', async (t) => {
   t.equal(j.code, 0, j.stderr);
   const all = JSON.parse(j.stdout);
   t.ok(Array.isArray(all), 'a list for a namespace');
-  t.same(all.map((s: any) => s.service), ['details', 'reviews']);
+  t.same(
+    all.map((s: any) => s.service),
+    ['details', 'reviews'],
+  );
   const one = JSON.parse((await mesh(['status', 'reviews', '-n', ns, '-o', 'json'])).stdout);
   t.equal(one.service, 'reviews', 'one object for one service');
   t.match(one, {
-    namespace: ns, virtualService: 'reviews', destinationRule: 'reviews', hosts: [`reviews.${ns}.svc.cluster.local`], gateways: ['mesh'],
-    roles: { stable: 'v1', canary: 'v2' }, revision: 3, otherRoutes: 0, warnings: [],
+    namespace: ns,
+    virtualService: 'reviews',
+    destinationRule: 'reviews',
+    hosts: [`reviews.${ns}.svc.cluster.local`],
+    gateways: ['mesh'],
+    roles: { stable: 'v1', canary: 'v2' },
+    revision: 3,
+    otherRoutes: 0,
+    warnings: [],
     environments: [{ name: 'green', subset: 'v2' }],
   });
-  t.same(one.subsets.map((s: any) => [s.subset, s.weight, s.ready, s.total, s.deployment, s.hpa.min, s.hpa.max]),
-    [['v1', 80, 2, 2, 'reviews-v1', 2, 10], ['v2', 20, 2, 2, 'reviews-v2', 2, 10]]);
+  t.same(
+    one.subsets.map((s: any) => [s.subset, s.weight, s.ready, s.total, s.deployment, s.hpa.min, s.hpa.max]),
+    [
+      ['v1', 80, 2, 2, 'reviews-v1', 2, 10],
+      ['v2', 20, 2, 2, 'reviews-v2', 2, 10],
+    ],
+  );
   const y = await mesh(['status', 'reviews', '-n', ns, '-o', 'yaml']);
   t.equal(y.code, 0, y.stderr);
   t.same(parse(y.stdout), one, 'yaml = json');
@@ -86,12 +112,24 @@ t.test('pods that are not Ready: status warns and canary refuses to send them tr
 });
 
 t.test('a hand edit of our routes shows as drift; weights that do not sum to 100 read as relative shares', async (t) => {
-  const r = await kubectl(['patch', 'virtualservice', 'reviews', '-n', ns, '--type=json', '-p',
-    JSON.stringify([{ op: 'replace', path: '/spec/http/1/route/0/weight', value: 70 }])]);
+  const r = await kubectl([
+    'patch',
+    'virtualservice',
+    'reviews',
+    '-n',
+    ns,
+    '--type=json',
+    '-p',
+    JSON.stringify([{ op: 'replace', path: '/spec/http/1/route/0/weight', value: 70 }]),
+  ]);
   t.equal(r.code, 0, r.stderr);
   const st = JSON.parse((await mesh(['status', 'reviews', '-n', ns, '-o', 'json'])).stdout);
   t.notMatch(st.warnings.join('\n'), /weights of the primary route/, '70/20 is valid for Istio: relative weights');
-  t.same(st.subsets.map((x: { weight: number }) => x.weight).sort((a: number, b: number) => a - b), [22.22, 77.78], 'shown as shares of 90');
+  t.same(
+    st.subsets.map((x: { weight: number }) => x.weight).sort((a: number, b: number) => a - b),
+    [22.22, 77.78],
+    'shown as shares of 90',
+  );
   t.match(st.warnings.join('\n'), /edited since kubectl-mesh last wrote them \(drift\)/);
   const table = await mesh(['status', '-n', ns]);
   t.match(table.stdout, /! .*drift/);

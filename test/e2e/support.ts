@@ -20,7 +20,10 @@ export async function must(r: Promise<Result> | Result, what: string): Promise<R
 }
 
 const apply = (objects: object[], ns?: string): Promise<Result> =>
-  must(kubectl(['apply', '-f', '-', ...(ns ? ['-n', ns] : [])], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }) }), 'kubectl apply');
+  must(
+    kubectl(['apply', '-f', '-', ...(ns ? ['-n', ns] : [])], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }) }),
+    'kubectl apply',
+  );
 
 /** Creates namespace `ns` (with its `default` ServiceAccount, which no controller creates here). */
 export async function createNamespace(ns: string, labels: Record<string, string> = {}): Promise<void> {
@@ -33,7 +36,14 @@ export async function createNamespace(ns: string, labels: Record<string, string>
  * deleted namespace stays Terminating, so its finalizer is cleared through the finalize subresource.
  */
 export async function deleteNamespace(ns: string): Promise<void> {
-  await kubectl(['delete', 'virtualservices,destinationrules,horizontalpodautoscalers,deployments,services,endpoints,serviceaccounts', '--all', '-n', ns, '--wait=false']);
+  await kubectl([
+    'delete',
+    'virtualservices,destinationrules,horizontalpodautoscalers,deployments,services,endpoints,serviceaccounts',
+    '--all',
+    '-n',
+    ns,
+    '--wait=false',
+  ]);
   await kubectl(['delete', 'pods', '--all', '-n', ns, '--force', '--grace-period=0', '--wait=false']);
   await kubectl(['delete', 'namespace', ns, '--wait=false']);
   const finalize = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns }, spec: { finalizers: [] } };
@@ -57,28 +67,46 @@ export async function createApp(ns: string, name: string, versions: string[], op
   const replicas = opts.replicas ?? 2;
   const label = opts.versionLabel ?? 'version';
   const hpa = opts.hpa === undefined ? { min: 2, max: 10 } : opts.hpa;
-  await apply([{
-    apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns, labels: { app: name } },
-    spec: { selector: { app: name }, ports: [{ name: 'http', port: 9080, targetPort: 9080 }] },
-  }]);
+  await apply([
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace: ns, labels: { app: name } },
+      spec: { selector: { app: name }, ports: [{ name: 'http', port: 9080, targetPort: 9080 }] },
+    },
+  ]);
   for (const v of versions) {
     const labels = { app: name, [label]: v };
     // One apply per version: creation order (and creationTimestamp) says which version is older.
-    await apply([{
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `${name}-${v}`, namespace: ns, labels },
-      spec: {
-        replicas, selector: { matchLabels: labels },
-        template: { metadata: { labels }, spec: { containers: [{ name, image: `example.com/${name}:${v}`, ports: [{ containerPort: 9080 }] }] } },
-      },
-    }]);
-    if (hpa) {
-      await apply([{
-        apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: `${name}-${v}`, namespace: ns, labels },
+    await apply([
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: `${name}-${v}`, namespace: ns, labels },
         spec: {
-          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: `${name}-${v}` }, minReplicas: hpa.min, maxReplicas: hpa.max,
-          metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
+          replicas,
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels },
+            spec: { containers: [{ name, image: `example.com/${name}:${v}`, ports: [{ containerPort: 9080 }] }] },
+          },
         },
-      }]);
+      },
+    ]);
+    if (hpa) {
+      await apply([
+        {
+          apiVersion: 'autoscaling/v2',
+          kind: 'HorizontalPodAutoscaler',
+          metadata: { name: `${name}-${v}`, namespace: ns, labels },
+          spec: {
+            scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: `${name}-${v}` },
+            minReplicas: hpa.min,
+            maxReplicas: hpa.max,
+            metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
+          },
+        },
+      ]);
     }
   }
   await startWorkloads(kubeconfig(), ns);
@@ -87,11 +115,15 @@ export async function createApp(ns: string, name: string, versions: string[], op
 /** Applies any objects (e.g. a user's VirtualService) as admin. */
 export const applyObjects = (objects: object[]): Promise<Result> => apply(objects);
 
-export const setReady = (ns: string, selector: string, ready: boolean): Promise<string[]> => setPodsReady(kubeconfig(), ns, selector, ready);
+export const setReady = (ns: string, selector: string, ready: boolean): Promise<string[]> =>
+  setPodsReady(kubeconfig(), ns, selector, ready);
 
 /** `kind/name` → resourceVersion (or "absent") for the routing objects and HPAs in `ns`. */
 export async function resourceVersions(ns: string): Promise<Record<string, string>> {
-  const r = await must(kubectl(['get', 'virtualservices,destinationrules,horizontalpodautoscalers', '-n', ns, '-o', 'json']), 'kubectl get');
+  const r = await must(
+    kubectl(['get', 'virtualservices,destinationrules,horizontalpodautoscalers', '-n', ns, '-o', 'json']),
+    'kubectl get',
+  );
   const out: Record<string, string> = {};
   for (const o of JSON.parse(r.stdout).items) out[`${o.kind}/${o.metadata.name}`] = o.metadata.resourceVersion;
   return out;
@@ -113,12 +145,18 @@ export function weights(vs: any, name = 'mesh-primary'): Record<string, number> 
 /** One API request log line of `-v=6` (`GET https://… 200 OK in 3 milliseconds`). */
 export const REQUEST_LINE = /^(GET|POST|PUT|PATCH|DELETE) (https?:\/\/\S+) (\d{3})?/;
 
-export interface Requests { result: Result; lines: { method: string; url: string; status: string }[] }
+export interface Requests {
+  result: Result;
+  lines: { method: string; url: string; status: string }[];
+}
 
 /** Runs `kubectl mesh ARGS -v=6` and returns the API requests it logged, in order. */
 export async function requests(args: string[], opts: RunOptions = {}): Promise<Requests> {
   const result = await mesh([...args, '-v=6'], opts);
-  const lines = result.stderr.split('\n').map((l) => REQUEST_LINE.exec(l)).filter((m): m is RegExpExecArray => !!m)
+  const lines = result.stderr
+    .split('\n')
+    .map((l) => REQUEST_LINE.exec(l))
+    .filter((m): m is RegExpExecArray => !!m)
     .map((m) => ({ method: m[1]!, url: m[2]!, status: m[3] ?? '' }));
   return { result, lines };
 }

@@ -15,10 +15,14 @@ t.before(async () => {
   await createApp(ns, 'reviews', ['v1', 'v2', 'v3']);
   await createApp(ns, 'ratings', ['v1', 'v2']);
   await createApp(ns, 'details', ['v1', 'v2']);
-  await applyObjects([{
-    apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: 'public', namespace: ns },
-    spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }] },
-  }]);
+  await applyObjects([
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'public', namespace: ns },
+      spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }] },
+    },
+  ]);
 });
 t.teardown(() => deleteNamespace(ns));
 
@@ -41,16 +45,23 @@ async function statusAgrees(t: Test, svc: string): Promise<void> {
   const reported = st.subsets.filter((s: any) => s.weight > 0).map((s: any) => [cluster(svc, s.subset), s.weight]);
   t.same(Object.fromEntries(split), Object.fromEntries(reported), 'status weights = Envoy weighted clusters');
   for (const e of st.environments ?? []) {
-    t.equal(envoy!.find((r) => r.name === `mesh-env-${e.name}`)?.cluster, cluster(svc, e.subset), `env ${e.name} → ${e.subset} in Envoy too`);
+    t.equal(
+      envoy!.find((r) => r.name === `mesh-env-${e.name}`)?.cluster,
+      cluster(svc, e.subset),
+      `env ${e.name} → ${e.subset} in Envoy too`,
+    );
   }
 }
 
-const weighted = (svc: string, ...w: [string, number][]) => ({ weightedClusters: w.map(([s, weight]) => ({ cluster: cluster(svc, s), weight })) });
+const weighted = (svc: string, ...w: [string, number][]) => ({
+  weightedClusters: w.map(([s, weight]) => ({ cluster: cluster(svc, s), weight })),
+});
 const header = (name: string, how: Record<string, string>) => ({ name, ...how });
 
 t.test('canary: one weighted catch-all route, 80/20 by subset', async (t) => {
-  await verb(t, ['canary', '20', 'reviews', '--stable', 'v1', '--canary', 'v2'], 'reviews',
-    [{ name: 'mesh-primary', prefix: '/', ...weighted('reviews', ['v1', 80], ['v2', 20]) }]);
+  await verb(t, ['canary', '20', 'reviews', '--stable', 'v1', '--canary', 'v2'], 'reviews', [
+    { name: 'mesh-primary', prefix: '/', ...weighted('reviews', ['v1', 80], ['v2', 20]) },
+  ]);
   await statusAgrees(t, 'reviews');
 });
 
@@ -74,20 +85,31 @@ t.test('rollback: the previous routes come back in Envoy', async (t) => {
 });
 
 t.test('green and several environments: header routes first, in order, then the weighted catch-all', async (t) => {
-  await verb(t, ['canary', '10', 'ratings', '--stable', 'v1', '--canary', 'v2'], 'ratings',
-    [{ name: 'mesh-primary', prefix: '/', ...weighted('ratings', ['v1', 90], ['v2', 10]) }]);
+  await verb(t, ['canary', '10', 'ratings', '--stable', 'v1', '--canary', 'v2'], 'ratings', [
+    { name: 'mesh-primary', prefix: '/', ...weighted('ratings', ['v1', 90], ['v2', 10]) },
+  ]);
   await verb(t, ['green', 'ratings', '--header', 'x-env=green'], 'ratings', [
     { name: 'mesh-env-green', prefix: '/', headers: [header('x-env', { exact: 'green' })], cluster: cluster('ratings', 'v2') },
     { name: 'mesh-primary', prefix: '/', ...weighted('ratings', ['v1', 90], ['v2', 10]) },
   ]);
   await verb(t, ['env', 'uat', 'ratings', '--header', 'x-env=uat', '--header', 'x-team=payments', '--subset', 'v1'], 'ratings', [
     { name: 'mesh-env-green', prefix: '/', headers: [header('x-env', { exact: 'green' })], cluster: cluster('ratings', 'v2') },
-    { name: 'mesh-env-uat', prefix: '/', headers: [header('x-env', { exact: 'uat' }), header('x-team', { exact: 'payments' })], cluster: cluster('ratings', 'v1') },
+    {
+      name: 'mesh-env-uat',
+      prefix: '/',
+      headers: [header('x-env', { exact: 'uat' }), header('x-team', { exact: 'payments' })],
+      cluster: cluster('ratings', 'v1'),
+    },
     { name: 'mesh-primary', prefix: '/', ...weighted('ratings', ['v1', 90], ['v2', 10]) },
   ]);
   await verb(t, ['env', 'beta', 'ratings', '--header', 'user-agent=.*Beta.*', '--match', 'regex', '--subset', 'v2'], 'ratings', [
     { name: 'mesh-env-green', prefix: '/', headers: [header('x-env', { exact: 'green' })], cluster: cluster('ratings', 'v2') },
-    { name: 'mesh-env-uat', prefix: '/', headers: [header('x-env', { exact: 'uat' }), header('x-team', { exact: 'payments' })], cluster: cluster('ratings', 'v1') },
+    {
+      name: 'mesh-env-uat',
+      prefix: '/',
+      headers: [header('x-env', { exact: 'uat' }), header('x-team', { exact: 'payments' })],
+      cluster: cluster('ratings', 'v1'),
+    },
     { name: 'mesh-env-beta', prefix: '/', headers: [header('user-agent', { regex: '.*Beta.*' })], cluster: cluster('ratings', 'v2') },
     { name: 'mesh-primary', prefix: '/', ...weighted('ratings', ['v1', 90], ['v2', 10]) },
   ]);
@@ -111,29 +133,52 @@ t.test('green and several environments: header routes first, in order, then the 
 });
 
 t.test('gateway binding: sidecars keep the routes (gateways: [gw, mesh]) and the ingress gateway gets them', async (t) => {
-  await verb(t, ['canary', '30', 'ratings', '--stable', 'v2', '--canary', 'v1', '--gateway', `${ns}/public`, '--host', 'ratings.example.com'], 'ratings', [
-    { name: 'mesh-env-old', prefix: '/', headers: [header('x-env', { exact: 'old' })], cluster: cluster('ratings', 'v1') },
-    { name: 'mesh-primary', prefix: '/', ...weighted('ratings', ['v2', 70], ['v1', 30]) },
-  ]);
+  await verb(
+    t,
+    ['canary', '30', 'ratings', '--stable', 'v2', '--canary', 'v1', '--gateway', `${ns}/public`, '--host', 'ratings.example.com'],
+    'ratings',
+    [
+      { name: 'mesh-env-old', prefix: '/', headers: [header('x-env', { exact: 'old' })], cluster: cluster('ratings', 'v1') },
+      { name: 'mesh-primary', prefix: '/', ...weighted('ratings', ['v2', 70], ['v1', 30]) },
+    ],
+  );
   t.same((await vsOf('ratings', ns)).spec.gateways.sort(), [`${ns}/public`, 'mesh']);
   // The ingress gateway (a router proxy the Gateway selects) serves the external host with the same routes.
-  const gateway = { namespace: ns, host: 'ratings.example.com', port: 80, name: 'ingress', router: { labels: 'istio=ingressgateway', route: 'http.80' } };
+  const gateway = {
+    namespace: ns,
+    host: 'ratings.example.com',
+    port: 80,
+    name: 'ingress',
+    router: { labels: 'istio=ingressgateway', route: 'http.80' },
+  };
   const want = expectedRoutes(await vsOf('ratings', ns));
   t.same(await routesSettle(gateway, want), want, 'the gateway gets the header route and the 70/30 split too');
 });
 
 t.test('foreign routes keep their place and their own destinations; ours go where the plugin says', async (t) => {
-  await applyObjects([{
-    apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'details', namespace: ns },
-    spec: {
-      hosts: ['details'],
-      http: [
-        { name: 'admin', match: [{ uri: { prefix: '/admin' } }], route: [{ destination: { host: fqdn('ratings'), port: { number: 9080 } } }] },
-        { name: 'legacy', match: [{ headers: { 'x-legacy': { exact: '1' } } }, { uri: { exact: '/old' } }], route: [{ destination: { host: 'details' } }] },
-        { retries: { attempts: 3 }, route: [{ destination: { host: 'details' } }] },
-      ],
+  await applyObjects([
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'details', namespace: ns },
+      spec: {
+        hosts: ['details'],
+        http: [
+          {
+            name: 'admin',
+            match: [{ uri: { prefix: '/admin' } }],
+            route: [{ destination: { host: fqdn('ratings'), port: { number: 9080 } } }],
+          },
+          {
+            name: 'legacy',
+            match: [{ headers: { 'x-legacy': { exact: '1' } } }, { uri: { exact: '/old' } }],
+            route: [{ destination: { host: 'details' } }],
+          },
+          { retries: { attempts: 3 }, route: [{ destination: { host: 'details' } }] },
+        ],
+      },
     },
-  }]);
+  ]);
   await verb(t, ['canary', '25', 'details', '--stable', 'v1', '--canary', 'v2'], 'details', [
     { name: 'admin', prefix: '/admin', cluster: `outbound|9080||${fqdn('ratings')}` },
     { name: 'legacy', prefix: '/', headers: [header('x-legacy', { exact: '1' })], cluster: `outbound|9080||${fqdn('details')}` },

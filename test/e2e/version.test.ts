@@ -36,7 +36,9 @@ t.test('-o json and -o yaml carry the same data', async (t) => {
 });
 
 t.test('without istioctl it says so; --client asks nobody', async (t) => {
-  const none = await mesh(['version'], { env: { ISTIOCTL: undefined, PATH: [path.join(repo, 'plugin'), '/usr/bin', '/bin'].join(path.delimiter) } });
+  const none = await mesh(['version'], {
+    env: { ISTIOCTL: undefined, PATH: [path.join(repo, 'plugin'), '/usr/bin', '/bin'].join(path.delimiter) },
+  });
   t.equal(none.code, 0, none.stderr);
   t.match(none.stdout, /\nistioctl Version: not found/);
   const client = await mesh(['version', '--client'], { env: { KUBECONFIG: '/nonexistent' } });

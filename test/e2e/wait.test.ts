@@ -2,7 +2,18 @@
 // once it has the new routes; a stuck one (--no-ack) makes it time out with exit 4, naming the proxy,
 // the change written and the pruning / HPA scale-down not done. An unreachable istiod stops the write.
 import t from 'tap';
-import { createApp, createNamespace, deleteNamespace, drOf, hpaOf, mesh, resourceVersions, scratchNamespace, vsOf, weights } from './support.js';
+import {
+  createApp,
+  createNamespace,
+  deleteNamespace,
+  drOf,
+  hpaOf,
+  mesh,
+  resourceVersions,
+  scratchNamespace,
+  vsOf,
+  weights,
+} from './support.js';
 import { istiodAddress, Probe } from './xds.js';
 
 const ns = scratchNamespace('e2e-wait');
@@ -33,8 +44,14 @@ t.test('--wait returns once the connected proxy acknowledged the new routes', as
   t.match(r.stderr, /mesh: 1\/1 proxies serving the service have the change \(\d+\.\d+s after the write\)/);
   t.notMatch(r.stderr, /\u001b/, 'no escape codes when stderr is not a terminal');
   const last = p.pushes.at(-1)!;
-  t.same(last.routes?.find((x) => x.name === 'mesh-primary')?.weightedClusters,
-    [{ cluster: cluster('v1'), weight: 80 }, { cluster: cluster('v2'), weight: 20 }], 'by the time --wait returned, the proxy had 80/20');
+  t.same(
+    last.routes?.find((x) => x.name === 'mesh-primary')?.weightedClusters,
+    [
+      { cluster: cluster('v1'), weight: 80 },
+      { cluster: cluster('v2'), weight: 20 },
+    ],
+    'by the time --wait returned, the proxy had 80/20',
+  );
   await p.stop();
 });
 
@@ -42,14 +59,21 @@ t.test('a stuck proxy: exit 4 naming it, the change stays written', async (t) =>
   await probe('stuck', true);
   const r = await mesh(['canary', '40', 'reviews', '-n', ns, '--yes', '--wait=3s', ...xds()]);
   t.equal(r.code, 4, r.stderr);
-  t.match(r.stderr, /error: 1 of 1 proxy still without the change after 3s: stuck\.e2e-wait-\w+ \(routes sent, not acknowledged\); the change is written/);
+  t.match(
+    r.stderr,
+    /error: 1 of 1 proxy still without the change after 3s: stuck\.e2e-wait-\w+ \(routes sent, not acknowledged\); the change is written/,
+  );
   t.same(weights(await vsOf('reviews', ns)), { v1: 60, v2: 40 }, 'written');
 });
 
 t.test('with --wait, HPA scale-down and subset pruning wait until the proxies have the routes', async (t) => {
   const half = await mesh(['canary', '50', 'reviews', '-n', ns, '--scale-hpa', '--yes']);
   t.equal(half.code, 0, half.stderr);
-  t.same([(await hpaOf('reviews-v1', ns)).spec.maxReplicas, (await hpaOf('reviews-v2', ns)).spec.maxReplicas], [5, 5], 'HPAs at half (baseline 2..10)');
+  t.same(
+    [(await hpaOf('reviews-v1', ns)).spec.maxReplicas, (await hpaOf('reviews-v2', ns)).spec.maxReplicas],
+    [5, 5],
+    'HPAs at half (baseline 2..10)',
+  );
   const scaled = await mesh(['canary', '90', 'reviews', '-n', ns, '--scale-hpa', '--yes', '--wait=2s', ...xds()]);
   t.equal(scaled.code, 4, scaled.stderr);
   t.match(scaled.stderr, /not done yet: scale down HPA reviews-v1/);
@@ -61,17 +85,40 @@ t.test('with --wait, HPA scale-down and subset pruning wait until the proxies ha
   t.equal(pruned.code, 4, pruned.stderr);
   t.match(pruned.stderr, /not done yet: update DestinationRule reviews/);
   t.same(weights(await vsOf('reviews', ns)), { v2: 100 }, 'promoted');
-  t.same((await drOf('reviews', ns)).spec.subsets.map((s: any) => s.name).sort(), ['v1', 'v2'], 'v1 not pruned while a proxy may still route to it');
+  t.same(
+    (await drOf('reviews', ns)).spec.subsets.map((s: any) => s.name).sort(),
+    ['v1', 'v2'],
+    'v1 not pruned while a proxy may still route to it',
+  );
 
   for (const p of probes) await p.stop();
   const again = await mesh(['promote', 'reviews', '-n', ns, '--prune', '--yes', '--wait=30s', ...xds()]);
   t.equal(again.code, 0, again.stderr);
-  t.same((await drOf('reviews', ns)).spec.subsets.map((s: any) => s.name), ['v2'], 'pruned once nothing is stale');
+  t.same(
+    (await drOf('reviews', ns)).spec.subsets.map((s: any) => s.name),
+    ['v2'],
+    'pruned once nothing is stale',
+  );
 });
 
 t.test('istiod unreachable: nothing is written', async (t) => {
   const before = await resourceVersions(ns);
-  const r = await mesh(['canary', '30', 'reviews', '-n', ns, '--stable', 'v2', '--canary', 'v1', '--yes', '--wait=5s', '--xds-address', '127.0.0.1:1', '--xds-plaintext']);
+  const r = await mesh([
+    'canary',
+    '30',
+    'reviews',
+    '-n',
+    ns,
+    '--stable',
+    'v2',
+    '--canary',
+    'v1',
+    '--yes',
+    '--wait=5s',
+    '--xds-address',
+    '127.0.0.1:1',
+    '--xds-plaintext',
+  ]);
   t.equal(r.code, 8, r.stderr);
   t.match(r.stderr, /error: cannot ask istiod whether proxies have the change: .*nothing was written/);
   t.same(await resourceVersions(ns), before);

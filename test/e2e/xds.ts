@@ -18,7 +18,13 @@ export interface EnvoyRoute {
   directResponse?: number;
 }
 
-export interface Push { nonce: string; version: string; routeConfig: string; virtualHost?: string; routes: EnvoyRoute[] | null }
+export interface Push {
+  nonce: string;
+  version: string;
+  routeConfig: string;
+  virtualHost?: string;
+  routes: EnvoyRoute[] | null;
+}
 
 export const istiodAddress = (): string => {
   const a = process.env.ISTIOD_ADDRESS;
@@ -41,8 +47,18 @@ export interface ProbeTarget {
 }
 
 const probeArgs = (t: ProbeTarget, extra: string[] = []): string[] => [
-  '--address', istiodAddress(), '--namespace', t.namespace, '--host', t.host, '--port', String(t.port ?? 9080),
-  '--name', t.name ?? 'probe', ...(t.router ? ['--router', t.router.labels, '--route', t.router.route] : []), ...extra,
+  '--address',
+  istiodAddress(),
+  '--namespace',
+  t.namespace,
+  '--host',
+  t.host,
+  '--port',
+  String(t.port ?? 9080),
+  '--name',
+  t.name ?? 'probe',
+  ...(t.router ? ['--router', t.router.labels, '--route', t.router.route] : []),
+  ...extra,
 ];
 
 /** The routes a sidecar in t.namespace gets for t.host now (one xDS answer). */
@@ -74,7 +90,9 @@ export class Probe {
   private waiters: (() => void)[] = [];
 
   constructor(t: ProbeTarget, opts: { noAck?: boolean } = {}) {
-    this.child = spawn(probeBin(), probeArgs(t, [...(opts.noAck ? ['--no-ack'] : []), '--timeout', '10m']), { stdio: ['ignore', 'pipe', 'inherit'] });
+    this.child = spawn(probeBin(), probeArgs(t, [...(opts.noAck ? ['--no-ack'] : []), '--timeout', '10m']), {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     createInterface({ input: this.child.stdout! }).on('line', (line) => {
       this.pushes.push(JSON.parse(line) as Push);
       for (const w of this.waiters.splice(0)) w();
@@ -86,7 +104,10 @@ export class Probe {
     const deadline = Date.now() + timeoutMs;
     while (this.pushes.length < n) {
       if (Date.now() > deadline) throw new Error(`xds-probe got ${this.pushes.length} pushes, expected ${n}`);
-      await new Promise<void>((r) => { this.waiters.push(r); setTimeout(r, 200); });
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, 200);
+      });
     }
   }
 
@@ -109,7 +130,10 @@ export function expectedRoutes(vs: any, port = 9080): EnvoyRoute[] {
   const ns = vs.metadata.namespace;
   return (vs.spec.http ?? []).flatMap((http: any) => {
     const dests = (http.route ?? [])
-      .map((d: any) => ({ cluster: `outbound|${d.destination.port?.number ?? port}|${d.destination.subset ?? ''}|${fqdn(d.destination.host, ns)}`, weight: d.weight ?? 0 }))
+      .map((d: any) => ({
+        cluster: `outbound|${d.destination.port?.number ?? port}|${d.destination.subset ?? ''}|${fqdn(d.destination.host, ns)}`,
+        weight: d.weight ?? 0,
+      }))
       .filter((d: any, _: number, all: any[]) => all.length === 1 || d.weight > 0);
     // One destination: a plain cluster. Several: weighted clusters, even when only one keeps a weight.
     const target = http.route?.length === 1 ? { cluster: dests[0].cluster } : { weightedClusters: dests };

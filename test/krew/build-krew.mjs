@@ -16,7 +16,12 @@ export function krewDir(version = KREW_VERSION) {
 }
 
 export function hasGo() {
-  try { execFileSync('go', ['version'], { stdio: 'ignore' }); return true; } catch { return false; }
+  try {
+    execFileSync('go', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** { krew, validate } binary paths, building what is missing. Throws when Go cannot build them. */

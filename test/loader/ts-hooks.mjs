@@ -20,7 +20,11 @@ export async function load(url, context, next) {
   const file = fileURLToPath(url);
   const format = url.endsWith('.cts') ? 'commonjs' : 'module';
   const { code } = await transform(await readFile(file, 'utf8'), {
-    loader: 'ts', format: format === 'module' ? 'esm' : 'cjs', target: 'node20', sourcemap: 'inline', sourcefile: file,
+    loader: 'ts',
+    format: format === 'module' ? 'esm' : 'cjs',
+    target: 'node20',
+    sourcemap: 'inline',
+    sourcefile: file,
   });
   return { format, source: code, shortCircuit: true };
 }

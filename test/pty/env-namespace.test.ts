@@ -8,17 +8,27 @@ import { Terminal, appNamespace, kubeconfig } from './support.js';
 
 const ns = await appNamespace(t, 'pty-envs', 'a', ['v1', 'uat']);
 // Two more services: b also has a uat version, c does not.
-const items = [['b', ['v1', 'uat']], ['c', ['v1']]].flatMap(([name, versions]) => [
+const items = [
+  ['b', ['v1', 'uat']],
+  ['c', ['v1']],
+].flatMap(([name, versions]) => [
   { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns }, spec: { selector: { app: name }, ports: [{ port: 9080 }] } },
   ...(versions as string[]).map((v) => ({
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `${name}-${v}`, namespace: ns },
-    spec: { replicas: 1, selector: { matchLabels: { app: name, version: v } }, template: { metadata: { labels: { app: name, version: v } }, spec: { containers: [{ name: String(name), image: 'x' }] } } },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: `${name}-${v}`, namespace: ns },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: name, version: v } },
+      template: { metadata: { labels: { app: name, version: v } }, spec: { containers: [{ name: String(name), image: 'x' }] } },
+    },
   })),
 ]);
 const applied = await kubectl(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }) });
 if (applied.code !== 0) throw new Error(applied.stderr);
 await startWorkloads(kubeconfig(), ns);
-const envRoute = async (svc: string) => ((await getJson('virtualservice', svc, ns))?.spec?.http ?? []).find((r: { name?: string }) => r.name === 'mesh-env-uat');
+const envRoute = async (svc: string) =>
+  ((await getJson('virtualservice', svc, ns))?.spec?.http ?? []).find((r: { name?: string }) => r.name === 'mesh-env-uat');
 
 t.test('env with nothing else: pick the environment, accept the header, untick a service, one confirmation', async (t) => {
   const term = await Terminal.start(t, `kubectl mesh env -n ${ns}`);

@@ -6,7 +6,8 @@ import { Terminal, appNamespace } from './support.js';
 
 const APP = 'catalog';
 const ns = await appNamespace(t, 'pty-green', APP, ['v1', 'v2', 'v3']);
-const route = async (name: string) => ((await getJson('virtualservice', APP, ns))?.spec?.http ?? []).find((r: { name?: string }) => r.name === name);
+const route = async (name: string) =>
+  ((await getJson('virtualservice', APP, ns))?.spec?.http ?? []).find((r: { name?: string }) => r.name === name);
 
 t.test('green with no arguments: service, match type, header, subsets, confirm', async (t) => {
   const term = await Terminal.start(t, `kubectl mesh green -n ${ns}`);
@@ -21,7 +22,11 @@ t.test('green with no arguments: service, match type, header, subsets, confirm',
   t.match(await term.waitFor('? Header (NAME=VALUE)'), '(x-env=green)', 'x-env=green is suggested');
   await term.type('X-Stage');
   // Wait for the whole word: the check runs on every key, so a partial "X-Stag" shows the marker too.
-  t.match(await term.waitFor(/X-Stage\s+← header "X-Stage" is not name=value/), /X-Stage\s+← header "X-Stage" is not name=value/, 'checked while typing');
+  t.match(
+    await term.waitFor(/X-Stage\s+← header "X-Stage" is not name=value/),
+    /X-Stage\s+← header "X-Stage" is not name=value/,
+    'checked while typing',
+  );
   await term.type('=blue-green');
   await term.waitFor(/Header \(NAME=VALUE\) X-Stage=blue-green$/m);
   await term.keys('Enter');
@@ -45,7 +50,10 @@ t.test('green with no arguments: service, match type, header, subsets, confirm',
 
   t.same((await route('mesh-env-green'))?.match, [{ headers: { 'x-stage': { exact: 'blue-green' } } }]);
   t.equal((await route('mesh-env-green'))?.route?.[0]?.destination?.subset, 'v2');
-  t.same((await route('mesh-primary'))?.route?.map((d: { destination: { subset: string } }) => d.destination.subset), ['v1']);
+  t.same(
+    (await route('mesh-primary'))?.route?.map((d: { destination: { subset: string } }) => d.destination.subset),
+    ['v1'],
+  );
 });
 
 t.test('env uat: prefix match, the suggested header accepted with Enter, subset picked', async (t) => {

@@ -11,7 +11,8 @@ t.test('pick a service, then canary, then a weight', async (t) => {
   await term.waitFor(`? Service in ${ns}`);
   await term.keys('Enter');
   const actions = await term.waitFor(`? What do you want to do with ${APP}?`);
-  for (const a of ['canary', 'green', 'env', 'promote', 'status', 'history']) t.match(actions, new RegExp(`^[❯ -] ${a}\\s`, 'm'), `offers ${a}`);
+  for (const a of ['canary', 'green', 'env', 'promote', 'status', 'history'])
+    t.match(actions, new RegExp(`^[❯ -] ${a}\\s`, 'm'), `offers ${a}`);
   t.match(actions, /^- rollback .*\(no earlier revision\)$/m, 'rollback is shown but cannot be picked yet');
   t.match(actions, /^- promote .*\(nothing routed yet\)$/m);
   t.match(await term.highlighted(), /^❯ canary/);

@@ -9,10 +9,16 @@ const ns = await appNamespace(t, 'pty-pipe', APP, ['v1', 'v2']);
 const ESC = /\u001b/;
 
 const missing: [string[], RegExp][] = [
-  [['canary', '-n', ns], /^error: missing WEIGHT and SERVICE \(pass them: kubectl mesh canary WEIGHT SERVICE \[-n NAMESPACE\] \[--stable SUBSET --canary SUBSET\] \[--yes\]; this is not a terminal, so nothing is asked\)$/],
+  [
+    ['canary', '-n', ns],
+    /^error: missing WEIGHT and SERVICE \(pass them: kubectl mesh canary WEIGHT SERVICE \[-n NAMESPACE\] \[--stable SUBSET --canary SUBSET\] \[--yes\]; this is not a terminal, so nothing is asked\)$/,
+  ],
   [['canary', APP, '-n', ns], /^error: missing WEIGHT \(pass it: kubectl mesh canary WEIGHT SERVICE/],
   [['canary', '20', '-n', ns], /^error: missing SERVICE \(pass it: kubectl mesh canary WEIGHT SERVICE/],
-  [['green', '-n', ns], /^error: missing SERVICE \(pass it: kubectl mesh green SERVICE \[--header NAME=VALUE\] \[--match exact\|prefix\|regex\] \[--subset SUBSET\]/],
+  [
+    ['green', '-n', ns],
+    /^error: missing SERVICE \(pass it: kubectl mesh green SERVICE \[--header NAME=VALUE\] \[--match exact\|prefix\|regex\] \[--subset SUBSET\]/,
+  ],
   [['env', '-n', ns], /^error: missing NAME and SERVICE and --header \(pass them: kubectl mesh env NAME SERVICE --header NAME=VALUE/],
   [['env', 'uat', APP, '-n', ns], /^error: missing --header \(pass it: kubectl mesh env NAME SERVICE --header NAME=VALUE/],
   [['promote', '-n', ns], /^error: missing SERVICE \(pass it: kubectl mesh promote SERVICE \[--canary SUBSET\] \[--prune\]/],
@@ -51,13 +57,19 @@ t.test('--no-input at a terminal: no prompt, the same error', async (t) => {
   const term = await Terminal.start(t, `kubectl mesh canary -n ${ns} --no-input`);
   t.equal(await term.exitCode(), 2);
   const screen = await term.screen();
-  t.match(screen, /error: missing WEIGHT and SERVICE \(pass them: kubectl mesh canary WEIGHT SERVICE .*--no-input was given, so nothing is asked\)/);
+  t.match(
+    screen,
+    /error: missing WEIGHT and SERVICE \(pass them: kubectl mesh canary WEIGHT SERVICE .*--no-input was given, so nothing is asked\)/,
+  );
   t.notMatch(screen, /^\? /m, 'no question');
 });
 
 t.test('colour at a terminal follows NO_COLOR', async (t) => {
   const sgr = /\u001b\[[0-9;]*m/;
-  for (const [env, coloured] of [[{}, true], [{ NO_COLOR: '1' }, false]] as const) {
+  for (const [env, coloured] of [
+    [{}, true],
+    [{ NO_COLOR: '1' }, false],
+  ] as const) {
     const term = await Terminal.start(t, `kubectl mesh canary ${APP} -n ${ns}`, { env });
     await term.waitFor('? Weight for v2');
     const raw = await term.screen({ colours: true });

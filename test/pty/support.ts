@@ -22,7 +22,9 @@ export const kubeconfig = (): string => {
   return k;
 };
 
-interface Teardown { teardown(fn: () => unknown): void }
+interface Teardown {
+  teardown(fn: () => unknown): void;
+}
 
 async function must(r: Promise<Result>, what: string): Promise<Result> {
   const res = await r;
@@ -45,19 +47,29 @@ export async function appNamespace(t: Teardown, prefix: string, app: string, ver
   await apply([
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: ns } },
     {
-      apiVersion: 'v1', kind: 'Service', metadata: { name: app, namespace: ns, labels: { app } },
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: app, namespace: ns, labels: { app } },
       spec: { selector: { app }, ports: [{ name: 'http', port: 9080, targetPort: 9080 }] },
     },
   ]);
   for (const v of versions) {
     const labels = { app, version: v };
-    await apply([{
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `${app}-${v}`, namespace: ns, labels },
-      spec: {
-        replicas: 1, selector: { matchLabels: labels },
-        template: { metadata: { labels }, spec: { containers: [{ name: app, image: `example.com/${app}:${v}`, ports: [{ containerPort: 9080 }] }] } },
+    await apply([
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: `${app}-${v}`, namespace: ns, labels },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels },
+            spec: { containers: [{ name: app, image: `example.com/${app}:${v}`, ports: [{ containerPort: 9080 }] }] },
+          },
+        },
       },
-    }]);
+    ]);
   }
   await startWorkloads(kubeconfig(), ns);
   return ns;
@@ -65,7 +77,14 @@ export async function appNamespace(t: Teardown, prefix: string, app: string, ver
 
 /** Without a namespace controller a deleted namespace stays Terminating: empty it and finalize it by hand. */
 async function deleteNamespace(ns: string): Promise<void> {
-  await kubectl(['delete', 'virtualservices,destinationrules,deployments,services,endpoints,serviceaccounts', '--all', '-n', ns, '--wait=false']);
+  await kubectl([
+    'delete',
+    'virtualservices,destinationrules,deployments,services,endpoints,serviceaccounts',
+    '--all',
+    '-n',
+    ns,
+    '--wait=false',
+  ]);
   await kubectl(['delete', 'pods', '--all', '-n', ns, '--force', '--grace-period=0', '--wait=false']);
   await kubectl(['delete', 'namespace', ns, '--wait=false']);
   const finalize = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns }, spec: { finalizers: [] } };
@@ -82,7 +101,9 @@ export async function resourceVersions(ns: string, app: string): Promise<Record<
 export async function weightsOf(ns: string, app: string, name = 'mesh-primary'): Promise<Record<string, number>> {
   const vs = await getJson('virtualservice', app, ns);
   const route = (vs?.spec?.http ?? []).find((r: { name?: string }) => r.name === name);
-  return Object.fromEntries((route?.route ?? []).map((d: { destination: { subset: string }; weight?: number }) => [d.destination.subset, d.weight ?? 100]));
+  return Object.fromEntries(
+    (route?.route ?? []).map((d: { destination: { subset: string }; weight?: number }) => [d.destination.subset, d.weight ?? 100]),
+  );
 }
 
 let sessions = 0;
@@ -96,16 +117,39 @@ const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 export class Terminal {
   private constructor(private readonly socket: string) {}
 
-  static async start(t: Teardown, command: string, opts: { env?: Record<string, string | undefined>; cols?: number; rows?: number } = {}): Promise<Terminal> {
+  static async start(
+    t: Teardown,
+    command: string,
+    opts: { env?: Record<string, string | undefined>; cols?: number; rows?: number } = {},
+  ): Promise<Terminal> {
     const term = new Terminal(`mesh-pty-${process.pid}-${++sessions}`);
     // The shell traps SIGINT so that Ctrl-C outside a prompt (cooked mode: a signal to the whole
     // foreground group) ends only the command, and the pane stays to show how it ended.
     const script = `trap : INT; cd ${quote(repo)} && ${command}; echo "EXIT=$?"; echo "TTY=$(stty -a | tr ' ;' '\\n\\n' | grep -x -e '-\\?icanon' -e '-\\?echo' | tr '\\n' ' ')"; exec sleep 3600`;
     // The server takes its environment from this client: the harness's allow-listed one.
-    await exec('tmux', ['-L', term.socket, '-f', '/dev/null', 'new-session', '-d', '-x', String(opts.cols ?? 120), '-y', String(opts.rows ?? 40), 'sh', '-c', script], {
-      env: { ...childEnv(opts.env), TERM: 'xterm-256color' },
-    }).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') throw new Error('tmux is not installed: the pty tests drive kubectl mesh in a tmux pseudo-terminal (apt-get install tmux)');
+    await exec(
+      'tmux',
+      [
+        '-L',
+        term.socket,
+        '-f',
+        '/dev/null',
+        'new-session',
+        '-d',
+        '-x',
+        String(opts.cols ?? 120),
+        '-y',
+        String(opts.rows ?? 40),
+        'sh',
+        '-c',
+        script,
+      ],
+      {
+        env: { ...childEnv(opts.env), TERM: 'xterm-256color' },
+      },
+    ).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT')
+        throw new Error('tmux is not installed: the pty tests drive kubectl mesh in a tmux pseudo-terminal (apt-get install tmux)');
       throw err;
     });
     t.teardown(() => term.close());

@@ -2,7 +2,18 @@
 // validator, installed by a real krew (built from sigs.k8s.io/krew) from the archive, and run
 // as `kubectl mesh` from krew's bin directory against the test cluster.
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -55,8 +66,14 @@ function krewEnv(root: string, extra: Record<string, string> = {}): Record<strin
 }
 
 t.test('release/<version>/ has four archives with kubectl-mesh and LICENSE, and matching sha256sums.txt', async (t) => {
-  const sums = readFileSync(path.join(releaseDir, 'sha256sums.txt'), 'utf8').trim().split('\n').map((l) => l.split(/\s+/));
-  t.same(sums.map(([, f]) => f).sort(), ['darwin_amd64', 'darwin_arm64', 'linux_amd64', 'linux_arm64'].map((p) => `kubectl-mesh_${p}.tar.gz`));
+  const sums = readFileSync(path.join(releaseDir, 'sha256sums.txt'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(/\s+/));
+  t.same(
+    sums.map(([, f]) => f).sort(),
+    ['darwin_amd64', 'darwin_arm64', 'linux_amd64', 'linux_arm64'].map((p) => `kubectl-mesh_${p}.tar.gz`),
+  );
   for (const [sum, file] of sums) {
     t.equal(sha256(path.join(releaseDir, file!)), sum, `${file} checksum`);
     const entries = tarEntries(path.join(releaseDir, file!));
@@ -106,8 +123,16 @@ t.test('krew installs every platform from its archive (checksum, LICENSE, bin li
   for (const p of m.spec.platforms) {
     const { os: o, arch } = p.selector.matchLabels;
     const root = path.join(scratch, `root-${o}-${arch}`);
-    const r = await run('kubectl', ['krew', 'install', `--manifest=${path.join(releaseDir, 'krew.yaml')}`, `--archive=${path.join(releaseDir, `kubectl-mesh_${o}_${arch}.tar.gz`)}`],
-      { env: krewEnv(root, { KREW_OS: o, KREW_ARCH: arch }), timeoutMs: 120_000 });
+    const r = await run(
+      'kubectl',
+      [
+        'krew',
+        'install',
+        `--manifest=${path.join(releaseDir, 'krew.yaml')}`,
+        `--archive=${path.join(releaseDir, `kubectl-mesh_${o}_${arch}.tar.gz`)}`,
+      ],
+      { env: krewEnv(root, { KREW_OS: o, KREW_ARCH: arch }), timeoutMs: 120_000 },
+    );
     t.equal(r.code, 0, `${o}/${arch}: ${r.stderr}`);
     const store = path.join(root, 'store', 'mesh', `v${version}`);
     t.ok(existsSync(path.join(store, 'LICENSE')), `${o}/${arch}: LICENSE installed`);
@@ -119,8 +144,10 @@ t.test('krew installs every platform from its archive (checksum, LICENSE, bin li
 t.test('krew refuses an archive whose checksum does not match the manifest', async (t) => {
   const bad = path.join(scratch, 'kubectl-mesh_linux_amd64.tar.gz');
   writeFileSync(bad, Buffer.concat([readFileSync(path.join(releaseDir, 'kubectl-mesh_linux_amd64.tar.gz')), Buffer.from([0])]));
-  const r = await run('kubectl', ['krew', 'install', `--manifest=${path.join(releaseDir, 'krew.yaml')}`, `--archive=${bad}`],
-    { env: krewEnv(path.join(scratch, 'root-bad'), { KREW_OS: 'linux', KREW_ARCH: 'amd64' }), timeoutMs: 120_000 });
+  const r = await run('kubectl', ['krew', 'install', `--manifest=${path.join(releaseDir, 'krew.yaml')}`, `--archive=${bad}`], {
+    env: krewEnv(path.join(scratch, 'root-bad'), { KREW_OS: 'linux', KREW_ARCH: 'amd64' }),
+    timeoutMs: 120_000,
+  });
   t.not(r.code, 0);
   t.match(r.stderr, /checksum/i);
 });
@@ -129,8 +156,11 @@ const hostArchive = `kubectl-mesh_${process.platform}_${({ x64: 'amd64', arm64: 
 
 t.test('the krew-installed binary runs as `kubectl mesh` (no Node on PATH needed)', async (t) => {
   const root = path.join(scratch, 'root-host');
-  const install = await run('kubectl', ['krew', 'install', `--manifest=${path.join(releaseDir, 'krew.yaml')}`, `--archive=${path.join(releaseDir, hostArchive)}`],
-    { env: krewEnv(root), timeoutMs: 120_000 });
+  const install = await run(
+    'kubectl',
+    ['krew', 'install', `--manifest=${path.join(releaseDir, 'krew.yaml')}`, `--archive=${path.join(releaseDir, hostArchive)}`],
+    { env: krewEnv(root), timeoutMs: 120_000 },
+  );
   t.equal(install.code, 0, install.stderr);
   // PATH with kubectl and krew's bin directory only, no Node: the single executable carries its own.
   const kubectlOnly = path.join(scratch, 'kubectl-only');

@@ -12,7 +12,17 @@ t.teardown(() => rmSync(scratch, { recursive: true, force: true }));
 const pkg = JSON.parse((await import('node:fs')).readFileSync(path.join(repo, 'package.json'), 'utf8'));
 // npm needs what this machine needs to reach the registry (the harness passes an allow-list only).
 const npmEnv: Record<string, string> = {};
-for (const k of ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'https_proxy', 'http_proxy', 'no_proxy']) {
+for (const k of [
+  'NODE_EXTRA_CA_CERTS',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'HTTPS_PROXY',
+  'HTTP_PROXY',
+  'NO_PROXY',
+  'https_proxy',
+  'http_proxy',
+  'no_proxy',
+]) {
   if (process.env[k]) npmEnv[k] = process.env[k]!;
 }
 
@@ -26,13 +36,18 @@ t.test('npm pack + npm install -g: the bin link runs as kubectl mesh', async (t)
   }
 
   const prefix = path.join(scratch, 'prefix');
-  const installed = await run('npm', ['install', '-g', '--prefix', prefix, tarball, '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'],
-    { timeoutMs: 240_000, env: npmEnv });
+  const installed = await run(
+    'npm',
+    ['install', '-g', '--prefix', prefix, tarball, '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'],
+    { timeoutMs: 240_000, env: npmEnv },
+  );
   t.equal(installed.code, 0, installed.stderr);
   const bin = path.join(prefix, 'bin', 'kubectl-mesh');
   t.equal(readlinkSync(bin), '../lib/node_modules/kubectl-mesh/plugin/kubectl-mesh', 'npm links the launcher');
 
-  const env = { PATH: [path.join(prefix, 'bin'), path.dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'].join(path.delimiter) };
+  const env = {
+    PATH: [path.join(prefix, 'bin'), path.dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'].join(path.delimiter),
+  };
   const list2 = await run('kubectl', ['plugin', 'list'], { env });
   t.match(list2.stdout, bin);
   const v = await run('kubectl', ['mesh', 'version', '--client'], { env });

@@ -6,16 +6,36 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, truncat
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { applyObjects, createApp, createNamespace, deleteNamespace, hashTree, kubectl, mesh, must, repo, resourceVersions, scratchNamespace, singleErrorLine, Tally } from './support.js';
+import {
+  applyObjects,
+  createApp,
+  createNamespace,
+  deleteNamespace,
+  hashTree,
+  kubectl,
+  mesh,
+  must,
+  repo,
+  resourceVersions,
+  scratchNamespace,
+  singleErrorLine,
+  Tally,
+} from './support.js';
 
 const ns = scratchNamespace('rel-bad');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'mesh-rel-bad-'));
 const demo = path.join(dir, 'demo');
 // Not hashed before and after every case (40 MiB): checked once at the end.
 const hugeDir = mkdtempSync(path.join(os.tmpdir(), 'mesh-rel-huge-'));
-const f = (name: string, text: string): string => { const p = path.join(dir, name); mkdirSync(path.dirname(p), { recursive: true }); writeFileSync(p, text); return p; };
+const f = (name: string, text: string): string => {
+  const p = path.join(dir, name);
+  mkdirSync(path.dirname(p), { recursive: true });
+  writeFileSync(p, text);
+  return p;
+};
 
-const vsYaml = (spec: string, meta = '') => `apiVersion: v1\nkind: Service\nmetadata: {name: reviews, namespace: shop}\nspec: {selector: {app: reviews}, ports: [{port: 9080}]}\n---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: reviews\n  namespace: shop\n${meta}spec:\n${spec}`;
+const vsYaml = (spec: string, meta = '') =>
+  `apiVersion: v1\nkind: Service\nmetadata: {name: reviews, namespace: shop}\nspec: {selector: {app: reviews}, ports: [{port: 9080}]}\n---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: reviews\n  namespace: shop\n${meta}spec:\n${spec}`;
 const ESC = '\u001b';
 
 interface Case {
@@ -32,7 +52,13 @@ interface Case {
 
 function cases(): Case[] {
   const live = (category: Case['category'], args: string[], code: number, message: RegExp): Case => ({ category, args, code, message });
-  const off = (category: Case['category'], args: string[], code: number, message: RegExp): Case => ({ category, args, code, message, offline: true });
+  const off = (category: Case['category'], args: string[], code: number, message: RegExp): Case => ({
+    category,
+    args,
+    code,
+    message,
+    offline: true,
+  });
   mkdirSync(path.join(dir, 'with-dir', 'x.yaml'), { recursive: true });
   symlinkSync(path.join(dir, 'nowhere.yaml'), path.join(dir, 'dangling.yaml'));
   symlinkSync(path.join(dir, 'loop-b.yaml'), path.join(dir, 'loop-a.yaml'));
@@ -49,7 +75,12 @@ function cases(): Case[] {
   cpSync(path.join(demo, '10-services.yaml'), path.join(twice, '11-services-copy.yaml'));
   let laughs = 'a: &a [x, x, x, x, x, x, x, x, x]\n';
   for (const [i, c] of [...'bcdefghi'].entries()) laughs += `${c}: &${c} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(', ')}]\n`;
-  f('alias/vs.yaml', vsYaml('  hosts: [reviews]\n  http:\n    - name: copy\n      match: [{uri: {prefix: /x}}]\n      route: [&d {destination: {host: reviews, subset: v1}}]\n    - name: mesh-primary\n      route: [*d]\n'));
+  f(
+    'alias/vs.yaml',
+    vsYaml(
+      '  hosts: [reviews]\n  http:\n    - name: copy\n      match: [{uri: {prefix: /x}}]\n      route: [&d {destination: {host: reviews, subset: v1}}]\n    - name: mesh-primary\n      route: [*d]\n',
+    ),
+  );
   cpSync(path.join(demo, '20-deployments.yaml'), path.join(dir, 'alias', '20-deployments.yaml'));
 
   return [
@@ -77,12 +108,29 @@ function cases(): Case[] {
     live('flag', ['canary', '20', 'reviews', '-o', 'xml'], 2, /invalid value "xml" for --output/),
     live('flag', ['status', '--watch=sometimes'], 2, /expected true or false/),
     live('flag', ['status', '-v=abc'], 2, /invalid value "abc" for -v/),
-    { category: 'flag', args: ['status', '-n', '../x'], code: 2, message: /--namespace "\.\.\/x" is not a valid namespace name/, offline: true },
-    { category: 'flag', args: ['status', '-n', '..%2Fshop'], code: 2, message: /--namespace "\.\.%2Fshop" is not a valid namespace name/, offline: true },
+    {
+      category: 'flag',
+      args: ['status', '-n', '../x'],
+      code: 2,
+      message: /--namespace "\.\.\/x" is not a valid namespace name/,
+      offline: true,
+    },
+    {
+      category: 'flag',
+      args: ['status', '-n', '..%2Fshop'],
+      code: 2,
+      message: /--namespace "\.\.%2Fshop" is not a valid namespace name/,
+      offline: true,
+    },
     live('flag', ['canary', '20', 'reviews', '--version-label', ''], 2, /--version-label "" is not a valid label key/),
     live('flag', ['canary', '20', 'reviews', '--in-place'], 2, /--in-place needs -f FILE\|DIR/),
     live('flag', ['canary', '20', 'reviews', '--gateway', 'istio-system/ingress'], 2, /--gateway and --host go together/),
-    live('flag', ['canary', '20', 'reviews', '--gateway', 'a/b/c', '--host', 'x.example.com'], 2, /--gateway "a\/b\/c" is not NAME or NAMESPACE\/NAME/),
+    live(
+      'flag',
+      ['canary', '20', 'reviews', '--gateway', 'a/b/c', '--host', 'x.example.com'],
+      2,
+      /--gateway "a\/b\/c" is not NAME or NAMESPACE\/NAME/,
+    ),
     live('flag', ['canary', '20', 'reviews', '--stable', 'v1', '--canary', 'v1'], 2, /--stable and --canary both name v1/),
     live('flag', ['canary', '20', 'reviews', '--canary', 'v9'], 3, /subset "v9" does not exist/),
     live('flag', ['status', '--kubeconfig', path.join(dir, 'no-kubeconfig')], 2, /kubeconfig/),
@@ -94,7 +142,12 @@ function cases(): Case[] {
     live('header', ['green', 'reviews', '--header', 'x-env='], 2, /header "x-env" has an empty value/),
     live('header', ['green', 'reviews', '--header', 'x-env=a\rb'], 2, /header x-env value contains a control character \(\\r\)/),
     live('header', ['green', 'reviews', '--header', 'x-env=a\nb'], 2, /header x-env value contains a control character \(\\n\)/),
-    live('header', ['green', 'reviews', '--header', `x-env=${ESC}[31mred`], 2, /header x-env value contains a control character \(\\u001b\)/),
+    live(
+      'header',
+      ['green', 'reviews', '--header', `x-env=${ESC}[31mred`],
+      2,
+      /header x-env value contains a control character \(\\u001b\)/,
+    ),
     live('header', ['green', 'reviews', '--header', 'x-env=a(?=b)', '--match', 'regex'], 2, /uses lookaround or backreferences/),
     live('header', ['green', 'reviews', '--header', 'x-env=(uat', '--match', 'regex'], 2, /invalid regex for header x-env/),
     live('header', ['green', 'reviews', '--header', 'x-env=a', '--match', 'fuzzy'], 2, /invalid value "fuzzy" for --match/),
@@ -109,36 +162,155 @@ function cases(): Case[] {
     off('file', ['canary', '20', 'reviews', '-f', huge], 2, /huge\.yaml: 41943040 bytes is larger than the 32 MiB limit/),
     off('file', ['canary', '20', 'reviews', '-f', ''], 2, /-f needs a file or directory name/),
     off('file', ['canary', '20', 'reviews', '-f', f('invalid.yaml', 'a: [1\n')], 2, /invalid\.yaml: invalid YAML/),
-    off('file', ['canary', '20', 'reviews', '-f', f('dup.yaml', 'kind: Service\nmetadata: {name: reviews}\nmetadata: {name: other}\n')], 2, /dup\.yaml: duplicate key "metadata" \(line 3\)/),
-    off('file', ['canary', '20', 'reviews', '-f', twice], 5, /Service shop\/reviews is defined twice: in .*10-services\.yaml and in .*11-services-copy\.yaml/),
-    off('file', ['canary', '20', 'reviews', '-f', readOnly, '--in-place'], 4, /10-services\.yaml is read-only \(mode 0444\); nothing was changed/),
+    off(
+      'file',
+      ['canary', '20', 'reviews', '-f', f('dup.yaml', 'kind: Service\nmetadata: {name: reviews}\nmetadata: {name: other}\n')],
+      2,
+      /dup\.yaml: duplicate key "metadata" \(line 3\)/,
+    ),
+    off(
+      'file',
+      ['canary', '20', 'reviews', '-f', twice],
+      5,
+      /Service shop\/reviews is defined twice: in .*10-services\.yaml and in .*11-services-copy\.yaml/,
+    ),
+    off(
+      'file',
+      ['canary', '20', 'reviews', '-f', readOnly, '--in-place'],
+      4,
+      /10-services\.yaml is read-only \(mode 0444\); nothing was changed/,
+    ),
     off('file', ['canary', '20', 'reviews', '-f', f('laughs.yaml', laughs)], 2, /laughs\.yaml: more than 10000 YAML alias expansions/),
-    off('file', ['canary', '20', 'reviews', '-f', path.join(dir, 'alias'), '--in-place'], 2, /uses a YAML alias \(\*name\) where the change has to edit it/),
+    off(
+      'file',
+      ['canary', '20', 'reviews', '-f', path.join(dir, 'alias'), '--in-place'],
+      2,
+      /uses a YAML alias \(\*name\) where the change has to edit it/,
+    ),
     off('file', ['analyze', '-f', path.join(dir, 'fifo.yaml')], 2, /fifo\.yaml: a named pipe/),
     // ---- YAML shapes ----
-    off('yaml-shape', ['canary', '20', 'reviews', '-f', f('s1.yaml', vsYaml('  hosts: [reviews]\n  http: "str"\n'))], 2, /s1\.yaml: VirtualService shop\/reviews: spec\.http must be a list \(is a string\)/),
-    off('yaml-shape', ['canary', '20', 'reviews', '-f', f('s2.yaml', vsYaml('  hosts: str\n'))], 2, /s2\.yaml: VirtualService shop\/reviews: spec\.hosts must be a list \(is a string\)/),
-    off('yaml-shape', ['canary', '20', 'reviews', '-f', f('s3.yaml', vsYaml('  hosts: [reviews]\n  http: [42, null]\n'))], 2, /s3\.yaml: VirtualService shop\/reviews: spec\.http\[0\] must be a map \(is a number\)/),
-    off('yaml-shape', ['canary', '20', 'reviews', '-f', f('s4.yaml', vsYaml('  hosts: [reviews]\n  http: [{route: [{destination: {host: reviews}, weight: "abc"}]}]\n'))], 2, /spec\.http\[0\]\.route\[0\]\.weight must be an integer \(is a string\)/),
-    off('yaml-shape', ['canary', '20', 'reviews', '-f', f('s5.yaml', vsYaml('  hosts: [reviews]\n', '  annotations: {kubectl-mesh.io/history: [1]}\n'))], 2, /metadata\.annotations\.kubectl-mesh\.io\/history must be a string \(is a list\)/),
-    off('yaml-shape', ['canary', '20', 'reviews', '-f', f('s6.yaml', 'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: reviews}\nspec: {host: reviews, subsets: [{labels: {version: v1}}]}\n')], 2, /s6\.yaml: DestinationRule reviews: spec\.subsets\[0\]\.name must be a string/),
-    off('yaml-shape', ['canary', '20', 'reviews', '-f', f('s7.yaml', 'apiVersion: v1\nkind: Service\nmetadata: {labels: {app: reviews}}\n')], 2, /s7\.yaml: a Service without metadata\.name/),
-    off('yaml-shape', ['canary', '20', 'reviews', '-f', f('s8.yaml', vsYaml('  hosts: [reviews]\n  http: [{route: [{destination: reviews}]}]\n'))], 2, /spec\.http\[0\]\.route\[0\]\.destination must be a map \(is a string\)/),
+    off(
+      'yaml-shape',
+      ['canary', '20', 'reviews', '-f', f('s1.yaml', vsYaml('  hosts: [reviews]\n  http: "str"\n'))],
+      2,
+      /s1\.yaml: VirtualService shop\/reviews: spec\.http must be a list \(is a string\)/,
+    ),
+    off(
+      'yaml-shape',
+      ['canary', '20', 'reviews', '-f', f('s2.yaml', vsYaml('  hosts: str\n'))],
+      2,
+      /s2\.yaml: VirtualService shop\/reviews: spec\.hosts must be a list \(is a string\)/,
+    ),
+    off(
+      'yaml-shape',
+      ['canary', '20', 'reviews', '-f', f('s3.yaml', vsYaml('  hosts: [reviews]\n  http: [42, null]\n'))],
+      2,
+      /s3\.yaml: VirtualService shop\/reviews: spec\.http\[0\] must be a map \(is a number\)/,
+    ),
+    off(
+      'yaml-shape',
+      [
+        'canary',
+        '20',
+        'reviews',
+        '-f',
+        f('s4.yaml', vsYaml('  hosts: [reviews]\n  http: [{route: [{destination: {host: reviews}, weight: "abc"}]}]\n')),
+      ],
+      2,
+      /spec\.http\[0\]\.route\[0\]\.weight must be an integer \(is a string\)/,
+    ),
+    off(
+      'yaml-shape',
+      ['canary', '20', 'reviews', '-f', f('s5.yaml', vsYaml('  hosts: [reviews]\n', '  annotations: {kubectl-mesh.io/history: [1]}\n'))],
+      2,
+      /metadata\.annotations\.kubectl-mesh\.io\/history must be a string \(is a list\)/,
+    ),
+    off(
+      'yaml-shape',
+      [
+        'canary',
+        '20',
+        'reviews',
+        '-f',
+        f(
+          's6.yaml',
+          'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: reviews}\nspec: {host: reviews, subsets: [{labels: {version: v1}}]}\n',
+        ),
+      ],
+      2,
+      /s6\.yaml: DestinationRule reviews: spec\.subsets\[0\]\.name must be a string/,
+    ),
+    off(
+      'yaml-shape',
+      ['canary', '20', 'reviews', '-f', f('s7.yaml', 'apiVersion: v1\nkind: Service\nmetadata: {labels: {app: reviews}}\n')],
+      2,
+      /s7\.yaml: a Service without metadata\.name/,
+    ),
+    off(
+      'yaml-shape',
+      ['canary', '20', 'reviews', '-f', f('s8.yaml', vsYaml('  hosts: [reviews]\n  http: [{route: [{destination: reviews}]}]\n'))],
+      2,
+      /spec\.http\[0\]\.route\[0\]\.destination must be a map \(is a string\)/,
+    ),
     // ---- annotations and labels we read (live) ----
-    live('annotation', ['canary', '20', 'argo'], 5, /DestinationRule .*\/argo is managed by Argo Rollouts \(annotation argo-rollouts\.argoproj\.io\/managed-by-rollouts=argo\).*nothing was written/),
-    live('annotation', ['canary', '20', 'flagger'], 5, /VirtualService .*\/flagger is managed by Flagger \(ownerReference to Canary .*\/flagger\)/),
-    live('annotation', ['green', 'kiali', '--header', 'x-env=green'], 5, /VirtualService .*\/kiali is managed by a Kiali wizard \(label kiali_wizard=traffic_shifting\)/),
+    live(
+      'annotation',
+      ['canary', '20', 'argo'],
+      5,
+      /DestinationRule .*\/argo is managed by Argo Rollouts \(annotation argo-rollouts\.argoproj\.io\/managed-by-rollouts=argo\).*nothing was written/,
+    ),
+    live(
+      'annotation',
+      ['canary', '20', 'flagger'],
+      5,
+      /VirtualService .*\/flagger is managed by Flagger \(ownerReference to Canary .*\/flagger\)/,
+    ),
+    live(
+      'annotation',
+      ['green', 'kiali', '--header', 'x-env=green'],
+      5,
+      /VirtualService .*\/kiali is managed by a Kiali wizard \(label kiali_wizard=traffic_shifting\)/,
+    ),
     live('annotation', ['rollback', 'flagger'], 5, /is managed by Flagger/),
-    { category: 'annotation', args: ['history', 'hist'], code: 0, message: /^warning: VirtualService .*\/hist: 1 of 3 entries of annotation kubectl-mesh\.io\/history have the wrong shape and are skipped/, warning: 'stderr' },
-    { category: 'annotation', args: ['status'], code: 0, message: /! VirtualService .*\/hist: 1 of 3 entries of annotation kubectl-mesh\.io\/history have the wrong shape/, warning: 'stdout' },
+    {
+      category: 'annotation',
+      args: ['history', 'hist'],
+      code: 0,
+      message:
+        /^warning: VirtualService .*\/hist: 1 of 3 entries of annotation kubectl-mesh\.io\/history have the wrong shape and are skipped/,
+      warning: 'stderr',
+    },
+    {
+      category: 'annotation',
+      args: ['status'],
+      code: 0,
+      message: /! VirtualService .*\/hist: 1 of 3 entries of annotation kubectl-mesh\.io\/history have the wrong shape/,
+      warning: 'stdout',
+    },
   ];
 }
 
 const history = (entries: unknown[]) => JSON.stringify(entries);
-const entry = (revision: number, change: string) => ({ revision, at: '2026-11-27T10:00:00.000Z', user: 'alice', change, routes: [{ name: 'mesh-primary', route: [{ destination: { host: 'hist', subset: 'v1' }, weight: 100 }] }], subsets: [{ name: 'v1', labels: { version: 'v1' } }], roles: { stable: 'v1' } });
+const entry = (revision: number, change: string) => ({
+  revision,
+  at: '2026-11-27T10:00:00.000Z',
+  user: 'alice',
+  change,
+  routes: [{ name: 'mesh-primary', route: [{ destination: { host: 'hist', subset: 'v1' }, weight: 100 }] }],
+  subsets: [{ name: 'v1', labels: { version: 'v1' } }],
+  roles: { stable: 'v1' },
+});
 const vs = (name: string, metadata: object) => ({
-  apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name, namespace: ns, ...metadata },
-  spec: { hosts: [name], http: [{ name: 'user-route', match: [{ uri: { prefix: '/admin' } }], route: [{ destination: { host: name } }] }, { route: [{ destination: { host: name } }] }] },
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'VirtualService',
+  metadata: { name, namespace: ns, ...metadata },
+  spec: {
+    hosts: [name],
+    http: [
+      { name: 'user-route', match: [{ uri: { prefix: '/admin' } }], route: [{ destination: { host: name } }] },
+      { route: [{ destination: { host: name } }] },
+    ],
+  },
 });
 
 t.before(async () => {
@@ -146,10 +318,27 @@ t.before(async () => {
   await createNamespace(ns, { 'istio-injection': 'enabled' });
   for (const app of ['reviews', 'argo', 'flagger', 'kiali', 'hist']) await createApp(ns, app, ['v1', 'v2'], { replicas: 1, hpa: false });
   await applyObjects([
-    { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'argo', namespace: ns, annotations: { 'argo-rollouts.argoproj.io/managed-by-rollouts': 'argo' } }, spec: { host: 'argo', subsets: [{ name: 'v1', labels: { version: 'v1' } }] } },
-    vs('flagger', { ownerReferences: [{ apiVersion: 'flagger.app/v1beta1', kind: 'Canary', name: 'flagger', uid: '6f1e2b1c-0000-4000-8000-000000000001' }] }),
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'argo', namespace: ns, annotations: { 'argo-rollouts.argoproj.io/managed-by-rollouts': 'argo' } },
+      spec: { host: 'argo', subsets: [{ name: 'v1', labels: { version: 'v1' } }] },
+    },
+    vs('flagger', {
+      ownerReferences: [
+        { apiVersion: 'flagger.app/v1beta1', kind: 'Canary', name: 'flagger', uid: '6f1e2b1c-0000-4000-8000-000000000001' },
+      ],
+    }),
     vs('kiali', { labels: { kiali_wizard: 'traffic_shifting' } }),
-    vs('hist', { annotations: { 'kubectl-mesh.io/history': history([entry(1, 'before kubectl-mesh'), { revision: 2 }, entry(3, `canary ${ESC}]0;owned${ESC}\\ ${ESC}[2J`)]) } }),
+    vs('hist', {
+      annotations: {
+        'kubectl-mesh.io/history': history([
+          entry(1, 'before kubectl-mesh'),
+          { revision: 2 },
+          entry(3, `canary ${ESC}]0;owned${ESC}\\ ${ESC}[2J`),
+        ]),
+      },
+    }),
   ]);
   await must(mesh(['canary', '10', 'reviews', '-n', ns]), 'first canary');
 });

@@ -17,15 +17,25 @@ function withClosedStdout(args: string[]): Promise<{ code: number | null; stderr
     const child = spawn('kubectl', ['mesh', ...args], { cwd: repo, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.destroy(); // the reader is gone before the first write
     let stderr = '';
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), 90_000); // a hang is a failure; a busy CI machine is not
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stderr }); });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    });
   });
 }
 
 t.test('EPIPE on stdout', async (t) => {
   const tally = new Tally(t);
-  for (const args of [['status', '-n', ns], ['status', '-n', ns, '-o', 'json'], ['canary', '20', 'reviews', '-n', ns, '--dry-run=client'], ['--help']]) {
+  for (const args of [
+    ['status', '-n', ns],
+    ['status', '-n', ns, '-o', 'json'],
+    ['canary', '20', 'reviews', '-n', ns, '--dry-run=client'],
+    ['--help'],
+  ]) {
     const r = await withClosedStdout(args);
     const ok = r.code === 0 && !/EPIPE|\n\s+at /.test(r.stderr);
     t.ok(ok, `${args.join(' ')}: exit ${r.code}, stderr ${JSON.stringify(r.stderr.slice(0, 200))}`);

@@ -34,9 +34,18 @@ const results: { name: string; ok: boolean }[] = [];
 async function delayingRelay(target: () => number, delayMs: number): Promise<{ port: number; close(): void }> {
   const server = net.createServer((client) => {
     const upstream = net.connect(target(), '127.0.0.1');
-    client.on('data', (chunk: Buffer) => { setTimeout(() => { if (!upstream.destroyed) upstream.write(chunk); }, delayMs); });
-    upstream.on('data', (chunk: Buffer) => { if (!client.destroyed) client.write(chunk); });
-    const end = () => { client.destroy(); upstream.destroy(); };
+    client.on('data', (chunk: Buffer) => {
+      setTimeout(() => {
+        if (!upstream.destroyed) upstream.write(chunk);
+      }, delayMs);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (!client.destroyed) client.write(chunk);
+    });
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
     client.on('error', end).on('close', () => setTimeout(() => upstream.destroy(), delayMs + 50));
     upstream.on('error', end).on('close', () => client.destroy());
   });
@@ -49,12 +58,18 @@ t.before(async () => {
   api = await startPrivateApiserver(`frozen-${process.pid}`);
   relay = await delayingRelay(() => api.port, 300);
   kubeconfig = path.join(dir, 'kubeconfig');
-  writeFileSync(kubeconfig, stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'p',
-    clusters: [{ name: 'p', cluster: { server: `https://127.0.0.1:${relay.port}`, 'certificate-authority': api.caFile } }],
-    users: [{ name: 'admin', user: { token: api.adminToken } }],
-    contexts: [{ name: 'p', context: { cluster: 'p', user: 'admin', namespace: ns } }],
-  }), { mode: 0o600 });
+  writeFileSync(
+    kubeconfig,
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      'current-context': 'p',
+      clusters: [{ name: 'p', cluster: { server: `https://127.0.0.1:${relay.port}`, 'certificate-authority': api.caFile } }],
+      users: [{ name: 'admin', user: { token: api.adminToken } }],
+      contexts: [{ name: 'p', context: { cluster: 'p', user: 'admin', namespace: ns } }],
+    }),
+    { mode: 0o600 },
+  );
   await createNamespace(ns);
   await createApp(ns, 'web', ['v1', 'v2'], { replicas: 1 });
 });
@@ -67,7 +82,13 @@ t.teardown(async () => {
   console.log(`RELIABILITY frozen-apiserver ${passed}/${results.length}`);
 });
 
-interface Run { code: number | null; stdout: string; stderr: string; ms: number; froze: boolean }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+  froze: boolean;
+}
 
 /**
  * Runs `kubectl mesh ARGS` against the private server (through the relay) with -v=6. `freezeOn` is
@@ -82,7 +103,9 @@ function runFreezing(args: string[], freezeOn: RegExp | 'before', env: Record<st
     let stdout = '';
     let stderr = '';
     let froze = freezeOn === 'before';
-    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
     child.stderr.on('data', (c: Buffer) => {
       stderr += c.toString();
       if (!froze && freezeOn !== 'before' && stderr.split('\n').some((l) => freezeOn.test(l))) {
@@ -101,27 +124,57 @@ function runFreezing(args: string[], freezeOn: RegExp | 'before', env: Record<st
 /** Every subset the VirtualService routes to exists in the DestinationRule; each route's weights sum to 100. */
 async function consistent(t: Tap): Promise<void> {
   const vs = await kubectl(['get', 'virtualservice', 'web', '-n', ns, '-o', 'json']);
-  if (vs.code !== 0) { t.match(vs.stderr, /NotFound/, 'no VirtualService: nothing half-written'); return; }
+  if (vs.code !== 0) {
+    t.match(vs.stderr, /NotFound/, 'no VirtualService: nothing half-written');
+    return;
+  }
   const dr = JSON.parse((await kubectl(['get', 'destinationrule', 'web', '-n', ns, '-o', 'json'])).stdout || '{}');
   const subsets = new Set((dr.spec?.subsets ?? []).map((s: { name: string }) => s.name));
   for (const route of JSON.parse(vs.stdout).spec.http ?? []) {
     const dests = route.route ?? [];
     const total = dests.reduce((n: number, d: { weight?: number }) => n + (d.weight ?? (dests.length === 1 ? 100 : 0)), 0);
     t.equal(total, 100, `route ${route.name ?? ''}: weights sum to 100`);
-    for (const d of dests) if (d.destination.subset) t.ok(subsets.has(d.destination.subset), `subset ${d.destination.subset} exists in the DestinationRule`);
+    for (const d of dests)
+      if (d.destination.subset) t.ok(subsets.has(d.destination.subset), `subset ${d.destination.subset} exists in the DestinationRule`);
   }
 }
 type Tap = Pick<typeof t, 'equal' | 'ok' | 'match'>;
 
 const SHORT_HEALTH = { HTTP2_READ_IDLE_TIMEOUT_SECONDS: '2', HTTP2_PING_TIMEOUT_SECONDS: '2' };
 
-const cases: { name: string; args: string[]; freezeOn: RegExp | 'before'; env?: Record<string, string>; boundMs: number; says?: RegExp }[] = [
-  { name: 'before any request (TLS handshake timeout, kubectl\'s 10 s)', args: ['canary', '20', 'web', '-y'], freezeOn: 'before', boundMs: 25_000 },
-  { name: 'before, read-only command', args: ['status', 'web'], freezeOn: 'before', boundMs: 25_000 },
-  { name: 'between the DestinationRule and the VirtualService write', args: ['canary', '40', 'web', '-y'], freezeOn: /^(POST|PUT) \S+\/destinationrules\S* 20[01]/, env: SHORT_HEALTH, boundMs: 25_000, says: /^error: wrote DestinationRule \S+, then writing VirtualService/ },
-  { name: 'after the routing writes, before the HPA writes (--scale-hpa)', args: ['canary', '60', 'web', '-y', '--scale-hpa'], freezeOn: /^(POST|PUT) \S+\/virtualservices\S* 20[01]/, env: SHORT_HEALTH, boundMs: 25_000, says: /^error: wrote DestinationRule \S+, wrote VirtualService \S+, then writing HorizontalPodAutoscaler/ },
-  { name: 'between writes, default health check (30 s idle + 15 s ping)', args: ['canary', '80', 'web', '-y'], freezeOn: /^(POST|PUT) \S+\/destinationrules\S* 20[01]/, boundMs: 70_000, says: /did not answer a ping within 15s/ },
-];
+const cases: { name: string; args: string[]; freezeOn: RegExp | 'before'; env?: Record<string, string>; boundMs: number; says?: RegExp }[] =
+  [
+    {
+      name: "before any request (TLS handshake timeout, kubectl's 10 s)",
+      args: ['canary', '20', 'web', '-y'],
+      freezeOn: 'before',
+      boundMs: 25_000,
+    },
+    { name: 'before, read-only command', args: ['status', 'web'], freezeOn: 'before', boundMs: 25_000 },
+    {
+      name: 'between the DestinationRule and the VirtualService write',
+      args: ['canary', '40', 'web', '-y'],
+      freezeOn: /^(POST|PUT) \S+\/destinationrules\S* 20[01]/,
+      env: SHORT_HEALTH,
+      boundMs: 25_000,
+      says: /^error: wrote DestinationRule \S+, then writing VirtualService/,
+    },
+    {
+      name: 'after the routing writes, before the HPA writes (--scale-hpa)',
+      args: ['canary', '60', 'web', '-y', '--scale-hpa'],
+      freezeOn: /^(POST|PUT) \S+\/virtualservices\S* 20[01]/,
+      env: SHORT_HEALTH,
+      boundMs: 25_000,
+      says: /^error: wrote DestinationRule \S+, wrote VirtualService \S+, then writing HorizontalPodAutoscaler/,
+    },
+    {
+      name: 'between writes, default health check (30 s idle + 15 s ping)',
+      args: ['canary', '80', 'web', '-y'],
+      freezeOn: /^(POST|PUT) \S+\/destinationrules\S* 20[01]/,
+      boundMs: 70_000,
+      says: /did not answer a ping within 15s/,
+    },
+  ];
 
 for (const c of cases) {
   t.test(`frozen ${c.name}`, { timeout: 180_000 }, async (t) => {
@@ -136,7 +189,11 @@ for (const c of cases) {
     t.ok(r.froze, 'the server was frozen during the command');
     t.equal(r.code, 7, `exit 7 (unreachable); stderr: ${errorLines(r.stderr).join(' | ')}`);
     t.equal(errorLines(r.stderr).length, 1, 'one error line');
-    t.match(errorLines(r.stderr)[0] ?? '', /^error: .*cannot reach the Kubernetes API server at https:\/\/127\.0\.0\.1:\d+: /, 'names the unreachable server');
+    t.match(
+      errorLines(r.stderr)[0] ?? '',
+      /^error: .*cannot reach the Kubernetes API server at https:\/\/127\.0\.0\.1:\d+: /,
+      'names the unreachable server',
+    );
     if (c.says) t.match(errorLines(r.stderr)[0] ?? '', c.says, 'says what was written before the freeze');
     t.ok(r.ms < c.boundMs, `gave up after ${r.ms} ms (bound ${c.boundMs} ms)`);
     await consistent(t);

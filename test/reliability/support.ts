@@ -21,7 +21,9 @@ export function reportCategory(t: Test, category: string, passed: number, total:
 export class Tally {
   private readonly counts = new Map<string, { passed: number; total: number; checked: string }>();
   constructor(t: Test) {
-    t.teardown(() => { for (const [c, n] of this.counts) reportCategory(t, c, n.passed, n.total, n.checked); });
+    t.teardown(() => {
+      for (const [c, n] of this.counts) reportCategory(t, c, n.passed, n.total, n.checked);
+    });
   }
 
   record(category: string, ok: boolean, checked: string): void {
@@ -38,7 +40,12 @@ export function hashTree(dir: string): Record<string, string> {
   for (const rel of readdirSync(dir, { recursive: true }).map(String).sort()) {
     const abs = path.join(dir, rel);
     let st;
-    try { st = statSync(abs); } catch { out[rel] = 'unreadable'; continue; }
+    try {
+      st = statSync(abs);
+    } catch {
+      out[rel] = 'unreadable';
+      continue;
+    }
     if (st.isFile()) out[rel] = createHash('sha256').update(readFileSync(abs)).digest('hex');
     else if (!st.isDirectory()) out[rel] = `special ${st.mode.toString(8)}`;
   }
@@ -47,6 +54,9 @@ export function hashTree(dir: string): Record<string, string> {
 
 /** The error lines of stderr and whether stderr is exactly one `error: …` line. */
 export function singleErrorLine(stderr: string): { ok: boolean; lines: string[] } {
-  const lines = stderr.trimEnd().split('\n').filter((l) => l !== '');
+  const lines = stderr
+    .trimEnd()
+    .split('\n')
+    .filter((l) => l !== '');
   return { ok: lines.length === 1 && /^error: \S/.test(lines[0]!), lines };
 }

@@ -19,7 +19,10 @@ const values = (p: Plan): string[] => (p.kind === 'static' ? p.candidates.map((c
 t.test('no verb yet: verbs with their summaries, filtered by prefix, no files', async (t) => {
   const p = plan('');
   t.equal(p.kind, 'static');
-  t.same(values(p), commands.map((c) => c.name));
+  t.same(
+    values(p),
+    commands.map((c) => c.name),
+  );
   t.notOk(values(p).includes('__complete'), 'the hidden verb is not offered');
   t.equal(p.kind === 'static' && p.directive, Directive.noFileComp);
   t.same(values(plan('ca')), ['canary']);
@@ -47,19 +50,32 @@ t.test('flag values: choices, look-ups, files', async (t) => {
   t.same(plan('--context=m'), { kind: 'lookup', lookup: 'contexts', prefix: 'm', flags: {} });
   t.same(plan('status', '--cluster', ''), { kind: 'lookup', lookup: 'clusters', prefix: '', flags: {} });
   t.same(plan('--kubeconfig', ''), { kind: 'static', candidates: [], directive: Directive.default }, 'files for --kubeconfig');
-  t.same(plan('analyze', '-f', ''), { kind: 'static', candidates: [{ value: 'yaml' }, { value: 'yml' }, { value: 'json' }], directive: Directive.filterFileExt });
+  t.same(plan('analyze', '-f', ''), {
+    kind: 'static',
+    candidates: [{ value: 'yaml' }, { value: 'yml' }, { value: 'json' }],
+    directive: Directive.filterFileExt,
+  });
   t.same(plan('status', '--request-timeout', ''), { kind: 'static', candidates: [], directive: Directive.noFileComp });
-  t.same(plan('status', '--watch', ''), { kind: 'lookup', lookup: 'services', prefix: '', flags: { watch: true } }, 'a boolean flag takes no value');
+  t.same(
+    plan('status', '--watch', ''),
+    { kind: 'lookup', lookup: 'services', prefix: '', flags: { watch: true } },
+    'a boolean flag takes no value',
+  );
 });
 
 t.test('subset flags know the service and the connection flags typed so far', async (t) => {
-  t.same(plan('--context', 'admin', 'canary', '20', 'reviews', '-n', 'shop', '--stable', 'v'),
-    { kind: 'lookup', lookup: 'subsets', prefix: 'v', flags: { context: 'admin', namespace: 'shop' }, service: 'reviews' });
+  t.same(plan('--context', 'admin', 'canary', '20', 'reviews', '-n', 'shop', '--stable', 'v'), {
+    kind: 'lookup',
+    lookup: 'subsets',
+    prefix: 'v',
+    flags: { context: 'admin', namespace: 'shop' },
+    service: 'reviews',
+  });
   t.same(plan('green', 'ratings', '--subset='), { kind: 'lookup', lookup: 'subsets', prefix: '', flags: {}, service: 'ratings' });
   t.same(plan('canary', '--canary', ''), { kind: 'lookup', lookup: 'subsets', prefix: '', flags: {} }, 'no service yet: every subset');
 });
 
-t.test('positionals come from each verb\'s usage line', async (t) => {
+t.test("positionals come from each verb's usage line", async (t) => {
   const canary = commands.find((c) => c.name === 'canary')!;
   t.same(positionalSlots(canary), ['WEIGHT', 'SERVICE']);
   t.same(positionalSlots({ usage: 'status [SERVICE] [-A] [--watch] [flags]' } as Command), ['SERVICE']);
@@ -71,12 +87,20 @@ t.test('positionals come from each verb\'s usage line', async (t) => {
   t.same(values(plan('completion', '')), ['bash', 'zsh', 'fish']);
   t.same(values(plan('completion', 'z')), ['zsh']);
   t.same(plan('completion', '--kubectl-plugin', ''), { kind: 'static', candidates: [], directive: Directive.filterDirs });
-  t.same(plan('canary', '--', '20', ''), { kind: 'lookup', lookup: 'services', prefix: '', flags: {} }, 'after -- everything is positional');
+  t.same(
+    plan('canary', '--', '20', ''),
+    { kind: 'lookup', lookup: 'services', prefix: '', flags: {} },
+    'after -- everything is positional',
+  );
 });
 
 t.test('unknown flags do not break completion', async (t) => {
   t.same(values(plan('--bogus', 'sta')), ['status']);
-  t.same(plan('status', '--bogus', '--output', ''), { kind: 'static', candidates: ['table', 'json', 'yaml'].map((value) => ({ value })), directive: Directive.noFileComp });
+  t.same(plan('status', '--bogus', '--output', ''), {
+    kind: 'static',
+    candidates: ['table', 'json', 'yaml'].map((value) => ({ value })),
+    directive: Directive.noFileComp,
+  });
 });
 
 t.test("cobra's wire format", async (t) => {
@@ -110,7 +134,6 @@ t.test('scripts call the __complete protocol and register for kubectl-mesh', asy
   t.equal(pluginHelper().split('\n')[0], '#!/bin/sh');
   t.match(pluginHelper(), /\nexec kubectl-mesh __complete -- "\$@"\n/);
 });
-
 
 t.test('completion verb: scripts, errors, and the kubectl helper written where kubectl-mesh is', async (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mesh-completion-'));

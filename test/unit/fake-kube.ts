@@ -23,7 +23,10 @@ export interface Action {
  * Sees every call of its verb and kind before the store does. Returns undefined to let the store
  * answer, `{ status }` to fail with that HTTP status, or `{ result }` to answer itself.
  */
-export type Reactor = (action: Action, kube: FakeKube) => { status: number; reason?: string; message?: string } | { result: unknown } | undefined;
+export type Reactor = (
+  action: Action,
+  kube: FakeKube,
+) => { status: number; reason?: string; message?: string } | { result: unknown } | undefined;
 
 const key = (kind: string, ns: string | undefined, name: string | undefined) => `${kind}/${ns ?? ''}/${name ?? ''}`;
 const clone = <T>(o: T): T => structuredClone(o);
@@ -69,14 +72,21 @@ export class FakeKube implements KubeClient {
 
   /** The write calls (create, replace, remove) as `verb Kind ns/name`, in order. */
   writes(): string[] {
-    return this.actions.filter((a) => a.verb !== 'list' && a.verb !== 'get')
+    return this.actions
+      .filter((a) => a.verb !== 'list' && a.verb !== 'get')
       .map((a) => `${a.verb} ${a.kind} ${a.namespace}/${a.name}${a.dryRun ? ' (dry run)' : ''}`);
   }
 
-  get requestCount(): number { return this.actions.length; }
+  get requestCount(): number {
+    return this.actions.length;
+  }
   close(): void {}
-  async istioVersion(): Promise<IstioVersion> { return this.istio; }
-  async serverVersion(): Promise<string> { return 'v1.36.0-fake'; }
+  async istioVersion(): Promise<IstioVersion> {
+    return this.istio;
+  }
+  async serverVersion(): Promise<string> {
+    return 'v1.36.0-fake';
+  }
   async namespaceExists(ns: string): Promise<boolean> {
     return [...this.#objects.values()].some((o) => o.metadata.namespace === ns);
   }
@@ -97,7 +107,8 @@ export class FakeKube implements KubeClient {
   async create<T extends Obj = Obj>(kind: Kind, obj: T, opts: WriteOptions = {}): Promise<T> {
     const namespace = obj.metadata.namespace ?? this.namespace;
     return this.#call({ verb: 'create', kind, namespace, name: obj.metadata.name, obj: clone(obj), dryRun: opts.dryRun }, (fail) => {
-      if (this.#objects.has(key(kind, namespace, obj.metadata.name))) fail(409, 'AlreadyExists', `${kind} "${obj.metadata.name}" already exists`);
+      if (this.#objects.has(key(kind, namespace, obj.metadata.name)))
+        fail(409, 'AlreadyExists', `${kind} "${obj.metadata.name}" already exists`);
       const o = { ...clone(obj), kind, apiVersion: apiVersionOf(kind, this.istio), metadata: { ...obj.metadata, namespace } };
       return opts.dryRun ? o : this.put(o);
     }) as Promise<T>;
@@ -109,7 +120,11 @@ export class FakeKube implements KubeClient {
       const current = this.#objects.get(key(kind, namespace, obj.metadata.name));
       if (!current) return fail(404, 'NotFound', `${kind} "${obj.metadata.name}" not found`);
       if (obj.metadata.resourceVersion !== current.metadata.resourceVersion) {
-        fail(409, 'Conflict', `Operation cannot be fulfilled on ${kind} "${obj.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`);
+        fail(
+          409,
+          'Conflict',
+          `Operation cannot be fulfilled on ${kind} "${obj.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`,
+        );
       }
       const o = { ...clone(obj), kind, apiVersion: apiVersionOf(kind, this.istio), metadata: { ...obj.metadata, namespace } };
       return opts.dryRun ? o : this.put(o);
@@ -143,12 +158,20 @@ export class FakeKube implements KubeClient {
   #fail(action: Action, status: number, reason?: string, message?: string): never {
     const path = resourcePath(action.kind, this.istio, action.namespace, action.name);
     const method = { list: 'GET', get: 'GET', create: 'POST', replace: 'PUT', remove: 'DELETE' }[action.verb];
-    throw translateStatus({ method, url: `${this.server}${path}`, status, body: { kind: 'Status', status: 'Failure', reason, message: message ?? `fake: ${status}` } });
+    throw translateStatus({
+      method,
+      url: `${this.server}${path}`,
+      status,
+      body: { kind: 'Status', status: 'Failure', reason, message: message ?? `fake: ${status}` },
+    });
   }
 }
 
 /** Equality selectors only (`a=b,c=d`): what the client sends. */
 function selector(s: string | undefined): (labels: Record<string, string>) => boolean {
-  const terms = (s ?? '').split(',').filter(Boolean).map((t) => t.split('='));
+  const terms = (s ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((t) => t.split('='));
   return (labels) => terms.every(([k, v]) => labels[k!] === v);
 }

@@ -17,30 +17,47 @@ const scratch = mkdtempSync(path.join(os.tmpdir(), 'mesh-launcher-'));
 t.teardown(() => rmSync(scratch, { recursive: true, force: true }));
 const checkout = path.join(scratch, 'checkout');
 cpSync(path.join(repo, 'plugin'), path.join(checkout, 'plugin'), { recursive: true });
-execFileSync(process.execPath, [path.join(repo, 'scripts', 'build.mjs'), '--outdir', path.join(checkout, 'dist')], { cwd: repo, stdio: 'ignore' });
+execFileSync(process.execPath, [path.join(repo, 'scripts', 'build.mjs'), '--outdir', path.join(checkout, 'dist')], {
+  cwd: repo,
+  stdio: 'ignore',
+});
 const launcher = path.join(checkout, 'plugin', 'kubectl-mesh');
 
 /** Runs without tap's NODE_OPTIONS (its process-info hook, injected into children, needs a newer Node). */
 function run(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('env', ['-u', 'NODE_OPTIONS', cmd, ...args], { env: { PATH: process.env.PATH, HOME: scratch }, timeout: 30_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 127) : 0, stdout, stderr });
-    });
+    execFile(
+      'env',
+      ['-u', 'NODE_OPTIONS', cmd, ...args],
+      { env: { PATH: process.env.PATH, HOME: scratch }, timeout: 30_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 127) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
 const nodeOf = (version: string): string => baseNode({ os: 'linux', nodeArch: 'x64', nodeVersion: version }, () => {}, { seaFuse: false });
 const linuxX64 = process.platform === 'linux' && process.arch === 'x64';
 
-t.test('a Node older than 20.17 gets one line saying what is needed, and exit 2', { skip: !linuxX64 && 'Node binaries for linux-x64 only' }, async (t) => {
-  t.setTimeout(120_000);
-  for (const version of ['18.20.8', '20.16.0']) {
-    const r = await run(nodeOf(version), [launcher, 'version', '--client']);
-    t.equal(r.code, 2, `node ${version}`);
-    t.equal(r.stdout, '');
-    t.match(r.stderr, new RegExp(`^error: kubectl-mesh needs Node\\.js 20\\.17 or newer, found v${version.replace(/\./g, '\\.')} \\(.*krew install mesh.*\\)\\n$`));
-  }
-});
+t.test(
+  'a Node older than 20.17 gets one line saying what is needed, and exit 2',
+  { skip: !linuxX64 && 'Node binaries for linux-x64 only' },
+  async (t) => {
+    t.setTimeout(120_000);
+    for (const version of ['18.20.8', '20.16.0']) {
+      const r = await run(nodeOf(version), [launcher, 'version', '--client']);
+      t.equal(r.code, 2, `node ${version}`);
+      t.equal(r.stdout, '');
+      t.match(
+        r.stderr,
+        new RegExp(
+          `^error: kubectl-mesh needs Node\\.js 20\\.17 or newer, found v${version.replace(/\./g, '\\.')} \\(.*krew install mesh.*\\)\\n$`,
+        ),
+      );
+    }
+  },
+);
 
 t.test('Node 20.17.0, the oldest supported, runs the bundle', { skip: !linuxX64 && 'Node binaries for linux-x64 only' }, async (t) => {
   t.setTimeout(120_000);

@@ -35,18 +35,29 @@ t.test('tar.gz: what system tar reads back, byte-identical for the same input', 
 });
 
 t.test('krew.yaml: version and checksums filled in, platforms without an archive dropped', async (t) => {
-  const all = new Map([['linux/amd64', sha('a')], ['linux/arm64', sha('b')], ['darwin/amd64', sha('c')], ['darwin/arm64', sha('d')]]);
+  const all = new Map([
+    ['linux/amd64', sha('a')],
+    ['linux/arm64', sha('b')],
+    ['darwin/amd64', sha('c')],
+    ['darwin/arm64', sha('d')],
+  ]);
   const m = YAML.parse(renderKrew(template, '1.2.3', all));
   t.equal(m.spec.version, 'v1.2.3');
   t.equal(m.spec.platforms.length, 4);
-  t.same(m.spec.platforms.map((p: any) => p.sha256), [sha('a'), sha('b'), sha('c'), sha('d')]);
+  t.same(
+    m.spec.platforms.map((p: any) => p.sha256),
+    [sha('a'), sha('b'), sha('c'), sha('d')],
+  );
   t.ok(m.spec.platforms.every((p: any) => p.uri.includes('/releases/download/v1.2.3/kubectl-mesh_')));
   const out = renderKrew(template, '1.2.3', all);
   t.notMatch(out, /\{\{/, 'no placeholder left, comments included');
   t.match(out, /^# Rendered by "npm run release" from krew.yaml for v1\.2\.3\./);
 
   const linuxOnly = YAML.parse(renderKrew(template, '1.2.3', new Map([['linux/amd64', sha('a')]]), ['macOS: use npm.']));
-  t.same(linuxOnly.spec.platforms.map((p: any) => p.selector.matchLabels), [{ os: 'linux', arch: 'amd64' }]);
+  t.same(
+    linuxOnly.spec.platforms.map((p: any) => p.selector.matchLabels),
+    [{ os: 'linux', arch: 'amd64' }],
+  );
   t.match(linuxOnly.spec.caveats, /\n\nmacOS: use npm\.\n$/, 'the reason goes into caveats');
 });
 

@@ -9,19 +9,31 @@ import { runMain } from './run-main.js';
 import { renderVersion } from '../../src/commands/version.js';
 import { clientVersion } from '../../src/version.js';
 
-
 t.test('table form: kubectl-style lines, v-prefixed client version, what is missing said plainly', async (t) => {
   t.equal(renderVersion({ clientVersion: '1.2.3' }), 'Client Version: v1.2.3\n');
-  t.equal(renderVersion({
-    clientVersion: '1.2.3', kubernetesVersion: 'v1.36.3', istioApiVersion: 'networking.istio.io/v1',
-    istioctl: { path: '/usr/local/bin/istioctl', version: '1.31.0' },
-  }), [
-    'Client Version: v1.2.3', 'Kubernetes Version: v1.36.3', 'Istio API Version: networking.istio.io/v1',
-    'istioctl Version: 1.31.0 (/usr/local/bin/istioctl)', '',
-  ].join('\n'));
-  t.match(renderVersion({ clientVersion: '0.0.0-dev', kubernetesVersion: 'v1.30.0', istioApiVersion: null, istioctl: null }),
-    /Istio API Version: not served \(Istio CRDs are not installed\)\nistioctl Version: not found \(pass --istioctl PATH or set ISTIOCTL\)\n$/);
-  t.match(renderVersion({ clientVersion: '1.0.0', istioctl: { path: '/x/istioctl', version: null } }), /istioctl Version: unknown \(\/x\/istioctl\)/);
+  t.equal(
+    renderVersion({
+      clientVersion: '1.2.3',
+      kubernetesVersion: 'v1.36.3',
+      istioApiVersion: 'networking.istio.io/v1',
+      istioctl: { path: '/usr/local/bin/istioctl', version: '1.31.0' },
+    }),
+    [
+      'Client Version: v1.2.3',
+      'Kubernetes Version: v1.36.3',
+      'Istio API Version: networking.istio.io/v1',
+      'istioctl Version: 1.31.0 (/usr/local/bin/istioctl)',
+      '',
+    ].join('\n'),
+  );
+  t.match(
+    renderVersion({ clientVersion: '0.0.0-dev', kubernetesVersion: 'v1.30.0', istioApiVersion: null, istioctl: null }),
+    /Istio API Version: not served \(Istio CRDs are not installed\)\nistioctl Version: not found \(pass --istioctl PATH or set ISTIOCTL\)\n$/,
+  );
+  t.match(
+    renderVersion({ clientVersion: '1.0.0', istioctl: { path: '/x/istioctl', version: null } }),
+    /istioctl Version: unknown \(\/x\/istioctl\)/,
+  );
 });
 
 t.test('--client contacts nothing: works with no kubeconfig at all', async (t) => {
@@ -38,14 +50,24 @@ t.test('an unreachable cluster: the client version first, then the error, non-ze
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   // A port that was just free: connection refused.
   const port = await new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); });
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
   });
   const cfg = path.join(dir, 'config');
-  writeFileSync(cfg, [
-    'apiVersion: v1', 'kind: Config', 'current-context: c',
-    `clusters: [{name: c, cluster: {server: "https://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]`,
-    'contexts: [{name: c, context: {cluster: c, user: u}}]', 'users: [{name: u, user: {token: x}}]', '',
-  ].join('\n'));
+  writeFileSync(
+    cfg,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'current-context: c',
+      `clusters: [{name: c, cluster: {server: "https://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]`,
+      'contexts: [{name: c, context: {cluster: c, user: u}}]',
+      'users: [{name: u, user: {token: x}}]',
+      '',
+    ].join('\n'),
+  );
   const env = { KUBECONFIG: cfg, PATH: '/nonexistent', HOME: dir };
   const r = await runMain(['version'], env);
   t.not(r.code, 0);

@@ -17,7 +17,8 @@ export function serviceArg(args: string[], index: number, usage: string): string
 export function optionalServiceArg(args: string[], index: number, usage: string): string | undefined {
   const name = args[index];
   if (name === undefined) return undefined;
-  if (!DNS_NAME.test(name) || name.length > 63) throw new UsageError(`"${name}" is not a valid service name`, 'use the name of a Service, e.g. reviews');
+  if (!DNS_NAME.test(name) || name.length > 63)
+    throw new UsageError(`"${name}" is not a valid service name`, 'use the name of a Service, e.g. reviews');
   if (args.length > index + 1) throw new UsageError(`unexpected argument "${args[index + 1]}"`, `usage: kubectl mesh ${usage}`);
   return name;
 }
@@ -37,7 +38,12 @@ export function requireValues(ctx: Context, values: Record<string, unknown>, usa
 }
 
 export const gatewayFlags: FlagSpec[] = [
-  { name: 'gateway', kind: 'string', placeholder: 'NS/NAME', description: 'bind the VirtualService to this ingress gateway (keeps "mesh" too)' },
+  {
+    name: 'gateway',
+    kind: 'string',
+    placeholder: 'NS/NAME',
+    description: 'bind the VirtualService to this ingress gateway (keeps "mesh" too)',
+  },
   { name: 'host', kind: 'string', placeholder: 'HOST', description: 'with --gateway: the external host name, e.g. app.example.com' },
 ];
 
@@ -45,9 +51,12 @@ export function gatewayOf(flags: FlagValues): Gateway | undefined {
   const gateway = str(flags, 'gateway');
   const host = str(flags, 'host');
   if (!gateway && !host) return undefined;
-  if (!gateway || !host) throw new UsageError('--gateway and --host go together', 'pass both, e.g. --gateway istio-system/ingress --host app.example.com');
+  if (!gateway || !host)
+    throw new UsageError('--gateway and --host go together', 'pass both, e.g. --gateway istio-system/ingress --host app.example.com');
   const parts = gateway.split('/');
-  if (parts.length > 2 || parts.some((p) => !DNS_NAME.test(p))) throw new UsageError(`--gateway "${gateway}" is not NAME or NAMESPACE/NAME`, 'e.g. --gateway istio-system/public');
-  if (!/^(\*\.)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(host)) throw new UsageError(`--host "${host}" is not a DNS name`, 'e.g. --host app.example.com');
+  if (parts.length > 2 || parts.some((p) => !DNS_NAME.test(p)))
+    throw new UsageError(`--gateway "${gateway}" is not NAME or NAMESPACE/NAME`, 'e.g. --gateway istio-system/public');
+  if (!/^(\*\.)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(host))
+    throw new UsageError(`--host "${host}" is not a DNS name`, 'e.g. --host app.example.com');
   return { gateway, host };
 }

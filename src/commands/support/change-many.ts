@@ -28,7 +28,10 @@ export interface ManySpec {
   plan(target: Target, who: Who, targets: Target[]): Plan;
 }
 
-interface Refusal { service: string; error: MeshError }
+interface Refusal {
+  service: string;
+  error: MeshError;
+}
 
 /** What one service's writes did: each object as first read, and as last written (undefined: absent). */
 interface Applied {
@@ -48,7 +51,7 @@ const label = (p: { namespace: string; service: string }): string => `${p.namesp
 
 export async function runChangeMany(ctx: Context, spec: ManySpec, opts: WriteOptions, source?: Source): Promise<number> {
   const src = source ?? (await openSource(ctx, opts));
-  const namespace = opts.allNamespaces ? undefined : opts.namespace ?? src.defaultNamespace;
+  const namespace = opts.allNamespaces ? undefined : (opts.namespace ?? src.defaultNamespace);
   const where = namespace === undefined ? 'any namespace' : `namespace ${namespace}`;
   const { versionLabel, dryRun, force: warnOnly } = opts;
   const confirming = ctx.interactive && !opts.yes && src.live && dryRun !== 'client';
@@ -84,7 +87,14 @@ export async function runChangeMany(ctx: Context, spec: ManySpec, opts: WriteOpt
   const done: Applied[] = [];
   const written: Obj[] = [];
   for (const plan of changing) {
-    const applied: Applied = { namespace: plan.namespace, service: plan.service, order: [], kinds: new Map(), original: new Map(), current: new Map() };
+    const applied: Applied = {
+      namespace: plan.namespace,
+      service: plan.service,
+      order: [],
+      kinds: new Map(),
+      original: new Map(),
+      current: new Map(),
+    };
     done.push(applied);
     const replan = async (): Promise<Plan> => {
       const again = await read();
@@ -108,7 +118,9 @@ function planAll(spec: ManySpec, inv: Inventory, versionLabel: string, who: Who,
   const workloads = inv.services.map((svc) => workloadOf(inv, svc));
   const resolved = new Map<Workload, Target | MeshError>();
   for (const w of workloads) {
-    try { resolved.set(w, resolveTarget(w, versionLabel)); } catch (err) {
+    try {
+      resolved.set(w, resolveTarget(w, versionLabel));
+    } catch (err) {
       if (!(err instanceof MeshError)) throw err;
       resolved.set(w, err);
     }
@@ -135,13 +147,21 @@ function planAll(spec: ManySpec, inv: Inventory, versionLabel: string, who: Who,
 }
 
 /** One analysis per namespace (one istioctl run), its findings shown and judged per service. */
-async function analyseAll(ctx: Context, src: Source, inv: Inventory, plans: Plan[], warnings: string[], opts: WriteOptions): Promise<Refusal[]> {
+async function analyseAll(
+  ctx: Context,
+  src: Source,
+  inv: Inventory,
+  plans: Plan[],
+  warnings: string[],
+  opts: WriteOptions,
+): Promise<Refusal[]> {
   const refusals: Refusal[] = [];
   for (const w of warnings) ctx.note(`warning: ${w}`);
   for (const ns of [...new Set(plans.map((p) => p.namespace))]) {
     const mine = plans.filter((p) => p.namespace === ns);
     const analysis = await analyse(ctx, src, inv, mine, ns, opts);
-    const origins = (p: Plan) => new Set([p.virtualService, p.destinationRule].filter((o) => o).map((o) => `${o!.kind} ${o!.metadata.namespace}/${o!.metadata.name}`));
+    const origins = (p: Plan) =>
+      new Set([p.virtualService, p.destinationRule].filter((o) => o).map((o) => `${o!.kind} ${o!.metadata.namespace}/${o!.metadata.name}`));
     const claimed = new Set(mine.flatMap((p) => [...origins(p)]));
     mine.forEach((plan, i) => {
       const own = origins(plan);
@@ -172,7 +192,14 @@ function refused(what: string, refusals: Refusal[], total: number): MeshError {
 }
 
 /** Writes one service's plan object by object, re-planning on a lost race (409) a bounded number of times. */
-async function writeService(ctx: Context, src: Source, first: Plan, dryRun: DryRun, replan: () => Promise<Plan>, applied: Applied): Promise<Obj[]> {
+async function writeService(
+  ctx: Context,
+  src: Source,
+  first: Plan,
+  dryRun: DryRun,
+  replan: () => Promise<Plan>,
+  applied: Applied,
+): Promise<Obj[]> {
   let plan = first;
   const out: Obj[] = [];
   for (let attempt = 1; ; attempt++) {
@@ -185,7 +212,7 @@ async function writeService(ctx: Context, src: Source, first: Plan, dryRun: DryR
           applied.kinds.set(key, w.kind);
         }
         const result = await src.apply({ ...plan, writes: [w] }, dryRun);
-        applied.current.set(key, w.action === 'delete' ? undefined : result[0] ?? w.after);
+        applied.current.set(key, w.action === 'delete' ? undefined : (result[0] ?? w.after));
         out.push(...result);
       }
       return out;
@@ -203,7 +230,12 @@ function undo(kind: Write['kind'], original: Obj | undefined, current: Obj | und
   if (!original) return { action: 'delete', kind, before: current };
   const { resourceVersion: _r, uid: _u, creationTimestamp: _c, generation: _g, ...metadata } = original.metadata;
   if (!current) return { action: 'create', kind, after: { ...original, metadata } };
-  return { action: 'replace', kind, before: current, after: { ...original, metadata: { ...metadata, resourceVersion: current.metadata.resourceVersion } } };
+  return {
+    action: 'replace',
+    kind,
+    before: current,
+    after: { ...original, metadata: { ...metadata, resourceVersion: current.metadata.resourceVersion } },
+  };
 }
 
 /** Puts every service changed so far back (newest first, routes before subsets); the error says how it went. */
@@ -233,7 +265,8 @@ async function restore(ctx: Context, src: Source, what: string, done: Applied[],
     return new MeshError(`${failed}${back}; nothing of this change is left`, cause.exitCode, cause.hint, { cause });
   }
   const leftText = left.map((l) => `${l.objects.join(', ')} (restore failed: ${l.error})`).join('; ');
-  const finish = left.filter((l) => l.objects.some((k) => k.startsWith('VirtualService')))
+  const finish = left
+    .filter((l) => l.objects.some((k) => k.startsWith('VirtualService')))
     .map((l) => `kubectl mesh rollback ${l.service.service} -n ${l.service.namespace}`);
   const dr = left.some((l) => !l.objects.some((k) => k.startsWith('VirtualService')));
   return new MeshError(
@@ -242,7 +275,9 @@ async function restore(ctx: Context, src: Source, what: string, done: Applied[],
     [
       finish.length ? `finish the job with: ${finish.join(' && ')}` : undefined,
       dr ? 'a DestinationRule left with an extra subset is harmless: no route sends traffic to it' : undefined,
-    ].filter(Boolean).join('; '),
+    ]
+      .filter(Boolean)
+      .join('; '),
     { cause },
   );
 }
@@ -263,5 +298,7 @@ async function report(ctx: Context, src: Source, plans: Plan[], written: Obj[], 
     }
   }
   for (const p of plans) ctx.streams.stdout.write(`${p.summary}${p.writes.length ? '' : ' (unchanged)'}\n`);
-  ctx.streams.stdout.write(`${what}: ${changed.length} service${changed.length === 1 ? '' : 's'} changed, ${plans.length - changed.length} unchanged${suffix}\n`);
+  ctx.streams.stdout.write(
+    `${what}: ${changed.length} service${changed.length === 1 ? '' : 's'} changed, ${plans.length - changed.length} unchanged${suffix}\n`,
+  );
 }

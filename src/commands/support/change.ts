@@ -24,7 +24,10 @@ import type { WriteOptions } from './options.js';
 import { checkTarget } from './target-warnings.js';
 import { applyAndWait } from './wait.js';
 
-export interface Who { user: string; at: string }
+export interface Who {
+  user: string;
+  at: string;
+}
 
 export interface ChangeSpec {
   service: string;
@@ -49,7 +52,12 @@ export async function runChange(ctx: Context, spec: ChangeSpec, opts: WriteOptio
   const { versionLabel, dryRun, force } = opts;
   const confirming = ctx.interactive && !opts.yes && src.live && dryRun !== 'client';
   for (let attempt = 1; ; attempt++) {
-    const inventory = await spin(ctx, `reading ${namespace}/${spec.service}`, () => src.inventory(namespace, spec.service), NOTHING_WRITTEN);
+    const inventory = await spin(
+      ctx,
+      `reading ${namespace}/${spec.service}`,
+      () => src.inventory(namespace, spec.service),
+      NOTHING_WRITTEN,
+    );
     const target = resolveTarget(workloadOf(inventory, findService(inventory, namespace, spec.service)), versionLabel);
     if (attempt === 1) checkTarget(ctx, target, force);
     if (attempt === 1 && spec.ask && ctx.interactive) await spec.ask(target);
@@ -63,13 +71,21 @@ export async function runChange(ctx: Context, spec: ChangeSpec, opts: WriteOptio
       const warnOnly = force || !!spec.emergency;
       await refuseGammaConflict(ctx, src, inventory, plan, warnOnly);
       const warnings = src.live ? checkReadiness(inventory, plan, target.ref.host, warnOnly) : [];
-      const analysis = await spin(ctx, 'analysing the change', () => analyse(ctx, src, inventory, [plan], namespace, opts), NOTHING_WRITTEN);
+      const analysis = await spin(
+        ctx,
+        'analysing the change',
+        () => analyse(ctx, src, inventory, [plan], namespace, opts),
+        NOTHING_WRITTEN,
+      );
       if (opts.diff) await printDiff(ctx, plan);
       else if (confirming) ctx.note(describePlan(plan).join('\n'));
       showFindings(ctx, warnings, analysis, warnOnly, plan);
       if (dryRun === 'client') return printDryRun(ctx, plan, opts.diff);
       // Anything to look at first makes "no" the answer a bare Enter gives.
-      if (confirming && !(await prompter(ctx).confirm(`Apply to ${namespace}/${spec.service}?`, !warnings.length && !analysis.findings.length))) {
+      if (
+        confirming &&
+        !(await prompter(ctx).confirm(`Apply to ${namespace}/${spec.service}?`, !warnings.length && !analysis.findings.length))
+      ) {
         ctx.note('Nothing was written.');
         return ExitCode.cancelled;
       }
@@ -78,7 +94,8 @@ export async function runChange(ctx: Context, spec: ChangeSpec, opts: WriteOptio
       const written = await applyAndWait(ctx, src, plan, opts);
       report(ctx, plan, written, dryRun, src);
       // At a terminal, the outcome as the cluster now reports it.
-      if (ctx.interactive && src.live && ctx.output === 'table' && dryRun === 'none') await showStatus(ctx, src, namespace, spec.service, versionLabel);
+      if (ctx.interactive && src.live && ctx.output === 'table' && dryRun === 'none')
+        await showStatus(ctx, src, namespace, spec.service, versionLabel);
       return ExitCode.ok;
     } catch (err) {
       if (!(err instanceof ConflictError) || attempt >= ATTEMPTS || !src.live) throw err;
@@ -87,8 +104,12 @@ export async function runChange(ctx: Context, spec: ChangeSpec, opts: WriteOptio
   }
 }
 
-export const snapshotOf = (inv: Inventory) =>
-  ({ virtualServices: inv.virtualServices, destinationRules: inv.destinationRules, services: inv.services, pods: inv.pods });
+export const snapshotOf = (inv: Inventory) => ({
+  virtualServices: inv.virtualServices,
+  destinationRules: inv.destinationRules,
+  services: inv.services,
+  pods: inv.pods,
+});
 
 /** Subsets that would receive traffic without Ready pods: an error, or (warnOnly) warnings. */
 export function checkReadiness(inv: Inventory, plan: Plan, host: string, warnOnly: boolean): string[] {
@@ -109,15 +130,23 @@ export interface Analysis {
 }
 
 /** The findings of the built-in checks and istioctl that concern this change (one istioctl run for all plans of a namespace). */
-export async function analyse(ctx: Context, src: Source, inv: Inventory, plans: Plan[], namespace: string, opts: WriteOptions): Promise<Analysis> {
+export async function analyse(
+  ctx: Context,
+  src: Source,
+  inv: Inventory,
+  plans: Plan[],
+  namespace: string,
+  opts: WriteOptions,
+): Promise<Analysis> {
   const proposed = plans.flatMap((plan) => [plan.virtualService, plan.destinationRule]).filter((o) => o !== undefined);
   const snapshot = snapshotOf(inv);
   const result = await analyzeChange({ snapshot, proposed, namespace, istioctl: await analysisRunner(ctx, src, opts) });
   // Findings about other objects are not this change's business; conflicts with ours are.
   const ours = new Set(proposed.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`));
   if (result.notice && src.live) ctx.note(`note: ${result.notice}`);
-  const findings = result.findings.filter((f: Finding) =>
-    (ours.has(f.origin) || f.code === 'IST0109') && (src.live || !POD_CODES.has(f.code)));
+  const findings = result.findings.filter(
+    (f: Finding) => (ours.has(f.origin) || f.code === 'IST0109') && (src.live || !POD_CODES.has(f.code)),
+  );
   // A user's own broken route must not hold our change hostage: compare with the state before it.
   const before = new Set(builtInChecks(snapshot, { namespace }).map((f) => `${f.code} ${f.origin}`));
   return { findings, preexisting: new Set(findings.filter((f) => before.has(`${f.code} ${f.origin}`))) };
@@ -141,7 +170,10 @@ export function showFindings(ctx: Context, warnings: string[], { findings, preex
   // so taking traffic away from a broken subset is never blocked by the traffic it still gets.
   const errors = findings.filter((f) => f.level === 'Error' && !POD_CODES.has(f.code) && !preexisting.has(f));
   const old = findings.filter((f) => f.level === 'Error' && preexisting.has(f));
-  if (old.length) ctx.note(`note: ${[...new Set(old.map((f) => f.code))].join(', ')} ${old.length > 1 ? 'were' : 'was'} already there before this change; not blocking it`);
+  if (old.length)
+    ctx.note(
+      `note: ${[...new Set(old.map((f) => f.code))].join(', ')} ${old.length > 1 ? 'were' : 'was'} already there before this change; not blocking it`,
+    );
   if (errors.length && !warnOnly) {
     throw new PreconditionError(
       `analysis found ${errors.length} error${errors.length > 1 ? 's' : ''} in the proposed change (${[...new Set(errors.map((e) => e.code))].join(', ')}); nothing was written`,
@@ -162,7 +194,8 @@ async function printDryRun(ctx: Context, plan: Plan, diffShown: boolean): Promis
     await printObjects(ctx, objects, 'yaml');
   } else if (ctx.output !== 'table') await printObjects(ctx, objects, ctx.output);
   ctx.note(`${plan.summary} (dry run: nothing was written)`);
-  for (const w of plan.writes.filter((x) => x.action === 'delete')) ctx.note(`would delete ${w.kind} ${w.before!.metadata.namespace}/${w.before!.metadata.name}`);
+  for (const w of plan.writes.filter((x) => x.action === 'delete'))
+    ctx.note(`would delete ${w.kind} ${w.before!.metadata.namespace}/${w.before!.metadata.name}`);
   return ExitCode.ok;
 }
 
@@ -183,7 +216,12 @@ function report(ctx: Context, plan: Plan, written: Obj[], dryRun: DryRun, src: S
 
 /** After a change made at a terminal: the service as the cluster now reports it. */
 async function showStatus(ctx: Context, src: Source, namespace: string, service: string, versionLabel: string): Promise<void> {
-  const inv = await spin(ctx, `reading ${namespace}/${service}`, () => src.inventory(namespace, service), 'cancelled (the change was applied)');
+  const inv = await spin(
+    ctx,
+    `reading ${namespace}/${service}`,
+    () => src.inventory(namespace, service),
+    'cancelled (the change was applied)',
+  );
   const target = resolveTarget(workloadOf(inv, findService(inv, namespace, service)), versionLabel);
   ctx.streams.stdout.write(`\n${renderStatus([serviceStatus(target)], ctx.color)}`);
 }

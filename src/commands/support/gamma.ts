@@ -10,7 +10,12 @@ import type { Inventory } from '../../routing/workloads.js';
 import type { Source } from '../../source/source.js';
 
 /** HTTPRoutes (any namespace) attached to the Service `plan` routes. Offline: those in the files. */
-export async function gammaRoutesFor(src: Source, inv: Inventory, namespace: string, service: string): Promise<{ routes: Obj[]; notice?: string }> {
+export async function gammaRoutesFor(
+  src: Source,
+  inv: Inventory,
+  namespace: string,
+  service: string,
+): Promise<{ routes: Obj[]; notice?: string }> {
   const read = src.live && src.httpRoutes ? await src.httpRoutes(namespace) : { routes: inv.httpRoutes ?? [] };
   const host = serviceFqdn(service, namespace);
   return { ...read, routes: read.routes.filter((r) => gammaServiceHosts(r).includes(host)) };
@@ -22,6 +27,10 @@ export async function refuseGammaConflict(ctx: Context, src: Source, inv: Invent
   if (!routes.length) return;
   const names = routes.map((r) => `HTTPRoute ${r.metadata.namespace}/${r.metadata.name}`).join(', ');
   const message = `${names} also routes ${plan.namespace}/${plan.service}; Istio never merges it with the VirtualService, so callers would split between the two (MESH0006)`;
-  if (!force) throw new ConflictError(`${message}; nothing was written`, 'keep one of them (delete the HTTPRoute or the VirtualService), or pass --force to write anyway');
+  if (!force)
+    throw new ConflictError(
+      `${message}; nothing was written`,
+      'keep one of them (delete the HTTPRoute or the VirtualService), or pass --force to write anyway',
+    );
   ctx.note(`warning: ${message}`);
 }

@@ -10,7 +10,11 @@ export async function openSource(ctx: Context, opts: SourceOptions): Promise<Sou
     return filesSource(opts.files, { inPlace: opts.inPlace, namespace: opts.namespace, note: ctx.note });
   }
   // Without files, --in-place would quietly mean "write to the live cluster".
-  if (opts.inPlace) throw new UsageError('--in-place needs -f FILE|DIR: it rewrites those files', 'pass -f with the manifests to rewrite, or leave out --in-place to change the cluster');
+  if (opts.inPlace)
+    throw new UsageError(
+      '--in-place needs -f FILE|DIR: it rewrites those files',
+      'pass -f with the manifests to rewrite, or leave out --in-place to change the cluster',
+    );
   const { clusterSource } = await import('../../source/cluster.js');
   return clusterSource(await ctx.kube());
 }
@@ -19,7 +23,10 @@ export async function analysisRunner(ctx: Context, source: Source, opts: SourceO
   if (!source.live) return undefined;
   const { createIstioctl } = await import('../../istioctl/istioctl.js');
   const istioctl = createIstioctl({
-    explicit: opts.istioctl, env: ctx.env, kubeconfig: opts.kubeconfig, context: opts.context,
+    explicit: opts.istioctl,
+    env: ctx.env,
+    kubeconfig: opts.kubeconfig,
+    context: opts.context,
     // istioctl talks to what we talk to, as the same identity (a private temporary kubeconfig).
     effectiveKubeconfig: async () => (await ctx.kube()).toolKubeconfig?.(),
   });

@@ -29,7 +29,11 @@ export async function pick(ctx: Context, needVersions: boolean): Promise<Picked 
   return { ...picked, ctx: inNamespace(ctx, picked.namespace) };
 }
 
-export async function serviceOrPick(ctx: Context, service: string | undefined, needVersions: boolean): Promise<{ ctx: Context; service: string; source?: Source }> {
+export async function serviceOrPick(
+  ctx: Context,
+  service: string | undefined,
+  needVersions: boolean,
+): Promise<{ ctx: Context; service: string; source?: Source }> {
   if (service !== undefined) return { ctx, service };
   if (!ctx.interactive) throw new UsageError('missing SERVICE', 'pass the name of a Service');
   return pick(ctx, needVersions);

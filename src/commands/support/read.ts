@@ -10,20 +10,29 @@ import type { Source } from '../../source/source.js';
 import { openSource } from './open-source.js';
 import type { ScopeOptions } from './options.js';
 
-export interface Scope { source: Source; namespace: string | undefined; inventory: Inventory }
+export interface Scope {
+  source: Source;
+  namespace: string | undefined;
+  inventory: Inventory;
+}
 
-export async function readTargets(ctx: Context, service: string | undefined, opts: ScopeOptions): Promise<{ targets: Target[]; scope: Scope }> {
+export async function readTargets(
+  ctx: Context,
+  service: string | undefined,
+  opts: ScopeOptions,
+): Promise<{ targets: Target[]; scope: Scope }> {
   const source = await openSource(ctx, opts);
-  const namespace = opts.allNamespaces ? undefined : opts.namespace ?? source.defaultNamespace;
+  const namespace = opts.allNamespaces ? undefined : (opts.namespace ?? source.defaultNamespace);
   const { versionLabel } = opts;
   const inv = await source.inventory(namespace, service);
-  const services = service !== undefined
-    ? [findService(inv, namespace ?? source.defaultNamespace, service)]
-    : inv.services.filter((svc) => {
-      // Only services with something to release: a VirtualService, or Deployments with a version label.
-      const w = workloadOf(inv, svc);
-      return w.deployments.some((d) => d.spec?.template?.metadata?.labels?.[versionLabel]) || safeFindVs(svc, w.virtualServices);
-    });
+  const services =
+    service !== undefined
+      ? [findService(inv, namespace ?? source.defaultNamespace, service)]
+      : inv.services.filter((svc) => {
+          // Only services with something to release: a VirtualService, or Deployments with a version label.
+          const w = workloadOf(inv, svc);
+          return w.deployments.some((d) => d.spec?.template?.metadata?.labels?.[versionLabel]) || safeFindVs(svc, w.virtualServices);
+        });
   // Listing many services, one that cannot be read (two VirtualServices claim it …) is skipped with a
   // warning naming it; the others are still shown.
   const targets = services.flatMap((svc) => {
@@ -40,5 +49,9 @@ export async function readTargets(ctx: Context, service: string | undefined, opt
 }
 
 const safeFindVs = (svc: Parameters<typeof findVirtualService>[0], vss: Parameters<typeof findVirtualService>[1]): boolean => {
-  try { return !!findVirtualService(svc, vss); } catch { return true; }
+  try {
+    return !!findVirtualService(svc, vss);
+  } catch {
+    return true;
+  }
 };

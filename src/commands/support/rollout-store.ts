@@ -16,7 +16,8 @@ export function checkOwnership(cur: RolloutState | undefined, id: string, owner:
   if (!cur || cur.id !== id) {
     throw new RolloutLost(`the rollout on ${where} was replaced or removed by someone else; stopping`, ExitCode.conflict);
   }
-  if (cur.phase === 'aborted') throw new RolloutLost(`the rollout on ${where} was aborted${cur.reason ? `: ${cur.reason}` : ''}`, ExitCode.failed);
+  if (cur.phase === 'aborted')
+    throw new RolloutLost(`the rollout on ${where} was aborted${cur.reason ? `: ${cur.reason}` : ''}`, ExitCode.failed);
   if (cur.owner !== owner) {
     throw new RolloutLost(`another kubectl mesh process took the rollout on ${where} over (--resume); stopping here`, ExitCode.conflict);
   }
@@ -27,9 +28,16 @@ export class RolloutStore {
   /** Set once the VirtualService exists (the first step may create it). */
   vsName?: string;
 
-  constructor(private readonly kube: KubeClient, readonly namespace: string, readonly id: string, public owner: string) {}
+  constructor(
+    private readonly kube: KubeClient,
+    readonly namespace: string,
+    readonly id: string,
+    public owner: string,
+  ) {}
 
-  get where(): string { return `${this.namespace}/${this.vsName ?? '?'}`; }
+  get where(): string {
+    return `${this.namespace}/${this.vsName ?? '?'}`;
+  }
 
   async read(): Promise<{ vs?: Obj; state?: RolloutState }> {
     if (!this.vsName) return {};
@@ -43,7 +51,7 @@ export class RolloutStore {
       const { vs, state } = await this.read();
       if (!vs) throw new RolloutLost(`the VirtualService ${this.where} of the rollout is gone; stopping`, ExitCode.notFound);
       // A --resume takes over whoever drove it before (a killed CI job, a lost terminal).
-      const next = change(checkOwnership(state, this.id, opts.takeOver ? state?.owner ?? this.owner : this.owner, this.where));
+      const next = change(checkOwnership(state, this.id, opts.takeOver ? (state?.owner ?? this.owner) : this.owner, this.where));
       try {
         await this.kube.replace('VirtualService', withRollout(vs, next));
         return next;

@@ -20,7 +20,10 @@ export function checkTarget(ctx: Context, target: Target, force: boolean): void 
     if (!m) continue;
     const what = describeCoManaged(o, m);
     if (!force) {
-      throw new ConflictError(`${what}, which would overwrite our routes on its next reconcile; nothing was written`, `make the change through ${m.name.replace(/^a /, 'the ')}, or pass --force to write anyway`);
+      throw new ConflictError(
+        `${what}, which would overwrite our routes on its next reconcile; nothing was written`,
+        `make the change through ${m.name.replace(/^a /, 'the ')}, or pass --force to write anyway`,
+      );
     }
     ctx.note(`warning: ${printable(what)}; writing anyway (--force)`);
   }

@@ -23,14 +23,29 @@ interface Waiter {
 
 /** Where istiod is, from --xds-address/--xds-plaintext (else istioctl's env or in-cluster discovery). */
 const xdsTarget = (ctx: Context, opts: SourceOptions): XdsTarget => ({
-  address: opts.xdsAddress, plaintext: opts.xdsPlaintext, kubeconfig: opts.kubeconfig, context: opts.context, env: ctx.env,
+  address: opts.xdsAddress,
+  plaintext: opts.xdsPlaintext,
+  kubeconfig: opts.kubeconfig,
+  context: opts.context,
+  env: ctx.env,
 });
 
 /** istioctl proxy-status, ready to poll; throws (before anything is written) when it cannot be used. */
-export async function proxyStatusReader(ctx: Context, opts: SourceOptions, timeoutMs = READ_TIMEOUT_MS): Promise<() => Promise<ProxySync[]>> {
-  const [{ locateIstioctl }, { readProxyStatus }] = await Promise.all([import('../../istioctl/locate.js'), import('../../istioctl/proxy-status.js')]);
+export async function proxyStatusReader(
+  ctx: Context,
+  opts: SourceOptions,
+  timeoutMs = READ_TIMEOUT_MS,
+): Promise<() => Promise<ProxySync[]>> {
+  const [{ locateIstioctl }, { readProxyStatus }] = await Promise.all([
+    import('../../istioctl/locate.js'),
+    import('../../istioctl/proxy-status.js'),
+  ]);
   const bin = await locateIstioctl({ explicit: opts.istioctl, env: ctx.env });
-  if (!bin) throw new ExternalToolError('--wait needs istioctl (1.30 or later) to ask istiod; none found; nothing was written', 'pass --istioctl PATH or set ISTIOCTL, or drop --wait');
+  if (!bin)
+    throw new ExternalToolError(
+      '--wait needs istioctl (1.30 or later) to ask istiod; none found; nothing was written',
+      'pass --istioctl PATH or set ISTIOCTL, or drop --wait',
+    );
   const target = xdsTarget(ctx, opts);
   return async () => {
     const r = await readProxyStatus(bin, target, timeoutMs);
@@ -82,7 +97,13 @@ export async function applyAndWait(ctx: Context, src: Source, plan: Plan, opts: 
 }
 
 const describe = (writes: Write[]): string =>
-  writes.map((w) => (w.kind === 'HorizontalPodAutoscaler' ? `scale down HPA ${(w.after ?? w.before)!.metadata.name}` : `${w.action === 'delete' ? 'delete' : 'update'} ${w.kind} ${(w.after ?? w.before)!.metadata.name}`)).join(', ');
+  writes
+    .map((w) =>
+      w.kind === 'HorizontalPodAutoscaler'
+        ? `scale down HPA ${(w.after ?? w.before)!.metadata.name}`
+        : `${w.action === 'delete' ? 'delete' : 'update'} ${w.kind} ${(w.after ?? w.before)!.metadata.name}`,
+    )
+    .join(', ');
 
 /** Polls until every proxy in scope acknowledged a push sent after `baseline`; returns the last reading. */
 async function waitForSync(ctx: Context, w: Waiter, baseline: ProxySync[], batch: Write[], pending: Write[]): Promise<ProxySync[]> {
@@ -109,20 +130,28 @@ async function waitForSync(ctx: Context, w: Waiter, baseline: ProxySync[], batch
     progress.done();
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  ctx.note(verdict!.total
-    ? `mesh: ${verdict!.total}/${verdict!.total} proxies serving the service have the change (${seconds}s after the write)`
-    : `mesh: no connected proxy takes the changed ${scope.kinds.join(' and ')}s; nothing to wait for`);
+  ctx.note(
+    verdict!.total
+      ? `mesh: ${verdict!.total}/${verdict!.total} proxies serving the service have the change (${seconds}s after the write)`
+      : `mesh: no connected proxy takes the changed ${scope.kinds.join(' and ')}s; nothing to wait for`,
+  );
   return proxies;
 }
 
 function timedOut(w: Waiter, v: SyncVerdict | undefined, pending: Write[]): PreconditionError {
   const s = `${w.timeoutMs / 1000}s`;
   const notDone = pending.length ? `; not done yet: ${describe(pending)}` : '';
-  if (!v) return new PreconditionError(`could not read istiod's proxy status within ${s}; the change is written${notDone}`, 'check istiod, then run the same command again');
+  if (!v)
+    return new PreconditionError(
+      `could not read istiod's proxy status within ${s}; the change is written${notDone}`,
+      'check istiod, then run the same command again',
+    );
   const names = v.stale.map((p) => `${proxyName(p.id)} (${p.why})`).join(', ');
   return new PreconditionError(
     `${v.stale.length} of ${v.total} prox${v.total === 1 ? 'y' : 'ies'} still without the change after ${s}: ${names}; the change is written${notDone}`,
-    pending.length ? 'once those proxies sync, run the same command again to finish' : 'check those proxies (istioctl proxy-status), or wait longer with --wait=2m',
+    pending.length
+      ? 'once those proxies sync, run the same command again to finish'
+      : 'check those proxies (istioctl proxy-status), or wait longer with --wait=2m',
   );
 }
 

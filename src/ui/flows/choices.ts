@@ -17,10 +17,13 @@ export function routingSummary(t: Target): string {
   const split = currentSplit(t.vs, t.ref);
   const envs = envRoutes(t.vs).map((e) => `env ${e.name} → ${e.subset}`);
   const versions = t.versions.map((v) => v.subset);
-  const head = split.length ? describeSplit(split)
-    : versions.length >= 2 ? `${t.vs ? 'no split yet' : 'no routing yet'} (${versions.join(', ')})`
-    : versions.length === 1 ? `one version (${versions[0]})`
-    : 'no versions';
+  const head = split.length
+    ? describeSplit(split)
+    : versions.length >= 2
+      ? `${t.vs ? 'no split yet' : 'no routing yet'} (${versions.join(', ')})`
+      : versions.length === 1
+        ? `one version (${versions[0]})`
+        : 'no versions';
   return [head, ...envs].join('  ');
 }
 
@@ -38,11 +41,7 @@ export function serviceChoices(targets: Target[], needVersions: boolean): Choice
     short: t.ref.name,
     ...(needVersions && !canRelease(t) ? { disabled: '(needs two versions)' } : {}),
   });
-  return [
-    ...ready.map(choice),
-    ...(ready.length && rest.length ? [{ separator: '──────' }] : []),
-    ...rest.map(choice),
-  ];
+  return [...ready.map(choice), ...(ready.length && rest.length ? [{ separator: '──────' }] : []), ...rest.map(choice)];
 }
 
 /** Namespaces to pick from: the context's first, then the rest by name, then "other…". */
@@ -83,12 +82,19 @@ export const NEXT_STEPS = [10, 25, 50, 100] as const;
  * The usual next steps of a canary, each with the split it gives; the current weight is shown but
  * not offered; "0" when traffic should go back; "other…" for any integer.
  */
-export function weightChoices(roles: Required<Roles>, current: number): {
+export function weightChoices(
+  roles: Required<Roles>,
+  current: number,
+): {
   choices: ChoiceItem<number | typeof OTHER | typeof CHOOSE_SUBSETS>[];
   default: number | typeof OTHER;
 } {
   const steps = [...(current > 0 ? [0] : []), ...NEXT_STEPS];
-  const label = (w: number) => `${String(w).padStart(3)}%  ${describeSplit([{ subset: roles.stable, weight: 100 - w }, { subset: roles.canary, weight: w }])}`;
+  const label = (w: number) =>
+    `${String(w).padStart(3)}%  ${describeSplit([
+      { subset: roles.stable, weight: 100 - w },
+      { subset: roles.canary, weight: w },
+    ])}`;
   const choices: ChoiceItem<number | typeof OTHER | typeof CHOOSE_SUBSETS>[] = steps.map((w) => ({
     name: label(w),
     value: w,
@@ -97,7 +103,11 @@ export function weightChoices(roles: Required<Roles>, current: number): {
     ...(w === 100 ? { description: `all traffic to ${roles.canary}; "promote" then makes it stable` } : {}),
   }));
   choices.push({ name: 'other…', value: OTHER, description: 'type any integer from 0 to 100' });
-  choices.push({ name: 'choose other subsets…', value: CHOOSE_SUBSETS, description: `now ${roles.stable} is stable and ${roles.canary} the canary` });
+  choices.push({
+    name: 'choose other subsets…',
+    value: CHOOSE_SUBSETS,
+    description: `now ${roles.stable} is stable and ${roles.canary} the canary`,
+  });
   const next = NEXT_STEPS.find((w) => w > current);
   return { choices, default: next ?? OTHER };
 }
@@ -138,12 +148,22 @@ export function actionChoices(t: Target): ChoiceItem<Action>[] {
   const two = canRelease(t) ? undefined : '(needs two versions)';
   const routed = t.vs ? undefined : '(nothing routed yet)';
   const revisions = t.history.length >= 2 ? undefined : '(no earlier revision)';
-  const item = (value: Action, name: string, description: string, disabled?: string) =>
-    ({ name, value, short: value, description, ...(disabled ? { disabled } : {}) });
+  const item = (value: Action, name: string, description: string, disabled?: string) => ({
+    name,
+    value,
+    short: value,
+    description,
+    ...(disabled ? { disabled } : {}),
+  });
   return [
     item('canary', 'canary    shift a share of traffic to the new version', 'weighted split between stable and canary', two),
-    item('green', 'green     send requests with a header to the new version', 'blue/green: x-env=green goes to the candidate, the rest stays', two),
-    item('env', 'env       a named environment\'s header route', 'UAT, DEV, PreProd … side by side, chosen by a request header', two),
+    item(
+      'green',
+      'green     send requests with a header to the new version',
+      'blue/green: x-env=green goes to the candidate, the rest stays',
+      two,
+    ),
+    item('env', "env       a named environment's header route", 'UAT, DEV, PreProd … side by side, chosen by a request header', two),
     item('promote', 'promote   make the candidate the new stable', '100% to the candidate; its header routes go', routed),
     item('rollback', 'rollback  back to an earlier routing revision', 'restores the routes kubectl-mesh owned at that revision', revisions),
     item('status', 'status    what goes where, and is it healthy', 'weights, header routes, Ready pods, HPAs'),
@@ -169,7 +189,8 @@ export function environmentChoices(targets: Target[]): Choice<string>[] {
   const values = new Map<string, string[]>();
   for (const t of targets) for (const v of t.versions) values.set(v.value, [...(values.get(v.value) ?? []), t.ref.name]);
   const routed = new Set(targets.flatMap((t) => envRoutes(t.vs).map((e) => e.name)));
-  const names = [...values.keys()].filter((v) => ENV_NAME.test(v))
+  const names = [...values.keys()]
+    .filter((v) => ENV_NAME.test(v))
     .sort((a, b) => Number(routed.has(b)) - Number(routed.has(a)) || values.get(a)!.length - values.get(b)!.length || a.localeCompare(b));
   const width = Math.max(0, ...names.map((n) => n.length));
   return names.map((n) => {
@@ -177,7 +198,8 @@ export function environmentChoices(targets: Target[]): Choice<string>[] {
     const list = `${services.slice(0, 4).join(', ')}${services.length > 4 ? ', …' : ''}`;
     return {
       name: `${n.padEnd(width)}  ${services.length} service${services.length > 1 ? 's' : ''} (${list})${routed.has(n) ? '  routed now' : ''}`,
-      value: n, short: n,
+      value: n,
+      short: n,
     };
   });
 }

@@ -33,8 +33,13 @@ export async function askEnv(ctx: Context, t: Target, req: EnvAnswers): Promise<
   const ask = prompter(ctx);
   if (!req.headers.length) {
     const existing = envRoutes(t.vs).find((e) => e.name === req.env)?.headers[0];
-    const type = req.type ?? await ask.select(`How should the header of ${req.env} match?`,
-      MATCH_TYPES.map((m) => ({ name: MATCH_TEXT[m], value: m })), existing?.type ?? 'exact');
+    const type =
+      req.type ??
+      (await ask.select(
+        `How should the header of ${req.env} match?`,
+        MATCH_TYPES.map((m) => ({ name: MATCH_TEXT[m], value: m })),
+        existing?.type ?? 'exact',
+      ));
     const suggestion = existing ? `${existing.name}=${existing.value}` : `x-env=${req.env}`;
     const text = await ask.input('Header (NAME=VALUE)', { default: suggestion, validate: (s) => validateHeader(s, type) });
     req.headers = [parseHeader(text.trim(), type)];
@@ -52,7 +57,11 @@ export async function askEnv(ctx: Context, t: Target, req: EnvAnswers): Promise<
 }
 
 /** What the namespace-wide flow settles: the environment, its header and the services it covers. */
-export interface EnvironmentAnswers { env: string; headers: HeaderCondition[]; services: string[] }
+export interface EnvironmentAnswers {
+  env: string;
+  headers: HeaderCondition[];
+  services: string[];
+}
 
 /**
  * `kubectl mesh env` at a terminal: pick an environment among the versions present (or type one),
@@ -61,17 +70,32 @@ export interface EnvironmentAnswers { env: string; headers: HeaderCondition[]; s
 export async function askEnvironment(ctx: Context, targets: Target[]): Promise<EnvironmentAnswers> {
   const ask = prompter(ctx);
   const choices = environmentChoices(targets);
-  if (!choices.length) throw new NotFoundError('no service here has a versioned Deployment to build an environment from', 'label each version\'s pod template, e.g. version: uat');
-  const picked = await ask.select<string | typeof OTHER>('Environment', [...choices, { name: 'other…', value: OTHER, description: 'type a name' }], choices[0]!.value);
+  if (!choices.length)
+    throw new NotFoundError(
+      'no service here has a versioned Deployment to build an environment from',
+      "label each version's pod template, e.g. version: uat",
+    );
+  const picked = await ask.select<string | typeof OTHER>(
+    'Environment',
+    [...choices, { name: 'other…', value: OTHER, description: 'type a name' }],
+    choices[0]!.value,
+  );
   const env = picked === OTHER ? await askEnvName(ctx) : picked;
   const existing = targets.flatMap((t) => envRoutes(t.vs)).find((e) => e.name === env)?.headers;
-  const suggestion = existing?.length === 1 && existing[0]!.type === 'exact' ? `${existing[0]!.name}=${existing[0]!.value}` : `x-env=${env}`;
+  const suggestion =
+    existing?.length === 1 && existing[0]!.type === 'exact' ? `${existing[0]!.name}=${existing[0]!.value}` : `x-env=${env}`;
   const text = await ask.input('Header (NAME=VALUE)', { default: suggestion, validate: (s) => validateHeader(s, 'exact') });
   const members = targets.filter((t) => t.versions.some((v) => v.value === env));
   if (!members.length) throw new NotFoundError(`no service here has a version ${env}`, 'deploy it first, labelled e.g. version: ' + env);
   const width = Math.max(...members.map((t) => t.ref.name.length));
-  const services = await ask.checkbox(`Services in ${env} (space toggles, enter accepts)`, members.map((t) => ({
-    name: `${t.ref.name.padEnd(width)}  → ${t.versions.find((v) => v.value === env)!.subset}`, value: t.ref.name, short: t.ref.name, checked: true,
-  })));
+  const services = await ask.checkbox(
+    `Services in ${env} (space toggles, enter accepts)`,
+    members.map((t) => ({
+      name: `${t.ref.name.padEnd(width)}  → ${t.versions.find((v) => v.value === env)!.subset}`,
+      value: t.ref.name,
+      short: t.ref.name,
+      checked: true,
+    })),
+  );
   return { env, headers: [parseHeader(text.trim(), 'exact')], services };
 }

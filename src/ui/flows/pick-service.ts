@@ -32,7 +32,10 @@ export async function askNamespace(ctx: Context, scope: PickScope): Promise<stri
   const names = await spin(ctx, 'listing namespaces', () => kube.list('Namespace', undefined))
     .then((items) => items.map((n) => n.metadata.name).filter((n): n is string => !!n))
     // Namespaces are cluster-scoped: a user bound per namespace may not list them. Then type one.
-    .catch((err: unknown) => { if (err instanceof CancelledError) throw err; return undefined; });
+    .catch((err: unknown) => {
+      if (err instanceof CancelledError) throw err;
+      return undefined;
+    });
   const ask = prompter(ctx);
   const typed = () => ask.input('Namespace', { default: kube.namespace, validate: validateNamespace });
   if (!names) return typed();
@@ -45,11 +48,18 @@ export async function pickService(ctx: Context, needVersions: boolean, scope: Pi
   const { targets, source } = await spin(ctx, `reading services in ${namespace ?? 'the namespace'}`, () => read(namespace));
   const where = namespace ?? source.defaultNamespace;
   if (!targets.length) {
-    throw new NotFoundError(`no services with versions or routing in namespace ${where}`, 'deploy versions labelled e.g. version: v1, or pick another namespace with -n');
+    throw new NotFoundError(
+      `no services with versions or routing in namespace ${where}`,
+      'deploy versions labelled e.g. version: v1, or pick another namespace with -n',
+    );
   }
   const choices = serviceChoices(targets, needVersions);
   const first = choices.find((c) => 'value' in c && !c.disabled);
-  if (!first) throw new NotFoundError(`no service in namespace ${where} has two versions to route between`, 'deploy the new version as a second Deployment with its own version label first');
+  if (!first)
+    throw new NotFoundError(
+      `no service in namespace ${where} has two versions to route between`,
+      'deploy the new version as a second Deployment with its own version label first',
+    );
   const service = await prompter(ctx).select(`Service in ${where}`, choices, 'value' in first ? first.value : undefined);
   return { namespace, service, target: targets.find((t) => t.ref.name === service)!, source };
 }

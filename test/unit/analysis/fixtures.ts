@@ -10,12 +10,18 @@ export const service = (name: string, ns = 'shop', selector: Record<string, stri
   spec: { ...(selector ? { selector } : {}), ports: [{ name: 'http', port: 9080, targetPort: 9080 }] },
 });
 
-export const pod = (name: string, ns: string, labels: Record<string, string>,
-  opts: { ready?: boolean; terminating?: boolean } = {}): Obj => ({
+export const pod = (
+  name: string,
+  ns: string,
+  labels: Record<string, string>,
+  opts: { ready?: boolean; terminating?: boolean } = {},
+): Obj => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: {
-    name, namespace: ns, labels,
+    name,
+    namespace: ns,
+    labels,
     ...(opts.terminating ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}),
   },
   spec: { containers: [{ name: 'app', image: 'example/app:1' }] },
@@ -68,12 +74,29 @@ export class VsBuilder {
       spec: { hosts: [name], http: [] },
     };
   }
-  hosts(...hosts: string[]): this { this.obj.spec.hosts = hosts; return this; }
-  gateways(...gws: string[]): this { this.obj.spec.gateways = gws; return this; }
-  exportTo(...ns: string[]): this { this.obj.spec.exportTo = ns; return this; }
-  http(...rules: HttpRoute[]): this { this.obj.spec.http.push(...rules); return this; }
-  set(field: string, value: unknown): this { this.obj.spec[field] = value; return this; }
-  build(): VirtualService { return structuredClone(this.obj); }
+  hosts(...hosts: string[]): this {
+    this.obj.spec.hosts = hosts;
+    return this;
+  }
+  gateways(...gws: string[]): this {
+    this.obj.spec.gateways = gws;
+    return this;
+  }
+  exportTo(...ns: string[]): this {
+    this.obj.spec.exportTo = ns;
+    return this;
+  }
+  http(...rules: HttpRoute[]): this {
+    this.obj.spec.http.push(...rules);
+    return this;
+  }
+  set(field: string, value: unknown): this {
+    this.obj.spec[field] = value;
+    return this;
+  }
+  build(): VirtualService {
+    return structuredClone(this.obj);
+  }
 }
 export const vs = (name: string, ns = 'shop'): VsBuilder => new VsBuilder(name, ns);
 
@@ -95,18 +118,26 @@ export const reviewsObjects = (): Obj[] => [
   pod('reviews-v1-b', 'shop', { app: 'reviews', version: 'v1' }),
   pod('reviews-v2-a', 'shop', { app: 'reviews', version: 'v2' }),
   destinationRule('reviews', 'shop', 'reviews.shop.svc.cluster.local', { v1: { version: 'v1' }, v2: { version: 'v2' } }),
-  vs('reviews').hosts('reviews.shop.svc.cluster.local').http(
-    rule([{ host: 'reviews.shop.svc.cluster.local', subset: 'v2' }], { name: 'mesh-env-green', match: [headerMatch('x-env', 'green')] }),
-    rule([
-      { host: 'reviews.shop.svc.cluster.local', subset: 'v1', weight: 80 },
-      { host: 'reviews.shop.svc.cluster.local', subset: 'v2', weight: 20 },
-    ], { name: 'mesh-primary' }),
-  ).build(),
+  vs('reviews')
+    .hosts('reviews.shop.svc.cluster.local')
+    .http(
+      rule([{ host: 'reviews.shop.svc.cluster.local', subset: 'v2' }], { name: 'mesh-env-green', match: [headerMatch('x-env', 'green')] }),
+      rule(
+        [
+          { host: 'reviews.shop.svc.cluster.local', subset: 'v1', weight: 80 },
+          { host: 'reviews.shop.svc.cluster.local', subset: 'v2', weight: 20 },
+        ],
+        { name: 'mesh-primary' },
+      ),
+    )
+    .build(),
 ];
 
 /** Replace the object of the same kind and name. */
 export const replace = (objs: Obj[], next: Obj): Obj[] =>
-  objs.map((o) => (o.kind === next.kind && o.metadata?.name === next.metadata?.name && o.metadata?.namespace === next.metadata?.namespace ? next : o));
+  objs.map((o) =>
+    o.kind === next.kind && o.metadata?.name === next.metadata?.name && o.metadata?.namespace === next.metadata?.namespace ? next : o,
+  );
 
 /** `CODE origin path` lines, sorted: what tests compare. */
 export const summary = (findings: readonly Finding[]): string[] =>

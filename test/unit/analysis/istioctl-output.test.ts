@@ -33,11 +33,14 @@ t.test('parses the real format', async (t) => {
   const r = parseIstioctlAnalyzeJson(SAMPLE);
   t.ok(r.ok);
   if (!r.ok) return;
-  t.same(r.findings.map((f) => [f.code, f.level, f.origin]), [
-    ['IST0101', 'Error', 'VirtualService shop/reviews'],
-    ['IST0174', 'Warning', 'DestinationRule shop/ratings'],
-    ['IST0102', 'Info', 'Namespace shop'],
-  ]);
+  t.same(
+    r.findings.map((f) => [f.code, f.level, f.origin]),
+    [
+      ['IST0101', 'Error', 'VirtualService shop/reviews'],
+      ['IST0174', 'Warning', 'DestinationRule shop/ratings'],
+      ['IST0102', 'Info', 'Namespace shop'],
+    ],
+  );
   t.same(r.findings[0], {
     code: 'IST0101',
     level: 'Error',
@@ -73,15 +76,23 @@ t.test('a bracketed log line before the array is skipped', async (t) => {
 });
 
 t.test('unknown fields and levels are tolerated; entries without a code are dropped', async (t) => {
-  const r = parseIstioctlAnalyzeJson(JSON.stringify([
-    { code: 'IST0130', level: 'WARNING', origin: 'VirtualService shop/reviews', message: 'm', cluster: 'east', extra: { a: 1 } },
-    { code: 'IST9999', level: 'Critical', message: 'future level' },
-    { level: 'Error', message: 'no code' },
-    'not an object',
-  ]));
+  const r = parseIstioctlAnalyzeJson(
+    JSON.stringify([
+      { code: 'IST0130', level: 'WARNING', origin: 'VirtualService shop/reviews', message: 'm', cluster: 'east', extra: { a: 1 } },
+      { code: 'IST9999', level: 'Critical', message: 'future level' },
+      { level: 'Error', message: 'no code' },
+      'not an object',
+    ]),
+  );
   t.ok(r.ok);
   if (!r.ok) return;
-  t.same(r.findings.map((f) => [f.code, f.level, f.origin]), [['IST0130', 'Warning', 'VirtualService shop/reviews'], ['IST9999', 'Warning', '']]);
+  t.same(
+    r.findings.map((f) => [f.code, f.level, f.origin]),
+    [
+      ['IST0130', 'Warning', 'VirtualService shop/reviews'],
+      ['IST9999', 'Warning', ''],
+    ],
+  );
   t.equal(r.findings[1]!.documentationUrl, undefined);
 });
 
@@ -90,11 +101,22 @@ t.test('namespace not found: istioctl analysed nothing', async (t) => {
 });
 
 t.test('empty and unparsable output', async (t) => {
-  t.same(parseIstioctlAnalyzeJson('', 'Error: unknown flag: --bogus\n'), { ok: false, reason: 'empty', detail: 'Error: unknown flag: --bogus' });
+  t.same(parseIstioctlAnalyzeJson('', 'Error: unknown flag: --bogus\n'), {
+    ok: false,
+    reason: 'empty',
+    detail: 'Error: unknown flag: --bogus',
+  });
   t.same(parseIstioctlAnalyzeJson('   \n'), { ok: false, reason: 'empty', detail: '' });
-  t.same(parseIstioctlAnalyzeJson('Error [IST0101] (VirtualService shop/reviews) Referenced host not found: "x"\n'),
-    { ok: false, reason: 'unparsable', detail: 'Error [IST0101] (VirtualService shop/reviews) Referenced host not found: "x"' });
+  t.same(parseIstioctlAnalyzeJson('Error [IST0101] (VirtualService shop/reviews) Referenced host not found: "x"\n'), {
+    ok: false,
+    reason: 'unparsable',
+    detail: 'Error [IST0101] (VirtualService shop/reviews) Referenced host not found: "x"',
+  });
   t.same(parseIstioctlAnalyzeJson('[\n\t{ "code": "IST0101", \n'), { ok: false, reason: 'unparsable', detail: '[' }, 'truncated JSON');
-  t.same(parseIstioctlAnalyzeJson('{"clientVersion":{}}'), { ok: false, reason: 'unparsable', detail: '{"clientVersion":{}}' }, 'an object is not the array');
+  t.same(
+    parseIstioctlAnalyzeJson('{"clientVersion":{}}'),
+    { ok: false, reason: 'unparsable', detail: '{"clientVersion":{}}' },
+    'an object is not the array',
+  );
   t.same(parseIstioctlAnalyzeJson('[1, 2, 3]'), { ok: false, reason: 'unparsable', detail: '[1, 2, 3]' }, 'an array of non-messages');
 });

@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import {
-  analyzeArgs, analyzeWithIstioctl, createIstioctl, istioctlVersion, parseIstioctlVersion, toMultiDocYaml,
+  analyzeArgs,
+  analyzeWithIstioctl,
+  createIstioctl,
+  istioctlVersion,
+  parseIstioctlVersion,
+  toMultiDocYaml,
 } from '../../../src/istioctl/istioctl.js';
 import { locateIstioctl, locateIstioctlWithSource, missingIstioctlNotice } from '../../../src/istioctl/locate.js';
 import { reviewsObjects } from './fixtures.js';
@@ -12,8 +17,12 @@ import { reviewsObjects } from './fixtures.js';
 const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin';
 
 let root = '';
-t.before(async () => { root = await mkdtemp(path.join(tmpdir(), 'mesh-istioctl-')); });
-t.teardown(async () => { await rm(root, { recursive: true, force: true }); });
+t.before(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'mesh-istioctl-'));
+});
+t.teardown(async () => {
+  await rm(root, { recursive: true, force: true });
+});
 
 /** Write an executable /bin/sh script at dir/name; returns its path. */
 async function script(dir: string, name: string, body: string, mode = 0o755): Promise<string> {
@@ -24,10 +33,20 @@ async function script(dir: string, name: string, body: string, mode = 0o755): Pr
   return p;
 }
 
-const SAMPLE = JSON.stringify([{
-  code: 'IST0101', documentationUrl: 'https://istio.io/v1.27/docs/reference/config/analysis/ist0101/?ref=istioctl-analyze',
-  level: 'Error', message: 'Referenced host not found: "ratings"', origin: 'VirtualService shop/reviews', reference: '-:12',
-}], null, '\t');
+const SAMPLE = JSON.stringify(
+  [
+    {
+      code: 'IST0101',
+      documentationUrl: 'https://istio.io/v1.27/docs/reference/config/analysis/ist0101/?ref=istioctl-analyze',
+      level: 'Error',
+      message: 'Referenced host not found: "ratings"',
+      origin: 'VirtualService shop/reviews',
+      reference: '-:12',
+    },
+  ],
+  null,
+  '\t',
+);
 
 t.test('locate: --istioctl beats $ISTIOCTL beats PATH; nothing gives undefined', async (t) => {
   const dir = path.join(root, 'locate');
@@ -41,7 +60,11 @@ t.test('locate: --istioctl beats $ISTIOCTL beats PATH; nothing gives undefined',
   t.same(await locateIstioctlWithSource({ env: { PATH: env.PATH } }), { path: onPath, source: 'path' });
   t.equal(await locateIstioctl({ env: { PATH: path.join(dir, 'empty') } }), undefined);
   t.equal(await locateIstioctl({ env: {} }), undefined, 'no PATH at all');
-  t.equal(await locateIstioctl({ explicit: 'istioctl-1.27', env: { PATH: path.join(dir, 'env') } }), fromEnv, 'a bare name is looked up on PATH');
+  t.equal(
+    await locateIstioctl({ explicit: 'istioctl-1.27', env: { PATH: path.join(dir, 'env') } }),
+    fromEnv,
+    'a bare name is looked up on PATH',
+  );
   t.equal(await locateIstioctl({ env: { PATH: '', ISTIOCTL: 'istioctl-1.27' } }), undefined);
 });
 
@@ -55,10 +78,18 @@ t.test('locate: an explicit path that is not an executable does not fall back', 
   t.equal(await locateIstioctl({ explicit: notExec, env: { PATH } }), undefined);
   t.equal(await locateIstioctl({ env: { PATH, ISTIOCTL: notExec } }), undefined);
   t.equal(await locateIstioctl({ env: { PATH } }), good, 'a directory named istioctl on PATH is skipped');
-  t.equal(missingIstioctlNotice({ explicit: '/opt/istioctl', env: {} }),
-    'istioctl not found or not executable at /opt/istioctl (--istioctl); only built-in checks ran');
-  t.equal(missingIstioctlNotice({ env: { ISTIOCTL: '/opt/x' } }), 'istioctl not found or not executable at /opt/x ($ISTIOCTL); only built-in checks ran');
-  t.equal(missingIstioctlNotice({ env: {} }), 'istioctl not found on PATH; only built-in checks ran (pass --istioctl PATH or set ISTIOCTL)');
+  t.equal(
+    missingIstioctlNotice({ explicit: '/opt/istioctl', env: {} }),
+    'istioctl not found or not executable at /opt/istioctl (--istioctl); only built-in checks ran',
+  );
+  t.equal(
+    missingIstioctlNotice({ env: { ISTIOCTL: '/opt/x' } }),
+    'istioctl not found or not executable at /opt/x ($ISTIOCTL); only built-in checks ran',
+  );
+  t.equal(
+    missingIstioctlNotice({ env: {} }),
+    'istioctl not found on PATH; only built-in checks ran (pass --istioctl PATH or set ISTIOCTL)',
+  );
 });
 
 t.test('locate on Windows tries PATHEXT', async (t) => {
@@ -69,20 +100,51 @@ t.test('locate on Windows tries PATHEXT', async (t) => {
 
 t.test('analyze: args, stdin YAML and JSON behind log noise', async (t) => {
   const dir = path.join(root, 'analyze');
-  const bin = await script(dir, 'istioctl', [
-    `printf '%s\\n' "$@" > "${dir}/args"`,
-    `cat > "${dir}/stdin"`,
-    `echo 'W1126 10:00:00.000000 1 warnings.go:70] v1alpha3 is deprecated'`,
-    `cat <<'JSON'\n${SAMPLE}\nJSON`,
-  ].join('\n'));
+  const bin = await script(
+    dir,
+    'istioctl',
+    [
+      `printf '%s\\n' "$@" > "${dir}/args"`,
+      `cat > "${dir}/stdin"`,
+      `echo 'W1126 10:00:00.000000 1 warnings.go:70] v1alpha3 is deprecated'`,
+      `cat <<'JSON'\n${SAMPLE}\nJSON`,
+    ].join('\n'),
+  );
   const objects = reviewsObjects().filter((o) => o.kind === 'VirtualService' || o.kind === 'DestinationRule');
-  const r = await analyzeWithIstioctl({ explicit: bin, objects, namespace: 'shop', kubeconfig: '/tmp/kc', context: 'kind-a', env: { PATH: SYSTEM_PATH } });
-  t.same(r, { used: true, findings: [{
-    code: 'IST0101', level: 'Error', origin: 'VirtualService shop/reviews', message: 'Referenced host not found: "ratings"',
-    documentationUrl: 'https://istio.io/v1.27/docs/reference/config/analysis/ist0101/?ref=istioctl-analyze', reference: '-:12', source: 'istioctl',
-  }] });
-  t.same((await readFile(path.join(dir, 'args'), 'utf8')).trim().split('\n'),
-    ['analyze', '-', '--output', 'json', '--namespace', 'shop', '--kubeconfig', '/tmp/kc', '--context', 'kind-a']);
+  const r = await analyzeWithIstioctl({
+    explicit: bin,
+    objects,
+    namespace: 'shop',
+    kubeconfig: '/tmp/kc',
+    context: 'kind-a',
+    env: { PATH: SYSTEM_PATH },
+  });
+  t.same(r, {
+    used: true,
+    findings: [
+      {
+        code: 'IST0101',
+        level: 'Error',
+        origin: 'VirtualService shop/reviews',
+        message: 'Referenced host not found: "ratings"',
+        documentationUrl: 'https://istio.io/v1.27/docs/reference/config/analysis/ist0101/?ref=istioctl-analyze',
+        reference: '-:12',
+        source: 'istioctl',
+      },
+    ],
+  });
+  t.same((await readFile(path.join(dir, 'args'), 'utf8')).trim().split('\n'), [
+    'analyze',
+    '-',
+    '--output',
+    'json',
+    '--namespace',
+    'shop',
+    '--kubeconfig',
+    '/tmp/kc',
+    '--context',
+    'kind-a',
+  ]);
   const stdin = await readFile(path.join(dir, 'stdin'), 'utf8');
   t.equal(stdin, toMultiDocYaml(objects));
   t.match(stdin, /kind: DestinationRule\n[\s\S]*---\n[\s\S]*kind: VirtualService\n/);
@@ -90,17 +152,31 @@ t.test('analyze: args, stdin YAML and JSON behind log noise', async (t) => {
 
 t.test('analyze: no objects means no stdin; -A; options from createIstioctl', async (t) => {
   const dir = path.join(root, 'live');
-  const bin = await script(dir, 'istioctl', `printf '%s\\n' "$@" > "${dir}/args"\nif read -r line; then echo got-stdin >> "${dir}/args"; fi\necho '[]'`);
+  const bin = await script(
+    dir,
+    'istioctl',
+    `printf '%s\\n' "$@" > "${dir}/args"\nif read -r line; then echo got-stdin >> "${dir}/args"; fi\necho '[]'`,
+  );
   const istioctl = createIstioctl({ explicit: bin, kubeconfig: '/k', context: 'c', env: { PATH: SYSTEM_PATH } });
   t.same(await istioctl.analyze({ objects: [], allNamespaces: true, namespace: 'ignored' }), { used: true, findings: [] });
-  t.same((await readFile(path.join(dir, 'args'), 'utf8')).trim().split('\n'),
-    ['analyze', '--output', 'json', '--all-namespaces', '--kubeconfig', '/k', '--context', 'c']);
+  t.same((await readFile(path.join(dir, 'args'), 'utf8')).trim().split('\n'), [
+    'analyze',
+    '--output',
+    'json',
+    '--all-namespaces',
+    '--kubeconfig',
+    '/k',
+    '--context',
+    'c',
+  ]);
   t.same(analyzeArgs({ objects: [] }), ['analyze', '--output', 'json']);
 });
 
 t.test('analyze: istioctl missing', async (t) => {
-  t.same(await analyzeWithIstioctl({ objects: [], env: { PATH: path.join(root, 'nothing-here') } }),
-    { used: false, notice: 'istioctl not found on PATH; only built-in checks ran (pass --istioctl PATH or set ISTIOCTL)' });
+  t.same(await analyzeWithIstioctl({ objects: [], env: { PATH: path.join(root, 'nothing-here') } }), {
+    used: false,
+    notice: 'istioctl not found on PATH; only built-in checks ran (pass --istioctl PATH or set ISTIOCTL)',
+  });
 });
 
 t.test('analyze: a slow istioctl is stopped at the timeout', async (t) => {
@@ -126,27 +202,45 @@ t.test('analyze: a wrapper whose child keeps stdout open does not hang us', asyn
 t.test('analyze: crash, namespace not found, unreadable output', async (t) => {
   const dir = path.join(root, 'bad');
   const crash = await script(dir, 'crash', 'echo "panic: runtime error: invalid memory address" >&2\nexit 2');
-  t.same(await analyzeWithIstioctl({ explicit: crash, objects: [] }),
-    { used: false, notice: 'istioctl analyze failed (exit code 2: panic: runtime error: invalid memory address); only built-in checks ran' });
+  t.same(await analyzeWithIstioctl({ explicit: crash, objects: [] }), {
+    used: false,
+    notice: 'istioctl analyze failed (exit code 2: panic: runtime error: invalid memory address); only built-in checks ran',
+  });
   const big = Array.from({ length: 2000 }, (_, i) => ({ kind: 'ConfigMap', metadata: { name: `cm${i}` }, data: { x: 'y'.repeat(1000) } }));
-  t.same(await analyzeWithIstioctl({ explicit: crash, objects: big }),
-    { used: false, notice: 'istioctl analyze failed (exit code 2: panic: runtime error: invalid memory address); only built-in checks ran' },
-    'exiting before reading a 2 MB stdin (EPIPE) is just a crash');
+  t.same(
+    await analyzeWithIstioctl({ explicit: crash, objects: big }),
+    {
+      used: false,
+      notice: 'istioctl analyze failed (exit code 2: panic: runtime error: invalid memory address); only built-in checks ran',
+    },
+    'exiting before reading a 2 MB stdin (EPIPE) is just a crash',
+  );
   const killed = await script(dir, 'killed', 'kill -9 $$');
-  t.same(await analyzeWithIstioctl({ explicit: killed, objects: [] }),
-    { used: false, notice: 'istioctl analyze failed (killed by SIGKILL); only built-in checks ran' });
+  t.same(await analyzeWithIstioctl({ explicit: killed, objects: [] }), {
+    used: false,
+    notice: 'istioctl analyze failed (killed by SIGKILL); only built-in checks ran',
+  });
   const noNs = await script(dir, 'nons', 'echo \'namespace "shop" not found\' >&2\nexit 0');
-  t.same(await analyzeWithIstioctl({ explicit: noNs, objects: [], namespace: 'shop' }),
-    { used: false, notice: 'istioctl analyzed nothing: namespace "shop" not found; only built-in checks ran' });
+  t.same(await analyzeWithIstioctl({ explicit: noNs, objects: [], namespace: 'shop' }), {
+    used: false,
+    notice: 'istioctl analyzed nothing: namespace "shop" not found; only built-in checks ran',
+  });
   const garbage = await script(dir, 'garbage', 'echo "Error [IST0101] (VirtualService shop/reviews) log format"');
-  t.same(await analyzeWithIstioctl({ explicit: garbage, objects: [] }),
-    { used: false, notice: 'istioctl analyze failed (unreadable output: Error [IST0101] (VirtualService shop/reviews) log format); only built-in checks ran' });
+  t.same(await analyzeWithIstioctl({ explicit: garbage, objects: [] }), {
+    used: false,
+    notice:
+      'istioctl analyze failed (unreadable output: Error [IST0101] (VirtualService shop/reviews) log format); only built-in checks ran',
+  });
   const silent = await script(dir, 'silent', 'exit 0');
-  t.same(await analyzeWithIstioctl({ explicit: silent, objects: [] }),
-    { used: false, notice: 'istioctl analyze failed (no output); only built-in checks ran' });
+  t.same(await analyzeWithIstioctl({ explicit: silent, objects: [] }), {
+    used: false,
+    notice: 'istioctl analyze failed (no output); only built-in checks ran',
+  });
   const usage = await script(dir, 'usage', 'echo "Error: unknown flag: --output" >&2\nexit 64');
-  t.same(await analyzeWithIstioctl({ explicit: usage, objects: [] }),
-    { used: false, notice: 'istioctl analyze failed (exit code 64: Error: unknown flag: --output); only built-in checks ran' });
+  t.same(await analyzeWithIstioctl({ explicit: usage, objects: [] }), {
+    used: false,
+    notice: 'istioctl analyze failed (exit code 64: Error: unknown flag: --output); only built-in checks ran',
+  });
   const notScript = path.join(dir, 'not-a-program');
   await writeFile(notScript, '\u0000\u0001binary junk');
   await chmod(notScript, 0o755);
@@ -157,10 +251,14 @@ t.test('analyze: crash, namespace not found, unreadable output', async (t) => {
 
 t.test('version: JSON first, --short text as fallback, read once', async (t) => {
   const dir = path.join(root, 'version');
-  const modern = await script(dir, 'modern', [
-    `echo "$*" >> "${dir}/calls"`,
-    'case "$*" in *json*) echo \'{"clientVersion":{"version":"1.27.3","revision":"abc","golang_version":"go1.24.6","status":"Clean","tag":"1.27.3"}}\';; *) exit 1;; esac',
-  ].join('\n'));
+  const modern = await script(
+    dir,
+    'modern',
+    [
+      `echo "$*" >> "${dir}/calls"`,
+      'case "$*" in *json*) echo \'{"clientVersion":{"version":"1.27.3","revision":"abc","golang_version":"go1.24.6","status":"Clean","tag":"1.27.3"}}\';; *) exit 1;; esac',
+    ].join('\n'),
+  );
   const istioctl = createIstioctl({ explicit: modern });
   t.equal(await istioctl.version(), '1.27.3');
   t.equal(await istioctl.version(), '1.27.3');

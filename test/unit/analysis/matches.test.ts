@@ -3,12 +3,29 @@ import { canonical } from '../../../src/model/equal.js';
 import { covers, matchesEverything, sameConditions } from '../../../src/model/matches.js';
 
 t.test('matchesEverything', async (t) => {
-  for (const m of [{}, { name: 'all' }, { uri: { prefix: '/' } }, { uri: { regex: '.*' } }, { uri: { regex: '/.*' } },
-    { headers: {} }, { method: { prefix: '' } }, { statPrefix: 'x' }]) {
+  for (const m of [
+    {},
+    { name: 'all' },
+    { uri: { prefix: '/' } },
+    { uri: { regex: '.*' } },
+    { uri: { regex: '/.*' } },
+    { headers: {} },
+    { method: { prefix: '' } },
+    { statPrefix: 'x' },
+  ]) {
     t.ok(matchesEverything(m), JSON.stringify(m));
   }
-  for (const m of [{ uri: { prefix: '/api' } }, { headers: { 'x-env': {} } }, { port: 80 }, { gateways: ['mesh'] },
-    { uri: { prefix: '/', exact: '/' } }, { method: { prefix: '/' } }, { futureField: true }, null, 'str']) {
+  for (const m of [
+    { uri: { prefix: '/api' } },
+    { headers: { 'x-env': {} } },
+    { port: 80 },
+    { gateways: ['mesh'] },
+    { uri: { prefix: '/', exact: '/' } },
+    { method: { prefix: '/' } },
+    { futureField: true },
+    null,
+    'str',
+  ]) {
     t.notOk(matchesEverything(m), JSON.stringify(m));
   }
 });
@@ -39,8 +56,10 @@ t.test('ignoreUriCase', async (t) => {
 });
 
 t.test('headers, query parameters, withoutHeaders', async (t) => {
-  t.ok(covers({ headers: { 'X-Env': { exact: 'green' } } }, { headers: { 'x-env': { exact: 'green' }, 'x-user': { exact: 'a' } } }),
-    'header names compare case-insensitively; extra conditions in b are fine');
+  t.ok(
+    covers({ headers: { 'X-Env': { exact: 'green' } } }, { headers: { 'x-env': { exact: 'green' }, 'x-user': { exact: 'a' } } }),
+    'header names compare case-insensitively; extra conditions in b are fine',
+  );
   t.ok(covers({ headers: { 'x-env': {} } }, { headers: { 'x-env': { regex: 'g.*' } } }), 'presence covers any value');
   t.notOk(covers({ headers: { 'x-env': { exact: 'green' } } }, { headers: { 'x-user': { exact: 'green' } } }));
   t.notOk(covers({ headers: { 'x-env': { exact: 'green' } } }, {}));

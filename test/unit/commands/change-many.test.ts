@@ -30,8 +30,12 @@ function memorySource(objects: Obj[], fail: Fail = () => undefined) {
     user: 'alice',
     async inventory(): Promise<Inventory> {
       return {
-        services: of('Service'), deployments: of('Deployment'), pods: of('Pod'), hpas: [],
-        virtualServices: of('VirtualService'), destinationRules: of('DestinationRule'),
+        services: of('Service'),
+        deployments: of('Deployment'),
+        pods: of('Pod'),
+        hpas: [],
+        virtualServices: of('VirtualService'),
+        destinationRules: of('DestinationRule'),
       };
     },
     async apply(plan: Plan): Promise<Obj[]> {
@@ -45,8 +49,15 @@ function memorySource(objects: Obj[], fail: Fail = () => undefined) {
         if (w.action === 'create' && have) throw new ConflictError(`${k} already exists`);
         if (w.action !== 'create' && have?.metadata.resourceVersion !== o.metadata.resourceVersion) throw new ConflictError(`${k} changed`);
         log.push(`${w.action} ${k}`);
-        if (w.action === 'delete') { store.delete(k); continue; }
-        const stored = { ...structuredClone(w.after!), kind: w.kind, metadata: { ...structuredClone(w.after!.metadata), resourceVersion: String(rv++) } };
+        if (w.action === 'delete') {
+          store.delete(k);
+          continue;
+        }
+        const stored = {
+          ...structuredClone(w.after!),
+          kind: w.kind,
+          metadata: { ...structuredClone(w.after!.metadata), resourceVersion: String(rv++) },
+        };
         store.set(k, stored);
         out.push(stored);
       }
@@ -73,8 +84,12 @@ function ctxFor(flags: Record<string, string | boolean | string[]> = {}): Contex
   const stderr = new PassThrough();
   let out = '';
   let err = '';
-  stdout.on('data', (d) => { out += d; });
-  stderr.on('data', (d) => { err += d; });
+  stdout.on('data', (d) => {
+    out += d;
+  });
+  stderr.on('data', (d) => {
+    err += d;
+  });
   const ctx = createContext({ stdout, stderr, stdin: new PassThrough() }, { PATH: '/nonexistent' }, { namespace: 'shop', ...flags });
   return Object.assign({ ...ctx, now: () => new Date('2026-11-27T10:00:00Z') }, { out: () => out, err: () => err });
 }
@@ -88,8 +103,18 @@ t.test('every service with the version gets its header route; the others are lef
   t.equal(await runEnvMany(ctx, uat, undefined, m.source), 0, ctx.err());
   for (const s of ['a', 'b', 'c']) t.equal(envRoute(m.spec('VirtualService', s))?.route[0].destination.subset, 'uat', `${s} routes uat`);
   t.notOk(m.spec('VirtualService', 'd'), 'd has no uat version: untouched');
-  t.same(m.log, ['create DestinationRule/shop/a', 'create VirtualService/shop/a', 'create DestinationRule/shop/b', 'create VirtualService/shop/b',
-    'create DestinationRule/shop/c', 'create VirtualService/shop/c'], 'make-before-break per service, services in name order');
+  t.same(
+    m.log,
+    [
+      'create DestinationRule/shop/a',
+      'create VirtualService/shop/a',
+      'create DestinationRule/shop/b',
+      'create VirtualService/shop/b',
+      'create DestinationRule/shop/c',
+      'create VirtualService/shop/c',
+    ],
+    'make-before-break per service, services in name order',
+  );
   t.match(ctx.out(), /env uat: 3 services changed, 0 unchanged/);
   const meta = JSON.parse(m.store.get('VirtualService/shop/a')!.metadata.annotations!['kubectl-mesh.io/environments']!);
   t.same(meta, { uat: { createdBy: 'alice', createdAt: '2026-11-27T10:00:00.000Z' } }, 'who and when, on the object we own');
@@ -104,17 +129,24 @@ t.test('every service with the version gets its header route; the others are lef
 t.test('--selector and --services narrow the services', async (t) => {
   const m = memorySource(app());
   t.equal(await runEnvMany(ctxFor(), { ...uat, scope: { selector: [{ key: 'tier', op: 'eq', value: 'api' }] } }, undefined, m.source), 0);
-  t.same(['a', 'b', 'c'].map((s) => !!m.spec('VirtualService', s)), [false, true, true]);
+  t.same(
+    ['a', 'b', 'c'].map((s) => !!m.spec('VirtualService', s)),
+    [false, true, true],
+  );
   t.equal(await runEnvMany(ctxFor(), { ...uat, scope: { services: ['a'] } }, undefined, m.source), 0);
   t.ok(m.spec('VirtualService', 'a'));
-  await t.rejects(runEnvMany(ctxFor(), { ...uat, scope: { services: ['d'] } }, undefined, m.source), { exitCode: 3, message: /shop\/d has no Deployment with version=uat \(versions: v1, v2\)/ });
+  await t.rejects(runEnvMany(ctxFor(), { ...uat, scope: { services: ['d'] } }, undefined, m.source), {
+    exitCode: 3,
+    message: /shop\/d has no Deployment with version=uat \(versions: v1, v2\)/,
+  });
 });
 
 t.test('one service without Ready pods for its version: nothing is written, the message lists it', async (t) => {
   const m = memorySource(app(['b', 'c']));
   await t.rejects(runEnvMany(ctxFor(), uat, undefined, m.source), {
     exitCode: 4,
-    message: /^env uat: 2 of 3 services refused, so nothing was written: shop\/b: subset uat \(0\/1 pods Ready\) of shop\/b .*; shop\/c: subset uat/,
+    message:
+      /^env uat: 2 of 3 services refused, so nothing was written: shop\/b: subset uat \(0\/1 pods Ready\) of shop\/b .*; shop\/c: subset uat/,
   });
   t.same(m.log, [], 'not one write');
 });
@@ -126,13 +158,27 @@ t.test('a write failing part-way: the services already changed are put back as t
   const metaBefore = m.store.get('VirtualService/shop/a')!.metadata.annotations;
   // The header changes on all three VirtualServices: the third write is refused.
   let n = 0;
-  const failing = memorySource([], (w) => (w.kind === 'VirtualService' && ++n === 3 ? new ForbiddenError('virtualservices "c" is forbidden') : undefined));
+  const failing = memorySource([], (w) =>
+    w.kind === 'VirtualService' && ++n === 3 ? new ForbiddenError('virtualservices "c" is forbidden') : undefined,
+  );
   for (const [k, o] of m.store) failing.store.set(k, o);
   const ctx = ctxFor();
-  const err = await runEnvMany(ctx, { ...uat, headers: [{ name: 'x-stage', type: 'exact', value: 'uat' }] }, undefined, failing.source).catch((e) => e);
+  const err = await runEnvMany(
+    ctx,
+    { ...uat, headers: [{ name: 'x-stage', type: 'exact', value: 'uat' }] },
+    undefined,
+    failing.source,
+  ).catch((e) => e);
   t.equal(err.exitCode, 6, 'the exit code of the failure');
-  t.match(err.message, /^env uat: virtualservices "c" is forbidden; restored shop\/b, shop\/a to their previous routing; nothing of this change is left$/);
-  t.same(['a', 'b', 'c'].map((s) => failing.spec('VirtualService', s)), before, 'every service routes as before');
+  t.match(
+    err.message,
+    /^env uat: virtualservices "c" is forbidden; restored shop\/b, shop\/a to their previous routing; nothing of this change is left$/,
+  );
+  t.same(
+    ['a', 'b', 'c'].map((s) => failing.spec('VirtualService', s)),
+    before,
+    'every service routes as before',
+  );
   t.same(failing.store.get('VirtualService/shop/a')!.metadata.annotations, metaBefore, 'history and metadata as before');
   t.match(ctx.err(), /restoring shop\/b to its previous routing/);
 });
@@ -145,7 +191,10 @@ t.test('a restore that fails too: what is left and the command that finishes the
   });
   const err = await runEnvMany(ctxFor(), uat, undefined, m.source).catch((e) => e);
   t.equal(err.exitCode, 1);
-  t.match(err.message, /etcd timeout; restored shop\/a, but still changed: VirtualService shop\/b, DestinationRule shop\/b \(restore failed: connection reset\)/);
+  t.match(
+    err.message,
+    /etcd timeout; restored shop\/a, but still changed: VirtualService shop\/b, DestinationRule shop\/b \(restore failed: connection reset\)/,
+  );
   t.match(err.hint, /finish the job with: kubectl mesh rollback b -n shop/);
   t.notOk(m.spec('VirtualService', 'a'), 'a was restored (its objects did not exist before)');
   t.ok(m.spec('VirtualService', 'b'), 'b is what is left');
@@ -154,7 +203,10 @@ t.test('a restore that fails too: what is left and the command that finishes the
 t.test('a lost race (409) re-reads and re-plans that service', async (t) => {
   let raced = false;
   const m = memorySource(app(), (w) => {
-    if (!raced && w.kind === 'VirtualService' && w.after?.metadata.name === 'b') { raced = true; return new ConflictError('conflict'); }
+    if (!raced && w.kind === 'VirtualService' && w.after?.metadata.name === 'b') {
+      raced = true;
+      return new ConflictError('conflict');
+    }
     return undefined;
   });
   const ctx = ctxFor();
@@ -166,12 +218,25 @@ t.test('a lost race (409) re-reads and re-plans that service', async (t) => {
 t.test('--delete removes the environment from every service it routes, and nothing else', async (t) => {
   const m = memorySource(app());
   t.equal(await runEnvMany(ctxFor(), uat, undefined, m.source), 0);
-  t.equal(await runEnvMany(ctxFor(), { ...uat, env: 'dev', headers: [{ name: 'x-env', type: 'exact', value: 'dev' }], scope: { services: ['a'] } }, undefined, m.source), 0);
+  t.equal(
+    await runEnvMany(
+      ctxFor(),
+      { ...uat, env: 'dev', headers: [{ name: 'x-env', type: 'exact', value: 'dev' }], scope: { services: ['a'] } },
+      undefined,
+      m.source,
+    ),
+    0,
+  );
   t.equal(await runEnvDelete(ctxFor(), ['uat'], {}, undefined, m.source), 0);
   for (const s of ['a', 'b', 'c']) t.notOk(envRoute(m.spec('VirtualService', s)), `${s}: uat gone`);
   t.ok(envRoute(m.spec('VirtualService', 'a'), 'dev'), 'dev stays');
-  t.same(JSON.parse(m.store.get('VirtualService/shop/a')!.metadata.annotations!['kubectl-mesh.io/environments']!), { dev: { createdBy: 'alice', createdAt: '2026-11-27T10:00:00.000Z' } });
-  await t.rejects(runEnvDelete(ctxFor(), ['uat'], {}, undefined, m.source), { exitCode: 3, message: /environment "uat" has no route in namespace shop/ });
+  t.same(JSON.parse(m.store.get('VirtualService/shop/a')!.metadata.annotations!['kubectl-mesh.io/environments']!), {
+    dev: { createdBy: 'alice', createdAt: '2026-11-27T10:00:00.000Z' },
+  });
+  await t.rejects(runEnvDelete(ctxFor(), ['uat'], {}, undefined, m.source), {
+    exitCode: 3,
+    message: /environment "uat" has no route in namespace shop/,
+  });
 });
 
 t.test('a broken metadata annotation: one warning, skipped, and replaced by a readable one', async (t) => {
@@ -181,6 +246,13 @@ t.test('a broken metadata annotation: one warning, skipped, and replaced by a re
   a.metadata.annotations = { ...a.metadata.annotations, 'kubectl-mesh.io/environments': '{not json' };
   const ctx = ctxFor();
   t.equal(await runEnvMany(ctx, { ...uat, expires: '2026-11-28T10:00:00.000Z' }, undefined, m.source), 0, ctx.err());
-  t.equal(ctx.err().match(/warning: annotation kubectl-mesh.io\/environments on VirtualService shop\/a is not valid JSON; ignored/g)?.length, 1, 'one warning');
-  t.same(JSON.parse(m.store.get('VirtualService/shop/a')!.metadata.annotations!['kubectl-mesh.io/environments']!).uat.expires, '2026-11-28T10:00:00.000Z');
+  t.equal(
+    ctx.err().match(/warning: annotation kubectl-mesh.io\/environments on VirtualService shop\/a is not valid JSON; ignored/g)?.length,
+    1,
+    'one warning',
+  );
+  t.same(
+    JSON.parse(m.store.get('VirtualService/shop/a')!.metadata.annotations!['kubectl-mesh.io/environments']!).uat.expires,
+    '2026-11-28T10:00:00.000Z',
+  );
 });

@@ -24,10 +24,12 @@ function reviews(opts: { v2Ready?: boolean } = {}): Obj[] {
   ] as Obj[];
 }
 
-const mesh = (kube: FakeKube, ...argv: string[]) => runMain([...argv, '-n', 'shop'], env, { kube: async () => kube, now: () => new Date('2026-11-27T10:00:00Z') });
+const mesh = (kube: FakeKube, ...argv: string[]) =>
+  runMain([...argv, '-n', 'shop'], env, { kube: async () => kube, now: () => new Date('2026-11-27T10:00:00Z') });
 
 const weightsOf = (vs: Obj | undefined): Record<string, number> => {
-  const http = (vs?.spec as { http?: { name?: string; route?: { destination: { subset?: string }; weight?: number }[] }[] } | undefined)?.http ?? [];
+  const http =
+    (vs?.spec as { http?: { name?: string; route?: { destination: { subset?: string }; weight?: number }[] }[] } | undefined)?.http ?? [];
   const primary = http.find((r) => r.name === 'mesh-primary');
   return Object.fromEntries((primary?.route ?? []).map((d) => [d.destination.subset, d.weight ?? 100]));
 };
@@ -60,9 +62,17 @@ t.test('a write that loses a race (409) re-reads, re-plans on the new state, and
   kube.prependReactor('replace', 'VirtualService', (action, k) => {
     if (raced++) return undefined;
     const vs = k.object('VirtualService', 'shop', 'reviews')!;
-    (vs.spec as { http: object[] }).http.unshift({ name: 'user-debug', match: [{ uri: { prefix: '/debug' } }], route: [{ destination: { host: 'reviews' } }] });
+    (vs.spec as { http: object[] }).http.unshift({
+      name: 'user-debug',
+      match: [{ uri: { prefix: '/debug' } }],
+      route: [{ destination: { host: 'reviews' } }],
+    });
     k.put(vs);
-    t.not(action.obj!.metadata.resourceVersion, k.object('VirtualService', 'shop', 'reviews')!.metadata.resourceVersion, 'our write carries the version we read');
+    t.not(
+      action.obj!.metadata.resourceVersion,
+      k.object('VirtualService', 'shop', 'reviews')!.metadata.resourceVersion,
+      'our write carries the version we read',
+    );
     return undefined; // the store now answers 409: the resourceVersion we send is stale
   });
   const lists = () => kube.actions.filter((a) => a.verb === 'list' && a.kind === 'VirtualService').length;
@@ -91,18 +101,28 @@ t.test('two first canaries at once: the one whose create gets AlreadyExists re-r
   const r = await mesh(kube, 'canary', '20', 'reviews');
   t.equal(r.code, 0, r.stderr);
   t.match(r.stderr, /re-reading \(attempt 2 of 5\)/);
-  t.same(kube.writes(), ['create DestinationRule shop/reviews', 'replace VirtualService shop/reviews'], 'the second plan starts from their objects');
+  t.same(
+    kube.writes(),
+    ['create DestinationRule shop/reviews', 'replace VirtualService shop/reviews'],
+    'the second plan starts from their objects',
+  );
   t.same(weightsOf(kube.object('VirtualService', 'shop', 'reviews')), { v1: 80, v2: 20 });
 });
 
-t.test('conflicts that never stop: five attempts, then exit 5 with the server\'s message', async (t) => {
+t.test("conflicts that never stop: five attempts, then exit 5 with the server's message", async (t) => {
   const kube = new FakeKube(reviews());
   t.equal((await mesh(kube, 'canary', '10', 'reviews')).code, 0);
   kube.prependReactor('replace', 'VirtualService', () => ({ status: 409, reason: 'Conflict', message: 'the object has been modified' }));
   const before = kube.writes().length;
   const r = await mesh(kube, 'canary', '30', 'reviews');
   t.equal(r.code, ExitCode.conflict);
-  t.equal(kube.writes().slice(before).filter((w) => w === 'replace VirtualService shop/reviews').length, 5);
+  t.equal(
+    kube
+      .writes()
+      .slice(before)
+      .filter((w) => w === 'replace VirtualService shop/reviews').length,
+    5,
+  );
   t.equal(r.stderr.match(/re-reading/g)?.length, 4);
   t.match(r.stderr, /^error: the object has been modified/m);
   t.same(weightsOf(kube.object('VirtualService', 'shop', 'reviews')), { v1: 90, v2: 10 }, 'nothing changed');
@@ -111,7 +131,11 @@ t.test('conflicts that never stop: five attempts, then exit 5 with the server\'s
 t.test('other failures are not retried', async (t) => {
   const kube = new FakeKube(reviews());
   t.equal((await mesh(kube, 'canary', '10', 'reviews')).code, 0);
-  kube.prependReactor('replace', 'VirtualService', () => ({ status: 403, reason: 'Forbidden', message: 'virtualservices.networking.istio.io "reviews" is forbidden' }));
+  kube.prependReactor('replace', 'VirtualService', () => ({
+    status: 403,
+    reason: 'Forbidden',
+    message: 'virtualservices.networking.istio.io "reviews" is forbidden',
+  }));
   const before = kube.writes().length;
   const r = await mesh(kube, 'canary', '30', 'reviews');
   t.equal(r.code, ExitCode.forbidden);
@@ -123,7 +147,10 @@ t.test('readiness gate: a canary without Ready pods writes nothing; --force writ
   const kube = new FakeKube(reviews({ v2Ready: false }));
   const r = await mesh(kube, 'canary', '20', 'reviews');
   t.equal(r.code, ExitCode.precondition);
-  t.match(r.stderr, /error: subset v2 \(0\/2 pods Ready\) of shop\/reviews would receive traffic but has no Ready pods.*\(wait until its pods are Ready, or pass --force\)/);
+  t.match(
+    r.stderr,
+    /error: subset v2 \(0\/2 pods Ready\) of shop\/reviews would receive traffic but has no Ready pods.*\(wait until its pods are Ready, or pass --force\)/,
+  );
   t.same(kube.writes(), [], 'nothing written');
 
   const forced = await mesh(kube, 'canary', '20', 'reviews', '--force');
@@ -132,7 +159,7 @@ t.test('readiness gate: a canary without Ready pods writes nothing; --force writ
   t.same(kube.writes(), ['create DestinationRule shop/reviews', 'create VirtualService shop/reviews']);
 });
 
-t.test('analysis gate: our route behind a user\'s catch-all (IST0130) writes nothing', async (t) => {
+t.test("analysis gate: our route behind a user's catch-all (IST0130) writes nothing", async (t) => {
   const kube = new FakeKube(reviews());
   t.equal((await mesh(kube, 'canary', '10', 'reviews')).code, 0);
   const vs = kube.object('VirtualService', 'shop', 'reviews')!;
@@ -141,7 +168,10 @@ t.test('analysis gate: our route behind a user\'s catch-all (IST0130) writes not
   const before = kube.writes().length;
   const r = await mesh(kube, 'canary', '30', 'reviews');
   t.equal(r.code, ExitCode.precondition);
-  t.match(r.stderr, /^error: .*would never match: route "everything" \(http\[0\], not ours\) takes every request first \(IST0130\); nothing was written/m);
+  t.match(
+    r.stderr,
+    /^error: .*would never match: route "everything" \(http\[0\], not ours\) takes every request first \(IST0130\); nothing was written/m,
+  );
   t.equal(kube.writes().length, before, 'nothing written');
   t.equal((await mesh(kube, 'canary', '30', 'reviews', '--force')).code, 0, '--force writes anyway');
 });
@@ -157,10 +187,17 @@ t.test('--dry-run=server sends every write as a dry run and changes nothing', as
 
 t.test('a write failing half-way: the earlier write stands and the message says how to finish', async (t) => {
   const kube = new FakeKube(reviews());
-  kube.prependReactor('create', 'VirtualService', () => ({ status: 500, reason: 'InternalError', message: 'etcdserver: request timed out' }));
+  kube.prependReactor('create', 'VirtualService', () => ({
+    status: 500,
+    reason: 'InternalError',
+    message: 'etcdserver: request timed out',
+  }));
   const r = await mesh(kube, 'canary', '20', 'reviews');
   t.equal(r.code, ExitCode.failed);
-  t.match(r.stderr, /^error: wrote DestinationRule shop\/reviews, then writing VirtualService shop\/reviews failed: .*etcdserver: request timed out \(traffic is safe as it is; fix the cause and run the same command again to finish\)$/m);
+  t.match(
+    r.stderr,
+    /^error: wrote DestinationRule shop\/reviews, then writing VirtualService shop\/reviews failed: .*etcdserver: request timed out \(traffic is safe as it is; fix the cause and run the same command again to finish\)$/m,
+  );
   t.ok(kube.object('DestinationRule', 'shop', 'reviews'), 'the DestinationRule is there (it routes nothing yet)');
   t.equal(kube.object('VirtualService', 'shop', 'reviews'), undefined);
 });

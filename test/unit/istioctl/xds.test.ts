@@ -7,8 +7,12 @@ import { proxyStatusArgs, readProxyStatus } from '../../../src/istioctl/proxy-st
 import { validateObjects, validationMessage, withValidation } from '../../../src/istioctl/validate.js';
 
 let root = '';
-t.before(async () => { root = await mkdtemp(path.join(tmpdir(), 'mesh-xds-')); });
-t.teardown(async () => { await rm(root, { recursive: true, force: true }); });
+t.before(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'mesh-xds-'));
+});
+t.teardown(async () => {
+  await rm(root, { recursive: true, force: true });
+});
 
 async function script(name: string, body: string): Promise<string> {
   const p = path.join(root, name);
@@ -19,16 +23,32 @@ async function script(name: string, body: string): Promise<string> {
 
 t.test('proxy-status args: out-of-cluster address and plaintext, else in-cluster discovery', async (t) => {
   t.same(proxyStatusArgs({}), ['proxy-status', '--output', 'json']);
-  t.same(proxyStatusArgs({ address: '127.0.0.1:15010', plaintext: true, kubeconfig: 'k', context: 'c' }),
-    ['proxy-status', '--output', 'json', '--xds-address', '127.0.0.1:15010', '--plaintext', '--kubeconfig', 'k', '--context', 'c']);
+  t.same(proxyStatusArgs({ address: '127.0.0.1:15010', plaintext: true, kubeconfig: 'k', context: 'c' }), [
+    'proxy-status',
+    '--output',
+    'json',
+    '--xds-address',
+    '127.0.0.1:15010',
+    '--plaintext',
+    '--kubeconfig',
+    'k',
+    '--context',
+    'c',
+  ]);
 });
 
 t.test('proxy-status: parsed, or a reason; never a throw', async (t) => {
-  const ok = await script('ps-ok', `echo '{"resources":[{"node":{"id":"sidecar~1~a.shop~shop.svc.cluster.local","metadata":{"NAMESPACE":"shop"}},"genericXdsConfigs":[{"typeUrl":"x.RouteConfiguration","configStatus":"SYNCED"}]}]}'`);
+  const ok = await script(
+    'ps-ok',
+    `echo '{"resources":[{"node":{"id":"sidecar~1~a.shop~shop.svc.cluster.local","metadata":{"NAMESPACE":"shop"}},"genericXdsConfigs":[{"typeUrl":"x.RouteConfiguration","configStatus":"SYNCED"}]}]}'`,
+  );
   const r = await readProxyStatus(ok, {}, 5_000);
   t.ok(r.ok && r.proxies.length === 1 && r.proxies[0]!.types[0]!.state === 'SYNCED');
   const down = await script('ps-down', 'echo "Error: no running Istio pods in \\"istio-system\\"" >&2; exit 1');
-  t.same(await readProxyStatus(down, {}, 5_000), { ok: false, why: 'istioctl proxy-status failed: Error: no running Istio pods in "istio-system"' });
+  t.same(await readProxyStatus(down, {}, 5_000), {
+    ok: false,
+    why: 'istioctl proxy-status failed: Error: no running Istio pods in "istio-system"',
+  });
   const table = await script('ps-table', 'echo "NAME CLUSTER CDS"; echo "a.shop Kubernetes SYNCED"');
   const old = await readProxyStatus(table, {}, 5_000);
   t.ok(!old.ok && /--wait needs istioctl 1.30 or later/.test(old.why));
@@ -36,26 +56,43 @@ t.test('proxy-status: parsed, or a reason; never a throw', async (t) => {
   t.same(await readProxyStatus(slow, {}, 300), { ok: false, why: 'istioctl proxy-status timed out after 0.3s' });
 });
 
-const vs = (weight: number) => ({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'reviews', namespace: 'shop' },
-  spec: { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews' }, weight }] }] } });
+const vs = (weight: number) => ({
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'VirtualService',
+  metadata: { name: 'reviews', namespace: 'shop' },
+  spec: { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews' }, weight }] }] },
+});
 
-t.test('validate: one Error finding per rejected object, with istioctl\'s reason', async (t) => {
-  const bin = await script('validate', [
-    'input=$(cat)',
-    'case "$input" in *"weight: 0"*) printf "Error: 1 error occurred:\\n\\t* total destination weight = 0\\n\\n" >&2; exit 1;; esac',
-    'echo "validation succeed" >&2',
-  ].join('\n'));
+t.test("validate: one Error finding per rejected object, with istioctl's reason", async (t) => {
+  const bin = await script(
+    'validate',
+    [
+      'input=$(cat)',
+      'case "$input" in *"weight: 0"*) printf "Error: 1 error occurred:\\n\\t* total destination weight = 0\\n\\n" >&2; exit 1;; esac',
+      'echo "validation succeed" >&2',
+    ].join('\n'),
+  );
   t.same(await validateObjects(bin, [vs(100)], 5_000), []);
-  t.same(await validateObjects(bin, [vs(100), vs(0)], 5_000), [{
-    code: 'IstioValidation', level: 'Error', origin: 'VirtualService shop/reviews', message: 'istioctl validate: total destination weight = 0', source: 'istioctl',
-  }]);
+  t.same(await validateObjects(bin, [vs(100), vs(0)], 5_000), [
+    {
+      code: 'IstioValidation',
+      level: 'Error',
+      origin: 'VirtualService shop/reviews',
+      message: 'istioctl validate: total destination weight = 0',
+      source: 'istioctl',
+    },
+  ]);
   const analyze = async () => ({ used: false as const, notice: 'istioctl analyze timed out' });
   const merged = await withValidation(analyze, async () => bin, 5_000)({ objects: [vs(0)], namespace: 'shop' });
   t.same(merged.used && merged.findings.map((f) => f.code), ['IstioValidation'], 'a rejection counts even when analyze could not run');
-  t.same(await withValidation(analyze, async () => bin, 5_000)({ objects: [vs(100)], namespace: 'shop' }), await analyze(), 'valid: analyze result as is');
+  t.same(
+    await withValidation(analyze, async () => bin, 5_000)({ objects: [vs(100)], namespace: 'shop' }),
+    await analyze(),
+    'valid: analyze result as is',
+  );
 });
 
-t.test('validation messages without cobra\'s wrapping', async (t) => {
+t.test("validation messages without cobra's wrapping", async (t) => {
   t.equal(validationMessage('Error: 2 errors occurred:\n\t* a\n\t* b\n'), 'a; b');
   t.equal(validationMessage('Error: cannot parse proto message: x\n'), 'cannot parse proto message: x');
   t.equal(validationMessage(''), 'rejected');

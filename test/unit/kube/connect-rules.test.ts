@@ -16,15 +16,30 @@ import { parseWarnings } from '../../../src/kube/warnings.js';
 const root = mkdtempSync(join(tmpdir(), 'mesh-connect-rules-'));
 t.teardown(() => rmSync(root, { recursive: true, force: true }));
 
-t.test('--request-timeout: kubectl\'s clientcmd.ParseTimeout', async (t) => {
+t.test("--request-timeout: kubectl's clientcmd.ParseTimeout", async (t) => {
   const cases: [string, number][] = [
-    ['0', 0], ['5', 5000], ['+5', 5000], ['30s', 30_000], ['500ms', 500], ['1m', 60_000], ['1h30m', 5_400_000],
-    ['1.5s', 1500], ['.5s', 500], ['250us', 1], ['-1s', 0], ['0s', 0],
-    ['600h', MAX_TIMER_MS], ['99999999', MAX_TIMER_MS],
+    ['0', 0],
+    ['5', 5000],
+    ['+5', 5000],
+    ['30s', 30_000],
+    ['500ms', 500],
+    ['1m', 60_000],
+    ['1h30m', 5_400_000],
+    ['1.5s', 1500],
+    ['.5s', 500],
+    ['250us', 1],
+    ['-1s', 0],
+    ['0s', 0],
+    ['600h', MAX_TIMER_MS],
+    ['99999999', MAX_TIMER_MS],
   ];
   for (const [text, ms] of cases) t.equal(parseRequestTimeout(text), ms, text);
   for (const bad of ['soon', '5 s', '-5', '1d', '', 's', '1.2.3s']) {
-    t.throws(() => parseRequestTimeout(bad), { constructor: UsageError, message: `invalid value "${bad}" for --request-timeout`, hint: /whole number of seconds/ }, bad);
+    t.throws(
+      () => parseRequestTimeout(bad),
+      { constructor: UsageError, message: `invalid value "${bad}" for --request-timeout`, hint: /whole number of seconds/ },
+      bad,
+    );
   }
 });
 
@@ -54,12 +69,14 @@ t.test('proxy: proxy-url wins; HTTPS_PROXY for https; loopback, localhost and NO
 });
 
 t.test('Warning headers: 299 texts, several per header, escapes', async (t) => {
-  t.same(parseWarnings(['299 - "networking.istio.io/v1alpha3 VirtualService is deprecated"']), ['networking.istio.io/v1alpha3 VirtualService is deprecated']);
+  t.same(parseWarnings(['299 - "networking.istio.io/v1alpha3 VirtualService is deprecated"']), [
+    'networking.istio.io/v1alpha3 VirtualService is deprecated',
+  ]);
   t.same(parseWarnings(['299 - "a, b", 299 - "say \\"hi\\""', '199 - "misc"']), ['a, b', 'say "hi"']);
   t.same(parseWarnings(['garbage']), []);
 });
 
-t.test('discovery cache: kubectl\'s place, TTL and format', async (t) => {
+t.test("discovery cache: kubectl's place, TTL and format", async (t) => {
   t.equal(cacheRoot(undefined, { HOME: '/h' }), '/h/.kube/cache');
   t.equal(cacheRoot(undefined, { HOME: '/h', KUBECACHEDIR: '/k' }), '/k', 'KUBECACHEDIR');
   t.equal(cacheRoot('/flag', { HOME: '/h', KUBECACHEDIR: '/k' }), '/flag', '--cache-dir wins');
@@ -71,7 +88,11 @@ t.test('discovery cache: kubectl\'s place, TTL and format', async (t) => {
   const cache = new DiscoveryCache(dir, () => now);
   t.equal(cache.read(), undefined, 'missing');
   const list = mergeGroups({ versions: ['v1'] }, { groups: [{ name: 'apps', versions: [{ groupVersion: 'apps/v1', version: 'v1' }] }] });
-  t.same(list.groups.map((g) => g.name), ['', 'apps'], 'the core group first, as client-go writes it');
+  t.same(
+    list.groups.map((g) => g.name),
+    ['', 'apps'],
+    'the core group first, as client-go writes it',
+  );
   cache.write(list);
   t.same(cache.read(), list);
   now += DISCOVERY_TTL_MS + 1000;
@@ -90,7 +111,7 @@ const kc = (current?: string): Kubeconfig => ({
   contexts: new Map([['ctx', { cluster: 'c', user: 'u', namespace: 'ns' }]]),
 });
 
-t.test('flags over the kubeconfig, with client-go\'s special cases', async (t) => {
+t.test("flags over the kubeconfig, with client-go's special cases", async (t) => {
   const base = resolveConfig(kc('ctx'));
   t.match(base.cluster, { server: 'https://file:6443', 'tls-server-name': 'file-name', 'certificate-authority-data': 'Q0E=' });
   const server = resolveConfig(kc('ctx'), { server: 'https://flag:1' });
@@ -98,13 +119,25 @@ t.test('flags over the kubeconfig, with client-go\'s special cases', async (t) =
   t.equal(server.cluster['tls-server-name'], undefined, '--server clears the kubeconfig tls-server-name');
   t.equal(resolveConfig(kc('ctx'), { server: 'https://flag:1', tlsServerName: 'n' }).cluster['tls-server-name'], 'n');
   const ca = resolveConfig(kc('ctx'), { certificateAuthority: '/ca.crt' }).cluster;
-  t.same([ca['certificate-authority'], ca['certificate-authority-data'], ca['insecure-skip-tls-verify']], ['/ca.crt', undefined, false], '--certificate-authority replaces CA data');
+  t.same(
+    [ca['certificate-authority'], ca['certificate-authority-data'], ca['insecure-skip-tls-verify']],
+    ['/ca.crt', undefined, false],
+    '--certificate-authority replaces CA data',
+  );
   const insecure = resolveConfig(kc('ctx'), { insecureSkipTlsVerify: true }).cluster;
-  t.same([insecure['certificate-authority-data'], insecure['insecure-skip-tls-verify']], [undefined, true], '--insecure-skip-tls-verify drops the CA');
+  t.same(
+    [insecure['certificate-authority-data'], insecure['insecure-skip-tls-verify']],
+    [undefined, true],
+    '--insecure-skip-tls-verify drops the CA',
+  );
   const user = resolveConfig(kc('ctx'), { token: 'flag-token', as: 'flag-as', asUid: '7' }).user;
   t.match(user, { token: 'flag-token', as: 'flag-as', 'as-uid': '7', 'as-groups': ['kc-group'] });
   const noContext = resolveConfig({ ...kc(), files: [] }, { server: 'https://only-flags:6443', token: 'x' }, { env: {} });
-  t.match(noContext, { cluster: { server: 'https://only-flags:6443' }, user: { token: 'x' }, namespace: 'default' }, '--server works without a kubeconfig');
+  t.match(
+    noContext,
+    { cluster: { server: 'https://only-flags:6443' }, user: { token: 'x' }, namespace: 'default' },
+    '--server works without a kubeconfig',
+  );
   t.throws(() => resolveConfig({ ...kc(), files: [] }, {}, { env: {} }), { message: 'no kubeconfig found' });
 });
 
@@ -118,7 +151,10 @@ t.test('in-cluster: service-account files and KUBERNETES_SERVICE_HOST/PORT', asy
   writeFileSync(join(sa, 'namespace'), 'ci');
   t.match(inClusterConfig(env, sa), {
     cluster: { server: 'https://10.96.0.1:443', 'certificate-authority': join(sa, 'ca.crt') },
-    user: { tokenFile: join(sa, 'token') }, namespace: 'ci', userName: 'system:serviceaccount:ci:runner', inCluster: true,
+    user: { tokenFile: join(sa, 'token') },
+    namespace: 'ci',
+    userName: 'system:serviceaccount:ci:runner',
+    inCluster: true,
   });
   t.equal(inClusterConfig({ ...env, KUBERNETES_SERVICE_HOST: 'fd00::1' }, sa)?.cluster.server, 'https://[fd00::1]:443');
   t.equal(inClusterConfig({ ...env, POD_NAMESPACE: 'p' }, sa)?.namespace, 'p', 'POD_NAMESPACE first');

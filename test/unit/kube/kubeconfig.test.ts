@@ -82,38 +82,56 @@ t.test('KUBECONFIG: missing files skipped, empty entries ignored, duplicates rea
 t.test('--kubeconfig reads only that file, and it must exist', async (t) => {
   t.same(kubeconfigPaths({ kubeconfig: b, env: { KUBECONFIG: a } }), [b]);
   t.equal(resolveConnection({ kubeconfig: b, env: { KUBECONFIG: a } }).contextName, 'b');
-  t.throws(() => kubeconfigPaths({ kubeconfig: join(root, 'nope') }),
-    { constructor: UsageError, message: `kubeconfig file "${join(root, 'nope')}" does not exist` });
+  t.throws(() => kubeconfigPaths({ kubeconfig: join(root, 'nope') }), {
+    constructor: UsageError,
+    message: `kubeconfig file "${join(root, 'nope')}" does not exist`,
+  });
 });
 
 t.test('without KUBECONFIG, ~/.kube/config', async (t) => {
   const home = join(root, 'home');
   mkdirSync(join(home, '.kube'), { recursive: true });
-  writeFileSync(join(home, '.kube', 'config'), stringify({
-    'current-context': 'h', clusters: [{ name: 'h', cluster: { server: 'https://h:6443' } }],
-    contexts: [{ name: 'h', context: { cluster: 'h' } }],
-  }));
+  writeFileSync(
+    join(home, '.kube', 'config'),
+    stringify({
+      'current-context': 'h',
+      clusters: [{ name: 'h', cluster: { server: 'https://h:6443' } }],
+      contexts: [{ name: 'h', context: { cluster: 'h' } }],
+    }),
+  );
   t.same(kubeconfigPaths({ env: {}, homeDir: home }), [join(home, '.kube', 'config')]);
   t.same(kubeconfigPaths({ env: { HOME: home } }), [join(home, '.kube', 'config')]);
   const rc = resolveConnection({ env: {}, homeDir: home });
   t.equal(rc.contextName, 'h');
   t.equal(rc.userName, '', 'a context without a user is anonymous');
   t.same(rc.user, {});
-  t.throws(() => resolveConnection({ env: {}, homeDir: join(root, 'empty-home') }),
-    { constructor: UsageError, message: /^no kubeconfig found/ });
+  t.throws(() => resolveConnection({ env: {}, homeDir: join(root, 'empty-home') }), {
+    constructor: UsageError,
+    message: /^no kubeconfig found/,
+  });
 });
 
 t.test('relative paths resolve against the directory of the file defining the entry', async (t) => {
-  const first = kubeconfig({ current: 'x', clusters: { x: { server: 'https://x:6443', 'certificate-authority': 'pki/ca.crt' } }, contexts: { x: { cluster: 'x', user: 'x' } } });
+  const first = kubeconfig({
+    current: 'x',
+    clusters: { x: { server: 'https://x:6443', 'certificate-authority': 'pki/ca.crt' } },
+    contexts: { x: { cluster: 'x', user: 'x' } },
+  });
   const second = kubeconfig({
     clusters: { abs: { server: 'https://abs:6443', 'certificate-authority': '/etc/ca.crt' } },
     users: {
-      x: { 'client-certificate': 'pki/me.crt', 'client-key': './pki/me.key', tokenFile: 'token', exec: { command: './bin/cred', args: ['get'] } },
+      x: {
+        'client-certificate': 'pki/me.crt',
+        'client-key': './pki/me.key',
+        tokenFile: 'token',
+        exec: { command: './bin/cred', args: ['get'] },
+      },
       path: { exec: { command: 'aws', args: ['eks'] } },
     },
   });
   const kc = loadKubeconfig([first, second]);
-  const dir1 = join(first, '..'), dir2 = join(second, '..');
+  const dir1 = join(first, '..'),
+    dir2 = join(second, '..');
   t.equal(kc.clusters.get('x')?.['certificate-authority'], join(dir1, 'pki/ca.crt'));
   t.equal(kc.clusters.get('abs')?.['certificate-authority'], '/etc/ca.crt', 'absolute paths are kept');
   const x = kc.users.get('x');
@@ -127,9 +145,21 @@ t.test('relative paths resolve against the directory of the file defining the en
 t.test('--context, --cluster, --user and -n override the kubeconfig', async (t) => {
   const env = fromEnv(a, b);
   const base = resolveConnection(env);
-  t.match(base, { contextName: 'a', clusterName: 'shared', userName: 'shared', namespace: 'shop', cluster: { server: 'https://a.example:6443' }, user: { token: 'from-a' } });
+  t.match(base, {
+    contextName: 'a',
+    clusterName: 'shared',
+    userName: 'shared',
+    namespace: 'shop',
+    cluster: { server: 'https://a.example:6443' },
+    user: { token: 'from-a' },
+  });
   t.match(resolveConnection({ ...env, context: 'b' }), { contextName: 'b', clusterName: 'only-b', userName: 'bob', namespace: 'default' });
-  t.match(resolveConnection({ ...env, cluster: 'only-b' }), { contextName: 'a', clusterName: 'only-b', cluster: { server: 'https://only-b:6443' }, userName: 'shared' });
+  t.match(resolveConnection({ ...env, cluster: 'only-b' }), {
+    contextName: 'a',
+    clusterName: 'only-b',
+    cluster: { server: 'https://only-b:6443' },
+    userName: 'shared',
+  });
   t.match(resolveConnection({ ...env, user: 'bob' }), { contextName: 'a', clusterName: 'shared', userName: 'bob', user: { token: 'bob' } });
   t.equal(resolveConnection({ ...env, namespace: 'qa' }).namespace, 'qa');
   t.equal(resolveConnection({ ...env, context: 'b', namespace: 'qa' }).namespace, 'qa');
@@ -138,11 +168,21 @@ t.test('--context, --cluster, --user and -n override the kubeconfig', async (t) 
 t.test('unknown names are usage errors that list what exists', async (t) => {
   const env = fromEnv(a, b);
   t.throws(() => resolveConnection({ ...env, context: 'prod' }), {
-    constructor: UsageError, exitCode: ExitCode.usage,
-    message: 'context "prod" not found in kubeconfig', hint: 'available contexts: a, both, b',
+    constructor: UsageError,
+    exitCode: ExitCode.usage,
+    message: 'context "prod" not found in kubeconfig',
+    hint: 'available contexts: a, both, b',
   });
-  t.throws(() => resolveConnection({ ...env, cluster: 'nope' }), { constructor: UsageError, message: 'cluster "nope" not found in kubeconfig', hint: /shared, only-a, only-b/ });
-  t.throws(() => resolveConnection({ ...env, user: 'nope' }), { constructor: UsageError, message: 'user "nope" not found in kubeconfig', hint: /shared, bob/ });
+  t.throws(() => resolveConnection({ ...env, cluster: 'nope' }), {
+    constructor: UsageError,
+    message: 'cluster "nope" not found in kubeconfig',
+    hint: /shared, only-a, only-b/,
+  });
+  t.throws(() => resolveConnection({ ...env, user: 'nope' }), {
+    constructor: UsageError,
+    message: 'user "nope" not found in kubeconfig',
+    hint: /shared, bob/,
+  });
   const dangling = kubeconfig({ current: 'd', contexts: { d: { cluster: 'gone' } } });
   t.throws(() => resolveConnection(fromEnv(dangling)), { message: 'cluster "gone" not found in kubeconfig' });
 });

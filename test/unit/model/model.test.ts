@@ -9,7 +9,11 @@ import { destinationRule, pod, virtualService } from '../builders.js';
 t.test('one host resolver: short names, FQDNs, case, cluster domain, namespaces', async (t) => {
   const known = new Set(['shop']);
   t.same(resolveHost('reviews', 'shop', known), { kind: 'service', name: 'reviews', namespace: 'shop', fqdn: fqdn('reviews', 'shop') });
-  t.equal(hostKey(resolveHost('Reviews.Shop.svc.cluster.local.', 'other', known)), 'reviews.shop.svc.cluster.local', 'case and trailing dot');
+  t.equal(
+    hostKey(resolveHost('Reviews.Shop.svc.cluster.local.', 'other', known)),
+    'reviews.shop.svc.cluster.local',
+    'case and trailing dot',
+  );
   t.equal(resolveHost('reviews.shop.svc', 'other', known).kind, 'service', 'NAME.NAMESPACE.svc');
   t.equal(resolveHost('reviews.shop.svc.corp.example', 'other', known).kind, 'other', 'only the cluster domain cluster.local');
   t.equal(resolveHost('reviews.shop', 'x', known).kind, 'service', 'NAME.NAMESPACE when the namespace is known');
@@ -27,7 +31,9 @@ t.test('hostRefersTo: the routing side uses the same rules', async (t) => {
 });
 
 t.test('namedHosts: hosts, destinations and mirrors of a VirtualService; the host of a DestinationRule', async (t) => {
-  const vs = virtualService('front', [{ route: [{ destination: { host: 'reviews' } }], mirror: { host: 'ratings' } }], { hosts: ['front.example.com'] });
+  const vs = virtualService('front', [{ route: [{ destination: { host: 'reviews' } }], mirror: { host: 'ratings' } }], {
+    hosts: ['front.example.com'],
+  });
   t.same(namedHosts(vs), ['front.example.com', 'reviews', 'ratings']);
   t.same(namedHosts(destinationRule('reviews.shop.svc.cluster.local', ['v1'])), ['reviews.shop.svc.cluster.local']);
   t.same(namedHosts({ metadata: { name: 'empty' } }), []);

@@ -5,16 +5,33 @@ import type { MetricCheck, RolloutPolicy, RolloutState } from '../../../src/roll
 
 const policy = (o: Partial<RolloutPolicy> = {}): RolloutPolicy => ({
   steps: [{ weight: 10 }, { weight: 50 }, { weight: 100 }],
-  intervalMs: 10_000, checkEveryMs: 2_000, promote: true,
+  intervalMs: 10_000,
+  checkEveryMs: 2_000,
+  promote: true,
   gates: [{ name: 'success-rate', metric: 'success-rate', op: '>=', threshold: 99 }],
-  compareStable: true, maxRegression: [], noDataTimeoutMs: 10_000, maxFailures: 2, ...o,
+  compareStable: true,
+  maxRegression: [],
+  noDataTimeoutMs: 10_000,
+  maxFailures: 2,
+  ...o,
 });
 const T0 = Date.parse('2026-11-27T10:00:00Z');
 const at = (s: number) => new Date(T0 + s * 1000);
-const start = (p = policy()): RolloutState => startRollout({
-  id: 'r1', owner: 'me', service: 'reviews', namespace: 'shop', user: 'alice', policy: p,
-  roles: { stable: 'v1', canary: 'v2' }, workloads: { stable: 'reviews-v1', canary: 'reviews-v2' }, baselineRevision: 3,
-}, at(0));
+const start = (p = policy()): RolloutState =>
+  startRollout(
+    {
+      id: 'r1',
+      owner: 'me',
+      service: 'reviews',
+      namespace: 'shop',
+      user: 'alice',
+      policy: p,
+      roles: { stable: 'v1', canary: 'v2' },
+      workloads: { stable: 'reviews-v1', canary: 'reviews-v2' },
+      baselineRevision: 3,
+    },
+    at(0),
+  );
 const pass: MetricCheck[] = [{ name: 'success-rate', canary: 100, stable: 100, verdict: 'pass' }];
 const fail: MetricCheck[] = [{ name: 'success-rate', canary: 70, stable: 100, verdict: 'fail', reason: 'success-rate 70% < 99%' }];
 const none: MetricCheck[] = [{ name: 'success-rate', verdict: 'inconclusive', reason: 'no data' }];
@@ -107,9 +124,15 @@ t.test('evaluate: thresholds, regression vs stable, inconclusive without canary 
     maxRegression: [{ metric: 'p99', allowance: 100 }],
   });
   const f = (m: Record<string, { canary?: number; stable?: number }>) => new Map(Object.entries(m));
-  const ok = evaluateCheck(p, f({ 'success-rate': { canary: 99.5, stable: 99.9 }, p99: { canary: 120, stable: 100 }, queue: { canary: 1 } }));
+  const ok = evaluateCheck(
+    p,
+    f({ 'success-rate': { canary: 99.5, stable: 99.9 }, p99: { canary: 120, stable: 100 }, queue: { canary: 1 } }),
+  );
   t.equal(overall(ok), 'pass');
-  const slow = evaluateCheck(p, f({ 'success-rate': { canary: 100, stable: 100 }, p99: { canary: 400, stable: 100 }, queue: { canary: 1 } }));
+  const slow = evaluateCheck(
+    p,
+    f({ 'success-rate': { canary: 100, stable: 100 }, p99: { canary: 400, stable: 100 }, queue: { canary: 1 } }),
+  );
   t.equal(overall(slow), 'fail', 'under the 500ms threshold but 300ms worse than stable');
   t.match(slow.find((c) => c.name === 'p99')!.reason, /p99 400ms vs stable 100ms: 300ms worse \(max regression 100ms\)/);
   const bad = evaluateCheck(p, f({ 'success-rate': { canary: 70.123, stable: 100 }, p99: { canary: 1, stable: 1 }, queue: { canary: 9 } }));
@@ -117,7 +140,13 @@ t.test('evaluate: thresholds, regression vs stable, inconclusive without canary 
   t.match(bad.find((c) => c.name === 'queue')!.reason, 'queue 9 > 5');
   const empty = evaluateCheck(p, f({ p99: { stable: 100 } }));
   t.equal(overall(empty), 'inconclusive');
-  t.notOk(empty.some((c) => c.verdict === 'fail'), 'no canary data never fails by itself');
-  const noCompare = evaluateCheck({ ...p, compareStable: false }, f({ 'success-rate': { canary: 100 }, p99: { canary: 400, stable: 1 }, queue: { canary: 0 } }));
+  t.notOk(
+    empty.some((c) => c.verdict === 'fail'),
+    'no canary data never fails by itself',
+  );
+  const noCompare = evaluateCheck(
+    { ...p, compareStable: false },
+    f({ 'success-rate': { canary: 100 }, p99: { canary: 400, stable: 1 }, queue: { canary: 0 } }),
+  );
   t.equal(overall(noCompare), 'pass', '--compare-stable=false: only absolute thresholds');
 });

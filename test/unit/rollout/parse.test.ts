@@ -41,13 +41,24 @@ t.test('analysis gates', async (t) => {
   t.strictSame(parseGate('success-rate >= 99.5%'), { name: 'success-rate', metric: 'success-rate', op: '>=', threshold: 99.5 });
   t.strictSame(parseGate('p99<=500ms'), { name: 'p99', metric: 'p99', op: '<=', threshold: 500 });
   t.strictSame(parseGate('p99<=1.5s'), { name: 'p99', metric: 'p99', op: '<=', threshold: 1500 });
-  t.strictSame(parseGate('errors:sum(rate(x{a="{{workload}}",b=~"c|d"}[{{window}}])) > 0 <=0.5'), {
-    name: 'errors', metric: 'custom', op: '<=', threshold: 0.5, query: 'sum(rate(x{a="{{workload}}",b=~"c|d"}[{{window}}])) > 0',
-  }, 'the last operator is the gate, PromQL may compare too');
+  t.strictSame(
+    parseGate('errors:sum(rate(x{a="{{workload}}",b=~"c|d"}[{{window}}])) > 0 <=0.5'),
+    {
+      name: 'errors',
+      metric: 'custom',
+      op: '<=',
+      threshold: 0.5,
+      query: 'sum(rate(x{a="{{workload}}",b=~"c|d"}[{{window}}])) > 0',
+    },
+    'the last operator is the gate, PromQL may compare too',
+  );
   for (const bad of ['success-rate>99', 'success-rate>=101', 'p99<=5%', 'latency', 'p99:foo<=1', ':q<=1']) {
     t.throws(() => parseGate(bad), UsageError, `"${bad}" is refused`);
   }
   t.throws(() => parseGates(['p99<=5ms', 'p99<=10ms']), /twice/);
-  t.strictSame(parseRegressions(['1%', '100ms', '2%']), [{ metric: 'success-rate', allowance: 2 }, { metric: 'p99', allowance: 100 }]);
+  t.strictSame(parseRegressions(['1%', '100ms', '2%']), [
+    { metric: 'success-rate', allowance: 2 },
+    { metric: 'p99', allowance: 100 },
+  ]);
   t.throws(() => parseRegressions(['1']), UsageError);
 });

@@ -7,8 +7,11 @@ import { caught, drOf, planStep, run, runAll, vsOf, writeLine } from './sim.js';
 
 const host = 'reviews.shop.svc.cluster.local';
 const hdr = (value: string, type: HeaderCondition['type'] = 'exact', name = 'x-env'): HeaderCondition => ({ name, type, value });
-const envRoute = (env: string, match: Record<string, unknown>, subset: string) =>
-  ({ name: `mesh-env-${env}`, match: [{ headers: match }], route: [{ destination: { host, subset } }] });
+const envRoute = (env: string, match: Record<string, unknown>, subset: string) => ({
+  name: `mesh-env-${env}`,
+  match: [{ headers: match }],
+  route: [{ destination: { host, subset } }],
+});
 const subsetNames = (w: Workload) => (drOf(w)?.spec!.subsets as { name: string }[]).map((s) => s.name);
 const names = (w: Workload) => httpRoutes(vsOf(w)).map((r) => r.name);
 
@@ -22,10 +25,13 @@ t.test('green on a service with no VirtualService: DestinationRule first, then a
   t.strictSame(subsetNames(state), ['v1', 'v2']);
   t.strictSame(plan.receiving, ['v2']);
   t.equal(plan.summary, 'reviews: env green: x-env=green → v2');
-  t.strictSame(readHistory(vsOf(state)).map((r) => [r.revision, r.change, r.roles]), [
-    [1, 'before kubectl-mesh', {}],
-    [2, 'env green: x-env=green → v2', { stable: 'v1', canary: 'v2' }],
-  ]);
+  t.strictSame(
+    readHistory(vsOf(state)).map((r) => [r.revision, r.change, r.roles]),
+    [
+      [1, 'before kubectl-mesh', {}],
+      [2, 'env green: x-env=green → v2', { stable: 'v1', canary: 'v2' }],
+    ],
+  );
 });
 
 t.test('env on an existing canary: inserted right above the primary route, DestinationRule untouched', async (t) => {
@@ -48,7 +54,11 @@ t.test('env update changes the route in place; a new subset is added to the Dest
   t.strictSame(names(state), ['mesh-env-uat', 'mesh-env-dev', 'mesh-primary'], 'same position');
   t.strictSame(httpRoutes(vsOf(state))[0], envRoute('uat', { 'x-env': { exact: 'uat-' }, 'x-team': { prefix: 'pay' } }, 'v3'));
   t.strictSame(plan.receiving, ['v3']);
-  t.strictSame(planStep(state, { verb: 'env', env: 'uat', headers: [hdr('uat-'), hdr('pay', 'prefix', 'x-team')], subset: 'v3' }).writes, [], 'same env again: nothing to write');
+  t.strictSame(
+    planStep(state, { verb: 'env', env: 'uat', headers: [hdr('uat-'), hdr('pay', 'prefix', 'x-team')], subset: 'v3' }).writes,
+    [],
+    'same env again: nothing to write',
+  );
 });
 
 t.test('uat, dev and preprod coexist with distinct subsets, all above the catch-all', async (t) => {
@@ -80,11 +90,16 @@ t.test('--match prefix and regex write those match types; exact values are never
     { verb: 'env', env: 'beta', headers: [hdr('^(uat|qa)$', 'regex', 'user-agent')], subset: 'v2' },
     { verb: 'env', env: 'lit', headers: [hdr('a.b*(c)')], subset: 'v2' },
   ]);
-  t.strictSame(httpRoutes(vsOf(s)).slice(0, 3).map((r) => r.match), [
-    [{ headers: { 'x-env': { prefix: 'dev-' } } }],
-    [{ headers: { 'user-agent': { regex: '^(uat|qa)$' } } }],
-    [{ headers: { 'x-env': { exact: 'a.b*(c)' } } }],
-  ]);
+  t.strictSame(
+    httpRoutes(vsOf(s))
+      .slice(0, 3)
+      .map((r) => r.match),
+    [
+      [{ headers: { 'x-env': { prefix: 'dev-' } } }],
+      [{ headers: { 'user-agent': { regex: '^(uat|qa)$' } } }],
+      [{ headers: { 'x-env': { exact: 'a.b*(c)' } } }],
+    ],
+  );
 });
 
 t.test('env with a user VirtualService: header route above the user catch-all, nothing adopted', async (t) => {
@@ -92,8 +107,12 @@ t.test('env with a user VirtualService: header route above the user catch-all, n
     { name: 'admin', match: [{ uri: { prefix: '/admin' } }], route: [{ destination: { host: 'reviews', subset: 'v1' } }] },
     { name: 'default', timeout: '5s', route: [{ destination: { host: 'reviews', subset: 'v1' } }] },
   ]);
-  const { plan, state } = run(workload('reviews', ['v1', 'v2'], { vs: [user], dr: [destinationRule('reviews', ['v1'])] }),
-    { verb: 'env', env: 'uat', headers: [hdr('uat')], subset: 'v2' });
+  const { plan, state } = run(workload('reviews', ['v1', 'v2'], { vs: [user], dr: [destinationRule('reviews', ['v1'])] }), {
+    verb: 'env',
+    env: 'uat',
+    headers: [hdr('uat')],
+    subset: 'v2',
+  });
   t.strictSame(writeLine(plan), ['replace DestinationRule reviews', 'replace VirtualService reviews']);
   t.strictSame(vsOf(state)!.spec!.http, [user.spec!.http![0], envRoute('uat', { 'x-env': { exact: 'uat' } }, 'v2'), user.spec!.http![1]]);
 });
@@ -102,10 +121,19 @@ t.test('env errors: no header, a header twice, an unknown environment, an unknow
   const s = run(workload(), { verb: 'canary', weight: 10 }).state;
   const cases: [() => unknown, string, number, string][] = [
     [() => planStep(s, { verb: 'env', env: 'uat', headers: [] }), 'UsageError', 2, 'environment "uat" needs at least one --header'],
-    [() => planStep(s, { verb: 'env', env: 'uat', headers: [hdr('a'), hdr('b')] }), 'UsageError', 2, 'header x-env is given twice for environment "uat"'],
+    [
+      () => planStep(s, { verb: 'env', env: 'uat', headers: [hdr('a'), hdr('b')] }),
+      'UsageError',
+      2,
+      'header x-env is given twice for environment "uat"',
+    ],
     [() => planStep(s, { verb: 'env-delete', env: 'qa' }), 'NotFoundError', 3, 'environment "qa" has no route on shop/reviews'],
-    [() => planStep(s, { verb: 'env', env: 'uat', headers: [hdr('uat')], subset: 'v9' }), 'NotFoundError', 3,
-      'subset "v9" does not exist for shop/reviews (IST0101 ReferencedResourceNotFound): no DestinationRule subset or Deployment with version=v9'],
+    [
+      () => planStep(s, { verb: 'env', env: 'uat', headers: [hdr('uat')], subset: 'v9' }),
+      'NotFoundError',
+      3,
+      'subset "v9" does not exist for shop/reviews (IST0101 ReferencedResourceNotFound): no DestinationRule subset or Deployment with version=v9',
+    ],
   ];
   for (const [fn, name, code, message] of cases) {
     const err = caught(fn);
@@ -121,5 +149,8 @@ t.test('env with three versions and no VirtualService needs to know the stable s
   const err = caught(() => planStep(w, { verb: 'env', env: 'uat', headers: [hdr('uat')], subset: 'v3' }));
   t.strictSame([err.name, err.exitCode, err.message], ['UsageError', 2, 'cannot tell which subset pairs with v3']);
   const { state } = run(w, { verb: 'env', env: 'uat', headers: [hdr('uat')], subset: 'v3', stable: 'v1' });
-  t.strictSame(vsOf(state)!.spec!.http!.map((r) => r.route![0]!.destination.subset), ['v3', 'v1']);
+  t.strictSame(
+    vsOf(state)!.spec!.http!.map((r) => r.route![0]!.destination.subset),
+    ['v3', 'v1'],
+  );
 });

@@ -28,7 +28,8 @@ function render(c: GoldenCase): string {
       summary: plan.summary,
       receiving: plan.receiving,
       writes: plan.writes.map((w) => ({
-        action: w.action, kind: w.kind,
+        action: w.action,
+        kind: w.kind,
         ...(w.after ? { object: readable(w.after) } : { name: `${w.before!.metadata.namespace}/${w.before!.metadata.name}` }),
       })),
     };

@@ -28,10 +28,16 @@ t.test('entries of the wrong shape are skipped and counted', async (t) => {
   for (const [entries, kept] of cases) {
     const { revisions, problem } = parseHistory(withAnnotation(JSON.stringify(entries)));
     t.equal(revisions.length, kept, JSON.stringify(entries));
-    t.equal(problem, `${entries.length - kept} of ${entries.length} entries of annotation ${HISTORY_ANNOTATION} have the wrong shape and are skipped`);
+    t.equal(
+      problem,
+      `${entries.length - kept} of ${entries.length} entries of annotation ${HISTORY_ANNOTATION} have the wrong shape and are skipped`,
+    );
   }
   t.strictSame(parseHistory(withAnnotation(JSON.stringify([good]))), { revisions: [good] });
-  t.match(historyWarning(withAnnotation('{"not": "a list"}')), /^VirtualService shop\/reviews: annotation kubectl-mesh.io\/history is not a JSON list; it is ignored \(the next change drops them\)$/);
+  t.match(
+    historyWarning(withAnnotation('{"not": "a list"}')),
+    /^VirtualService shop\/reviews: annotation kubectl-mesh.io\/history is not a JSON list; it is ignored \(the next change drops them\)$/,
+  );
   t.equal(historyWarning(withAnnotation('not json')), historyWarning(withAnnotation('{}')));
 });
 
@@ -40,9 +46,16 @@ t.test('status shows the warning; a change keeps only the good entries', async (
   vs.spec!.hosts = ['reviews'];
   const target = resolveTarget(workload('reviews', ['v1', 'v2'], { vs: [vs] }), 'version');
   const status = serviceStatus(target);
-  t.ok(status.warnings.some((w) => w.startsWith('VirtualService shop/reviews: 1 of 2 entries')), status.warnings.join('\n'));
+  t.ok(
+    status.warnings.some((w) => w.startsWith('VirtualService shop/reviews: 1 of 2 entries')),
+    status.warnings.join('\n'),
+  );
   const plan = planCanary(target, { weight: 20, ...who });
   const written = readHistory(plan.virtualService);
-  t.strictSame(written.map((r) => r.revision), [1, 2], 'the bad entry is gone, numbering goes on from the good one');
+  t.strictSame(
+    written.map((r) => r.revision),
+    [1, 2],
+    'the bad entry is gone, numbering goes on from the good one',
+  );
   t.equal(historyWarning(plan.virtualService), undefined);
 });

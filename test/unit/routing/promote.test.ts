@@ -74,25 +74,43 @@ t.test('after a promote, the next release pairs the new candidate with the recor
     { verb: 'promote' },
   ]);
   const { state } = run(promoted, { verb: 'canary', weight: 10, canary: 'v3' });
-  t.strictSame(httpRoutes(vsOf(state)).at(-1)!.route!.map((d) => [d.destination.subset, d.weight]), [['v2', 90], ['v3', 10]]);
+  t.strictSame(
+    httpRoutes(vsOf(state))
+      .at(-1)!
+      .route!.map((d) => [d.destination.subset, d.weight]),
+    [
+      ['v2', 90],
+      ['v3', 10],
+    ],
+  );
   t.strictSame(lastChange(state).roles, { stable: 'v2', canary: 'v3' });
   t.strictSame(names(run(state, { verb: 'promote' }).state), ['mesh-primary']);
 });
 
 t.test('promote refuses when nothing routes the service yet', async (t) => {
   const err = caught(() => planStep(workload(), { verb: 'promote' }));
-  t.strictSame([err.name, err.exitCode, err.message], ['PreconditionError', 4, 'no VirtualService routes shop/reviews yet, so there is no candidate to promote']);
+  t.strictSame(
+    [err.name, err.exitCode, err.message],
+    ['PreconditionError', 4, 'no VirtualService routes shop/reviews yet, so there is no candidate to promote'],
+  );
 });
 
 t.test('promote with HPAs scaled to weight gives them their baseline back, growing before the route change', async (t) => {
   const scaled = run(workload(), { verb: 'canary', weight: 20, scaleHpa: true }).state;
   const { plan, state } = run(scaled, { verb: 'promote' });
-  t.strictSame(writeLine(plan), ['replace HorizontalPodAutoscaler reviews-v1', 'replace HorizontalPodAutoscaler reviews-v2', 'replace VirtualService reviews']);
+  t.strictSame(writeLine(plan), [
+    'replace HorizontalPodAutoscaler reviews-v1',
+    'replace HorizontalPodAutoscaler reviews-v2',
+    'replace VirtualService reviews',
+  ]);
   t.strictSame(state.hpas, workload().hpas, 'HPAs exactly as before kubectl-mesh, annotation gone');
 });
 
 t.test('promote --prune keeps a subset that a user route mirrors to (mirror and mirrors)', async (t) => {
-  for (const mirrorField of [{ mirror: { host: 'reviews', subset: 'v1' } }, { mirrors: [{ destination: { host: 'reviews', subset: 'v1' }, percentage: { value: 5 } }] }]) {
+  for (const mirrorField of [
+    { mirror: { host: 'reviews', subset: 'v1' } },
+    { mirrors: [{ destination: { host: 'reviews', subset: 'v1' }, percentage: { value: 5 } }] },
+  ]) {
     const user = virtualService('reviews', [
       { name: 'shadow', match: [{ uri: { prefix: '/search' } }], route: [{ destination: { host: 'ratings' } }], ...mirrorField },
       { route: [{ destination: { host: 'reviews', subset: 'v1' } }] },

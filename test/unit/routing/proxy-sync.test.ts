@@ -1,6 +1,14 @@
 import t from 'tap';
 import {
-  judgeSync, parseProxyStatus, proxyName, scopeOf, scopeOfWrites, splitAtSync, splitJsonDocuments, syncedNow, type ProxySync,
+  judgeSync,
+  parseProxyStatus,
+  proxyName,
+  scopeOf,
+  scopeOfWrites,
+  splitAtSync,
+  splitJsonDocuments,
+  syncedNow,
+  type ProxySync,
 } from '../../../src/routing/proxy-sync.js';
 import type { Write } from '../../../src/routing/plan.js';
 import type { Obj } from '../../../src/routing/types.js';
@@ -13,13 +21,24 @@ const entry = (id: string, ns: string, configs: object[]) => ({
   node: { id, metadata: { CLUSTER_ID: 'Kubernetes', NAMESPACE: ns, ISTIO_VERSION: '1.31.0' } },
   genericXdsConfigs: configs,
 });
-const doc = (...resources: object[]) => JSON.stringify({ versionInfo: 'x', resources, typeUrl: 'istio.io/debug/syncz', controlPlane: { identifier: '{"Component":"istiod","ID":"istiod-1"}' } }, null, 4);
+const doc = (...resources: object[]) =>
+  JSON.stringify(
+    {
+      versionInfo: 'x',
+      resources,
+      typeUrl: 'istio.io/debug/syncz',
+      controlPlane: { identifier: '{"Component":"istiod","ID":"istiod-1"}' },
+    },
+    null,
+    4,
+  );
 const probe = 'sidecar~10.255.0.1~probe.shop~shop.svc.cluster.local';
 const gw = 'router~10.255.0.9~gw.istio-system~istio-system.svc.cluster.local';
 
 t.test('parses concatenated documents from several istiods, old and new formats', async (t) => {
-  const out = `${doc(entry(probe, 'shop', [{ typeUrl: RDS, configStatus: 'SYNCED', lastUpdated: '2026-11-27T09:00:00.123456Z' }]))}\n`
-    + `${JSON.stringify({ resources: [{ node: { id: gw }, xdsConfig: [{ status: 'STALE', routeConfig: {} }] }] })}\n`;
+  const out =
+    `${doc(entry(probe, 'shop', [{ typeUrl: RDS, configStatus: 'SYNCED', lastUpdated: '2026-11-27T09:00:00.123456Z' }]))}\n` +
+    `${JSON.stringify({ resources: [{ node: { id: gw }, xdsConfig: [{ status: 'STALE', routeConfig: {} }] }] })}\n`;
   const r = parseProxyStatus(out);
   t.ok(r.ok);
   if (!r.ok) return;
@@ -44,9 +63,18 @@ t.test('splitJsonDocuments respects braces inside strings', async (t) => {
   t.same(splitJsonDocuments('{"a":"}{"} [1,{"b":"]"}]'), [{ a: '}{' }, [1, { b: ']' }]]);
 });
 
-const px = (id: string, ns: string, types: ProxySync['types'], type = 'sidecar'): ProxySync => ({ id: `${type}~1.1.1.1~${id}.${ns}~${ns}.svc.cluster.local`, type, namespace: ns, types });
-const route = (state: 'SYNCED' | 'STALE' | 'ERROR' | 'NOT_SENT', lastSent?: string, error?: string) =>
-  ({ kind: 'route' as const, state, ...(lastSent ? { lastSent } : {}), ...(error ? { error } : {}) });
+const px = (id: string, ns: string, types: ProxySync['types'], type = 'sidecar'): ProxySync => ({
+  id: `${type}~1.1.1.1~${id}.${ns}~${ns}.svc.cluster.local`,
+  type,
+  namespace: ns,
+  types,
+});
+const route = (state: 'SYNCED' | 'STALE' | 'ERROR' | 'NOT_SENT', lastSent?: string, error?: string) => ({
+  kind: 'route' as const,
+  state,
+  ...(lastSent ? { lastSent } : {}),
+  ...(error ? { error } : {}),
+});
 const vsScope = { proxyTypes: ['sidecar'], kinds: ['route' as const] };
 
 t.test('a proxy counts once it acknowledged a push sent after the baseline', async (t) => {
@@ -65,7 +93,11 @@ t.test('sent but not acknowledged, rejected, or not sent: stale, with the reason
     px('new', 'shop', [route('NOT_SENT')]),
   ];
   const v = judgeSync([], now, vsScope);
-  t.same(v.stale.map((s) => s.why), ['routes rejected: bad route', 'routes not sent yet', 'routes sent, not acknowledged'], 'sorted by node id');
+  t.same(
+    v.stale.map((s) => s.why),
+    ['routes rejected: bad route', 'routes not sent yet', 'routes sent, not acknowledged'],
+    'sorted by node id',
+  );
   t.equal(v.synced.length, 0);
 });
 
@@ -85,21 +117,54 @@ t.test('only proxies in scope and watching an affected type are counted', async 
   t.same(v, { total: 1, synced: [now[3]!.id], stale: [] });
 });
 
-const vs = (spec: Record<string, unknown>, ns = 'shop'): Obj => ({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'reviews', namespace: ns }, spec });
-const dr = (spec: Record<string, unknown> = {}): Obj => ({ apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'reviews', namespace: 'shop' }, spec });
+const vs = (spec: Record<string, unknown>, ns = 'shop'): Obj => ({
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'VirtualService',
+  metadata: { name: 'reviews', namespace: ns },
+  spec,
+});
+const dr = (spec: Record<string, unknown> = {}): Obj => ({
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'DestinationRule',
+  metadata: { name: 'reviews', namespace: 'shop' },
+  spec,
+});
 
 t.test('scope follows exportTo and gateways', async (t) => {
   t.same(scopeOf({ virtualService: vs({}) }), { proxyTypes: ['sidecar'], kinds: ['route'] });
-  t.same(scopeOf({ virtualService: vs({ exportTo: ['.', 'dev'] }) }), { namespaces: ['shop', 'dev'], proxyTypes: ['sidecar'], kinds: ['route'] });
+  t.same(scopeOf({ virtualService: vs({ exportTo: ['.', 'dev'] }) }), {
+    namespaces: ['shop', 'dev'],
+    proxyTypes: ['sidecar'],
+    kinds: ['route'],
+  });
   t.same(scopeOf({ virtualService: vs({ gateways: ['istio-system/gw'] }) }), { proxyTypes: ['router'], kinds: ['route'] });
   t.same(scopeOf({ virtualService: vs({ gateways: ['mesh', 'gw'] }) }).proxyTypes, ['sidecar', 'router']);
-  t.same(scopeOf({ destinationRule: dr({ exportTo: ['.'] }) }), { namespaces: ['shop'], proxyTypes: ['sidecar', 'router'], kinds: ['cluster'] });
-  t.same(scopeOf({ virtualService: vs({ exportTo: ['.'] }), destinationRule: dr() }).namespaces, undefined, 'a DR seen everywhere widens the scope');
+  t.same(scopeOf({ destinationRule: dr({ exportTo: ['.'] }) }), {
+    namespaces: ['shop'],
+    proxyTypes: ['sidecar', 'router'],
+    kinds: ['cluster'],
+  });
+  t.same(
+    scopeOf({ virtualService: vs({ exportTo: ['.'] }), destinationRule: dr() }).namespaces,
+    undefined,
+    'a DR seen everywhere widens the scope',
+  );
 });
 
 t.test('with --wait, pruning and scale-down wait for the routes', async (t) => {
-  const w = (kind: Write['kind'], action: Write['action'] = 'replace'): Write => ({ kind, action, after: kind === 'VirtualService' ? vs({}) : dr(), before: dr() });
-  const writes = [w('DestinationRule'), w('HorizontalPodAutoscaler'), w('VirtualService'), w('DestinationRule'), w('HorizontalPodAutoscaler')];
+  const w = (kind: Write['kind'], action: Write['action'] = 'replace'): Write => ({
+    kind,
+    action,
+    after: kind === 'VirtualService' ? vs({}) : dr(),
+    before: dr(),
+  });
+  const writes = [
+    w('DestinationRule'),
+    w('HorizontalPodAutoscaler'),
+    w('VirtualService'),
+    w('DestinationRule'),
+    w('HorizontalPodAutoscaler'),
+  ];
   const { first, afterSync } = splitAtSync(writes);
   t.same(first, writes.slice(0, 3));
   t.same(afterSync, writes.slice(3));
@@ -107,7 +172,11 @@ t.test('with --wait, pruning and scale-down wait for the routes', async (t) => {
   t.same(scopeOfWrites(first), { proxyTypes: ['sidecar', 'router'], kinds: ['cluster', 'route'] });
   t.same(scopeOfWrites(afterSync).kinds, ['cluster'], 'pruning: clusters only');
   const exported = (ns: string): Write => ({ kind: 'VirtualService', action: 'replace', after: vs({ exportTo: ['.'] }, ns) });
-  t.same(scopeOfWrites([exported('a'), exported('b')]), { namespaces: ['a', 'b'], proxyTypes: ['sidecar'], kinds: ['route'] }, 'several services: the union');
+  t.same(
+    scopeOfWrites([exported('a'), exported('b')]),
+    { namespaces: ['a', 'b'], proxyTypes: ['sidecar'], kinds: ['route'] },
+    'several services: the union',
+  );
 });
 
 t.test('status: synced out of every sidecar and gateway', async (t) => {
@@ -121,11 +190,14 @@ t.test('proxy names in messages are pod.namespace', async (t) => {
   t.equal(proxyName('reviews-v1-abc.shop'), 'reviews-v1-abc.shop', 'istiod 1.31 reports pod.namespace as the id');
 });
 
-t.test('istiod 1.31 ids (pod.namespace) carry no proxy type: counted whatever the scope\'s types', async (t) => {
+t.test("istiod 1.31 ids (pod.namespace) carry no proxy type: counted whatever the scope's types", async (t) => {
   const parsed = parseProxyStatus(doc(entry('reviews-v1-abc.shop', 'shop', [{ typeUrl: RDS, configStatus: 'STALE' }])));
   t.ok(parsed.ok);
   if (!parsed.ok) return;
   t.equal(parsed.proxies[0]!.type, '');
-  t.same(judgeSync([], parsed.proxies, { proxyTypes: ['router'], kinds: ['route'] }).stale.map((s) => s.id), ['reviews-v1-abc.shop']);
+  t.same(
+    judgeSync([], parsed.proxies, { proxyTypes: ['router'], kinds: ['route'] }).stale.map((s) => s.id),
+    ['reviews-v1-abc.shop'],
+  );
   t.same(syncedNow(parsed.proxies), { synced: 0, total: 1 });
 });

@@ -25,11 +25,16 @@ export function planStep(w: Workload, step: Step): Plan {
   const t = target(w);
   const { verb, ...req } = step;
   switch (verb) {
-    case 'canary': return planCanary(t, { ...(req as Omit<CanaryRequest, Who>), ...who });
-    case 'env': return planEnv(t, { ...(req as Omit<EnvRequest, Who>), ...who });
-    case 'env-delete': return planEnvDelete(t, (req as { env: string }).env, who);
-    case 'promote': return planPromote(t, { ...(req as Omit<PromoteRequest, Who>), ...who });
-    case 'rollback': return planRollback(t, { ...(req as Omit<RollbackRequest, Who>), ...who });
+    case 'canary':
+      return planCanary(t, { ...(req as Omit<CanaryRequest, Who>), ...who });
+    case 'env':
+      return planEnv(t, { ...(req as Omit<EnvRequest, Who>), ...who });
+    case 'env-delete':
+      return planEnvDelete(t, (req as { env: string }).env, who);
+    case 'promote':
+      return planPromote(t, { ...(req as Omit<PromoteRequest, Who>), ...who });
+    case 'rollback':
+      return planRollback(t, { ...(req as Omit<RollbackRequest, Who>), ...who });
   }
 }
 
@@ -53,9 +58,12 @@ export function apply(w: Workload, plan: Plan): Workload {
     const at = list.findIndex((o) => o.metadata.name === name);
     if (write.action === 'create' && at !== -1) throw new Error(`write ${i}: create of existing ${write.kind} ${name}`);
     if (write.action !== 'create' && at === -1) throw new Error(`write ${i}: ${write.action} of missing ${write.kind} ${name}`);
-    const next = write.action === 'create' ? [...list, write.after!]
-      : write.action === 'delete' ? list.filter((_, j) => j !== at)
-        : list.map((o, j) => (j === at ? write.after! : o));
+    const next =
+      write.action === 'create'
+        ? [...list, write.after!]
+        : write.action === 'delete'
+          ? list.filter((_, j) => j !== at)
+          : list.map((o, j) => (j === at ? write.after! : o));
     state = { ...state, [key]: next };
     const broken = dangling(state).filter((s) => !before.has(s));
     if (broken.length) throw new Error(`write ${i} (${write.action} ${write.kind}) leaves routes to missing subsets ${broken.join(', ')}`);
@@ -74,11 +82,14 @@ export const vsOf = (w: Workload): VirtualService | undefined => target(w).vs;
 export const drOf = (w: Workload): DestinationRule | undefined => target(w).dr;
 
 /** A write as "action Kind name" — what order assertions compare. */
-export const writeLine = (p: Plan): string[] =>
-  p.writes.map((x) => `${x.action} ${x.kind} ${(x.after ?? x.before)!.metadata.name}`);
+export const writeLine = (p: Plan): string[] => p.writes.map((x) => `${x.action} ${x.kind} ${(x.after ?? x.before)!.metadata.name}`);
 
 /** The error a function throws (fails the test when it does not throw). */
 export function caught(fn: () => unknown): { name: string; exitCode?: number; message: string; hint?: string } {
-  try { fn(); } catch (e) { return e as never; }
+  try {
+    fn();
+  } catch (e) {
+    return e as never;
+  }
   throw new Error('expected an error, none was thrown');
 }

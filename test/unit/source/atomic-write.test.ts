@@ -23,10 +23,13 @@ const leftovers = (dir: string) => fs.readdirSync(dir).filter((f) => f.endsWith(
 /** Real fs, except that the given call fails with `code` the n-th time. */
 function failing(call: keyof FsOps, n: number, code: string): FsOps {
   let count = 0;
-  return { ...fs, [call]: (...args: unknown[]) => {
-    if (++count === n) throw Object.assign(new Error(`${code}: injected`), { code });
-    return (fs[call] as (...a: unknown[]) => unknown)(...args);
-  } } as FsOps;
+  return {
+    ...fs,
+    [call]: (...args: unknown[]) => {
+      if (++count === n) throw Object.assign(new Error(`${code}: injected`), { code });
+      return (fs[call] as (...a: unknown[]) => unknown)(...args);
+    },
+  } as FsOps;
 }
 
 t.test('writes every file, keeps each mode, leaves no temporary file', async (t) => {
@@ -70,7 +73,9 @@ for (const [call, code, message] of [
 t.test('a rename failing after the first says exactly what was written', async (t) => {
   const dir = scratch(t);
   const [a, b, c] = ['a.yaml', 'b.yaml', 'c.yaml'].map((n) => write(dir, n, `${n}: 1\n`));
-  const err = t.throws(() => writeFilesAtomically([change(a!, 'a: 2\n'), change(b!, 'b: 2\n'), change(c!, 'c: 2\n')], failing('renameSync', 2, 'EIO'))) as Error & { hint: string };
+  const err = t.throws(() =>
+    writeFilesAtomically([change(a!, 'a: 2\n'), change(b!, 'b: 2\n'), change(c!, 'c: 2\n')], failing('renameSync', 2, 'EIO')),
+  ) as Error & { hint: string };
   t.equal(err.message, `wrote ${a}; then replacing ${b} failed (input/output error), so ${b}, ${c} are unchanged`);
   t.match(err.hint, /run the same command again/);
   t.equal(fs.readFileSync(a!, 'utf8'), 'a: 2\n');
@@ -89,11 +94,17 @@ t.test('the first rename failing changes nothing', async (t) => {
 t.test('a read-only file is refused (exit 4), and so is a file changed since it was read (exit 5)', async (t) => {
   const dir = scratch(t);
   const ro = write(dir, 'ro.yaml', 'a: 1\n', 0o444);
-  t.throws(() => writeFilesAtomically([change(ro, 'a: 2\n')]), { message: /ro\.yaml is read-only \(mode 0444\); nothing was changed/, exitCode: 4 });
+  t.throws(() => writeFilesAtomically([change(ro, 'a: 2\n')]), {
+    message: /ro\.yaml is read-only \(mode 0444\); nothing was changed/,
+    exitCode: 4,
+  });
   const f = write(dir, 'f.yaml', 'a: 1\n');
   const planned = change(f, 'a: 2\n');
   fs.writeFileSync(f, 'a: 1 # edited meanwhile\n');
-  t.throws(() => writeFilesAtomically([planned]), { message: /f\.yaml changed while kubectl-mesh was working on it; nothing was changed/, exitCode: 5 });
+  t.throws(() => writeFilesAtomically([planned]), {
+    message: /f\.yaml changed while kubectl-mesh was working on it; nothing was changed/,
+    exitCode: 5,
+  });
   t.equal(fs.readFileSync(f, 'utf8'), 'a: 1 # edited meanwhile\n');
   t.strictSame(leftovers(dir), []);
 });

@@ -8,19 +8,31 @@ function streams(tty: boolean) {
   const s = { stdout: make(), stderr: make(), stdin: make() };
   let out = '';
   let err = '';
-  s.stdout.on('data', (d) => { out += d; });
-  s.stderr.on('data', (d) => { err += d; });
+  s.stdout.on('data', (d) => {
+    out += d;
+  });
+  s.stderr.on('data', (d) => {
+    err += d;
+  });
   return { s, out: () => out, err: () => err };
 }
 
 t.test('the verb comes after common flags and their values', async (t) => {
   const io = streams(false);
   t.equal(await main(['-n', 'shop', '--context', 'x', 'frobnicate'], io.s, {}), 2);
-  t.equal(io.err(), 'error: unknown command "frobnicate" for "kubectl mesh" (run "kubectl mesh --help" for the list of commands)\n', 'not "shop"');
+  t.equal(
+    io.err(),
+    'error: unknown command "frobnicate" for "kubectl mesh" (run "kubectl mesh --help" for the list of commands)\n',
+    'not "shop"',
+  );
 });
 
 t.test('no verb: the help when there is no terminal, or with --no-input', async (t) => {
-  for (const [tty, argv] of [[false, ['-n', 'shop']], [true, ['--no-input']], [true, ['--help']]] as const) {
+  for (const [tty, argv] of [
+    [false, ['-n', 'shop']],
+    [true, ['--no-input']],
+    [true, ['--help']],
+  ] as const) {
     const io = streams(tty);
     t.equal(await main([...argv], io.s, {}), 0);
     t.match(io.out(), /^Commands:$/m, `${tty ? 'terminal' : 'piped'} ${argv.join(' ')}`);
