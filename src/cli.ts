@@ -56,8 +56,8 @@ function verbIndexOf(argv: string[]): number {
       .flatMap((f) => [`--${f.name}`, ...(f.short ? [`-${f.short}`] : [])]),
   );
   for (let i = 0; i < argv.length; i++) {
-    if (!argv[i]!.startsWith('-')) return i;
-    if (withValue.has(argv[i]!)) i++;
+    if (!argv[i].startsWith('-')) return i;
+    if (withValue.has(argv[i])) i++;
   }
   return -1;
 }

@@ -24,7 +24,7 @@ export interface Context {
   now(): Date;
   kube(): Promise<KubeClient>;
   /** Writes a line to stderr (progress, notices, warnings). */
-  note(line: string): void;
+  note: (line: string) => void;
   /** Answers questions instead of inquirer (command tests); see src/ui/prompt.ts. */
   readonly prompter?: Prompter;
 }

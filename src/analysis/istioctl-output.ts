@@ -78,7 +78,7 @@ export function parseIstioctlAnalyzeJson(stdout: string, stderr = ''): IstioctlP
     if (parsed.length > 0 && findings.length === 0) continue;
     return { ok: true, findings };
   }
-  if (nsMissing) return { ok: false, reason: 'namespace-not-found', namespace: nsMissing[1]! };
+  if (nsMissing) return { ok: false, reason: 'namespace-not-found', namespace: nsMissing[1] };
   const trimmed = stdout.trim();
   if (trimmed === '') return { ok: false, reason: 'empty', detail: firstLine(stderr) };
   return { ok: false, reason: 'unparsable', detail: firstLine(trimmed) };

@@ -30,7 +30,7 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[], w
   const unknown = (flag: string) => new UsageError(`unknown flag ${flag} for '${where}'`, `see 'kubectl ${where} --help'`);
 
   for (let i = 0; i < argv.length; i++) {
-    const token = argv[i]!;
+    const token = argv[i];
     if (token === '--') {
       args.push(...argv.slice(i + 1));
       break;
@@ -48,11 +48,11 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[], w
       inline = eq === -1 ? undefined : token.slice(eq + 1);
       spec = byLong.get(name);
     } else {
-      spec = byShort.get(token[1]!);
+      spec = byShort.get(token[1]);
       const rest = token.slice(2);
       if (rest) inline = rest.startsWith('=') ? rest.slice(1) : rest;
     }
-    if (!spec) throw unknown(token.split('=')[0]!);
+    if (!spec) throw unknown(token.split('=')[0]);
 
     const display = `--${spec.name}`;
     if (spec.kind === 'boolean') {

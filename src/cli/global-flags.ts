@@ -163,7 +163,7 @@ export function parseRequestTimeout(text: string): number {
       throw bad();
     }
     ms = 0;
-    for (const part of m[2]!.matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) ms += Number(part[1]) * GO_UNITS[part[2]!]!;
+    for (const part of m[2].matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) ms += Number(part[1]) * GO_UNITS[part[2]];
     if (m[1] === '-') return 0;
   }
   if (!Number.isFinite(ms)) throw bad();

@@ -52,7 +52,7 @@ export const canaryCommand: Command = {
     checkRolloutFlagUse(flags);
     if (isRollout(flags)) return runRolloutCommand(ctx, args, flags);
     // "canary reviews": the service, with the weight left to ask for.
-    const serviceOnly = args.length === 1 && !/^[-\d]/.test(args[0]!);
+    const serviceOnly = args.length === 1 && !/^[-\d]/.test(args[0]);
     const req: CanaryAnswers = {
       weight: serviceOnly || args[0] === undefined ? undefined : parseWeight(args[0]),
       stable: str(flags, 'stable'),

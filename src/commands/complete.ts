@@ -8,7 +8,7 @@
 import { commonFlags } from '../cli/global-flags.js';
 import { createContext, type Context } from '../context.js';
 import type { KubeClient } from '../kube/index.js';
-import { Directive, formatCompletions, planCompletion, subsetNames, type DestinationRuleLike, type Plan } from '../ui/completion-plan.js';
+import { Directive, formatCompletions, planCompletion, subsetNames, type Plan } from '../ui/completion-plan.js';
 import type { Command } from './command.js';
 import { scopeOptions } from './support/options.js';
 
@@ -27,7 +27,7 @@ async function lookUp(plan: Extract<Plan, { kind: 'lookup' }>, ctx: Context): Pr
       kube.list('DestinationRule', kube.namespace),
       plan.service ? versionsOf(kube, plan.service, scopeOptions(plan.flags).versionLabel) : Promise.resolve([]),
     ]);
-    return [...subsetNames(rules as DestinationRuleLike[], plan.service, kube.namespace), ...versions];
+    return [...subsetNames(rules, plan.service, kube.namespace), ...versions];
   } finally {
     kube.close();
   }

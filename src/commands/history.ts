@@ -21,8 +21,8 @@ export const historyCommand: Command = {
     requireValues(ctx, { SERVICE: named }, usage);
     const { ctx: c, service } = await serviceOrPick(ctx, named, false);
     const { targets } = await readTargets(c, service, scopeOptions(c.flags));
-    warnAboutTarget(ctx, targets[0]!);
-    const history = targets[0]!.history;
+    warnAboutTarget(ctx, targets[0]);
+    const history = targets[0].history;
     await printData(ctx, history, () => {
       if (!history.length) return `No routing revisions recorded for ${service} (kubectl-mesh has not changed it yet).\n`;
       return renderTable(

@@ -11,7 +11,7 @@ const origin = (o: Obj): string => `${o.kind} ${o.metadata?.namespace ?? ''}/${o
 
 /** istioctl's error text without the cobra/multierror wrapping: "Error: 1 error occurred:\n\t* x". */
 export function validationMessage(stderr: string): string {
-  const points = [...stderr.matchAll(/^\s*\*\s+(.+)$/gm)].map((m) => m[1]!.trim());
+  const points = [...stderr.matchAll(/^\s*\*\s+(.+)$/gm)].map((m) => m[1].trim());
   if (points.length) return points.join('; ');
   return (
     stderr

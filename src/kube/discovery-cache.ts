@@ -71,7 +71,7 @@ export function mergeGroups(api: { versions?: string[] } | undefined, apis: { gr
   const versions = api?.versions ?? [];
   if (versions.length) {
     const gvs = versions.map((v) => ({ groupVersion: v, version: v }));
-    groups.unshift({ name: '', versions: gvs, preferredVersion: gvs[0]! });
+    groups.unshift({ name: '', versions: gvs, preferredVersion: gvs[0] });
   }
   return { kind: 'APIGroupList', apiVersion: 'v1', groups };
 }

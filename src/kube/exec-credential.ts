@@ -135,7 +135,7 @@ export class ExecCredential {
       status?: { token?: string; clientCertificateData?: string; clientKeyData?: string; expirationTimestamp?: string };
     };
     try {
-      doc = JSON.parse(stdout);
+      doc = JSON.parse(stdout) as typeof doc; // its fields are checked below before use
     } catch {
       throw bad('printed no JSON');
     }

@@ -52,7 +52,7 @@ export class H2Session {
     private readonly health: HealthCheck,
   ) {
     this.session = http2.connect(origin, { createConnection: () => socket });
-    this.session.on('goaway', (_code, lastStreamID) => {
+    this.session.on('goaway', (_code: number, lastStreamID: number) => {
       this.#lastStreamId = lastStreamID;
       this.#dead = true;
     });
@@ -163,7 +163,9 @@ export class H2Session {
   private touch(): void {
     if (!this.health.readIdleMs) return;
     this.stopIdle();
-    this.#idle = setTimeout(() => this.ping(), this.health.readIdleMs);
+    this.#idle = setTimeout(() => {
+      this.ping();
+    }, this.health.readIdleMs);
     this.#idle.unref();
   }
 

@@ -126,13 +126,14 @@ export class Transport {
     if (!ms) return work;
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(Object.assign(new Error(`no answer within ${ms}ms`), { code: 'ETIMEDOUT_MESH', requestTimeout: true })),
-        ms,
-      );
+      timer = setTimeout(() => {
+        reject(Object.assign(new Error(`no answer within ${ms}ms`), { code: 'ETIMEDOUT_MESH', requestTimeout: true }));
+      }, ms);
     });
     work.catch(() => {}); // settles later on its own bounds; its outcome no longer matters
-    return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+    return Promise.race([work, expired]).finally(() => {
+      clearTimeout(timer);
+    });
   }
 
   private async send(method: string, url: string, payload: Buffer | undefined): Promise<Raw> {
@@ -143,7 +144,7 @@ export class Transport {
       const u = new URL(url);
       const h2Headers = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
       const res = await session.request(method, u.pathname + u.search, h2Headers, payload, this.opts.timeoutMs);
-      return { status: res.status, headers: res.headers as Raw['headers'], body: res.body };
+      return { status: res.status, headers: res.headers, body: res.body };
     }
     return this.sendH1(method, url, headers, payload);
   }

@@ -130,9 +130,12 @@ function readConfig(file: string): Record<string, unknown> {
 
 function named<T>(list: unknown, key: string): ({ name: string } & Record<string, T>)[] {
   if (!Array.isArray(list)) return [];
-  return list
-    .filter((e) => e && typeof e === 'object' && typeof e.name === 'string' && e.name !== '')
-    .map((e) => ({ ...e, [key]: e[key] ?? {} }));
+  return (list as unknown[])
+    .filter(
+      (e): e is { name: string } & Record<string, unknown> =>
+        typeof e === 'object' && e !== null && typeof (e as { name?: unknown }).name === 'string' && (e as { name: string }).name !== '',
+    )
+    .map((e) => ({ ...e, [key]: e[key] ?? {} }) as { name: string } & Record<string, T>);
 }
 
 // client-go resolves these against the directory of the file that defined the entry.

@@ -62,7 +62,7 @@ function inCidr(ip: string, cidr: string): boolean {
   const b = toBytes(base);
   for (let i = 0; i < a.length && bits - i * 8 > 0; i++) {
     const mask = bits - i * 8 >= 8 ? 0xff : (0xff << (8 - (bits - i * 8))) & 0xff;
-    if ((a[i]! & mask) !== (b[i]! & mask)) return false;
+    if ((a[i] & mask) !== (b[i] & mask)) return false;
   }
   return true;
 }
@@ -72,7 +72,7 @@ function toBytes(ip: string): number[] {
   const [head, tail] = ip.split('::') as [string, string | undefined];
   const h = head ? head.split(':') : [];
   const tl = tail ? tail.split(':') : [];
-  const groups = [...h, ...Array(8 - h.length - tl.length).fill('0'), ...tl];
+  const groups = [...h, ...Array<string>(8 - h.length - tl.length).fill('0'), ...tl];
   return groups.flatMap((g) => {
     const n = parseInt(g || '0', 16);
     return [n >> 8, n & 0xff];

@@ -15,29 +15,13 @@ export type Kind =
 
 export type IstioVersion = 'v1' | 'v1beta1' | 'v1alpha3';
 
-export interface ObjectMeta {
-  name?: string;
-  namespace?: string;
-  resourceVersion?: string;
-  uid?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  [key: string]: unknown;
-}
-
-/** A Kubernetes object as JSON; the adapter does not interpret spec or status. */
-export interface Obj {
-  apiVersion?: string;
-  kind?: string;
-  metadata: ObjectMeta;
-  [key: string]: unknown;
-}
+/** Objects are the one model (src/model/objects.ts); the adapter does not interpret spec or status. */
+export type { ObjectMeta, Obj } from '../model/objects.js';
 
 interface Resource {
   group: string;
-  version: string | 'istio';
+  /** A fixed version, or ISTIO: the one discovery found. */
+  version: string;
   plural: string;
   namespaced: boolean;
 }

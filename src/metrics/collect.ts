@@ -57,7 +57,7 @@ export async function checkFigures(
   const answers = await Promise.all(planned.map((q) => prom.query(q.query)));
   const figures = new Map<string, Figures>();
   planned.forEach((q, i) => {
-    const samples = answers[i]!;
+    const samples = answers[i];
     if (q.subset) {
       // A custom query is the user's: it should return one value; the first is taken.
       const f = figures.get(q.name) ?? {};

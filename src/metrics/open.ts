@@ -28,7 +28,9 @@ export function openPrometheus(ctx: Context, o: PrometheusOptions): Prometheus {
       if (!kube.getRaw) throw new Error('this client cannot reach the service proxy');
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs}ms`)), timeoutMs);
+        timer = setTimeout(() => {
+          reject(new Error(`no answer within ${timeoutMs}ms`));
+        }, timeoutMs);
       });
       try {
         return await Promise.race([kube.getRaw(path), timeout]);

@@ -96,7 +96,10 @@ export function urlGet(base: string, auth?: string): Get {
       }
       if (auth) headers.Authorization = auth;
       const lib = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : undefined;
-      if (!lib) return reject(new Error(`unsupported URL scheme ${url.protocol} (use http or https)`));
+      if (!lib) {
+        reject(new Error(`unsupported URL scheme ${url.protocol} (use http or https)`));
+        return;
+      }
       const req = lib.get(url, { headers, timeout: timeoutMs }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

@@ -24,7 +24,7 @@ function selector(namespaces: string[] | undefined, workloads?: string[]): strin
   const ns = !namespaces
     ? ''
     : namespaces.length === 1
-      ? `,destination_workload_namespace="${esc(namespaces[0]!)}"`
+      ? `,destination_workload_namespace="${esc(namespaces[0])}"`
       : `,destination_workload_namespace=~"${alternation(namespaces)}"`;
   return `reporter="destination"${ns}${workloads ? `,destination_workload=~"${alternation(workloads)}"` : ''}`;
 }

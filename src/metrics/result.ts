@@ -29,7 +29,7 @@ function sampleValue(pair: unknown): number | undefined {
 
 export function errorOf(body: unknown): string {
   const b = body as { error?: string; errorType?: string } | string | undefined;
-  if (typeof b === 'string') return b.trim().split('\n')[0]!.slice(0, 200) || 'empty answer';
+  if (typeof b === 'string') return b.trim().split('\n')[0].slice(0, 200) || 'empty answer';
   return b?.error ? `${b.errorType ? `${b.errorType}: ` : ''}${b.error}` : 'unexpected answer';
 }
 

@@ -21,7 +21,7 @@ export function coManagerOf(o: Obj): CoManager | undefined {
   if (argo !== undefined) return { name: 'Argo Rollouts', marker: `annotation ${ARGO_ROLLOUTS_ANNOTATION}=${argo}` };
   const owners = (o.metadata as { ownerReferences?: { apiVersion?: string; kind?: string; name?: string }[] }).ownerReferences;
   const canary = Array.isArray(owners)
-    ? owners.find((r) => r?.kind === 'Canary' && String(r.apiVersion ?? '').split('/')[0] === FLAGGER_GROUP)
+    ? owners.find((r) => r?.kind === 'Canary' && (r.apiVersion ?? '').split('/')[0] === FLAGGER_GROUP)
     : undefined;
   if (canary)
     return { name: 'Flagger', marker: `ownerReference to Canary ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${canary.name}` };

@@ -30,9 +30,9 @@ export function resolveHost(host: string, ruleNamespace: string, knownNamespaces
   const labels = h.split('.');
   const service = (name: string, namespace: string): HostRef => ({ kind: 'service', name, namespace, fqdn: serviceFqdn(name, namespace) });
   if (labels.length === 1) return service(h, ruleNamespace.toLowerCase());
-  if (labels.length === 2 && knownNamespaces.has(labels[1]!)) return service(labels[0]!, labels[1]!);
-  if (labels.length === 3 && labels[2] === 'svc') return service(labels[0]!, labels[1]!);
-  if (labels.length >= 4 && labels[2] === 'svc' && labels.slice(3).join('.') === CLUSTER_DOMAIN) return service(labels[0]!, labels[1]!);
+  if (labels.length === 2 && knownNamespaces.has(labels[1])) return service(labels[0], labels[1]);
+  if (labels.length === 3 && labels[2] === 'svc') return service(labels[0], labels[1]);
+  if (labels.length >= 4 && labels[2] === 'svc' && labels.slice(3).join('.') === CLUSTER_DOMAIN) return service(labels[0], labels[1]);
   return { kind: 'other', host: h };
 }
 

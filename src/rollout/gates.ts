@@ -46,7 +46,7 @@ export function parseGates(texts: string[]): Gate[] {
 
 export function parseRegression(text: string): Regression {
   const m = /^([\d.]+)\s*(%|ms|s)$/.exec(text.trim());
-  if (!m || !NUMBER.test(m[1]!)) {
+  if (!m || !NUMBER.test(m[1])) {
     throw new UsageError(
       `--max-regression "${text}" is not a percentage or a latency`,
       'e.g. --max-regression 1% (success rate) or --max-regression 100ms (p99)',
@@ -74,7 +74,7 @@ export const formatValue = (metric: string, v: number | undefined): string => {
   if (v === undefined) return 'no data';
   if (metric === 'success-rate') return `${round(v)}%`;
   if (metric === 'p99') return `${Math.round(v)}ms`;
-  return `${round(v)}`;
+  return round(v);
 };
 
 const round = (v: number): string => String(Math.round(v * 100) / 100);

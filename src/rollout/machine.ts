@@ -60,7 +60,7 @@ export function nextAction(s: RolloutState, now: Date): Action {
   if (s.phase !== 'running') return { kind: 'stopped' };
   const p = s.policy;
   if (s.step < 0) return { kind: 'step', index: 0 };
-  const step = p.steps[s.step]!;
+  const step = p.steps[s.step];
   if ('pause' in step) {
     if (s.pausePassed !== s.step) return { kind: 'pause' };
     return s.step + 1 < p.steps.length ? { kind: 'step', index: s.step + 1 } : { kind: 'finish' };

@@ -85,7 +85,7 @@ export function requireVersions(svc: Service, versions: Version[], versionLabel:
   }
   if (versions.length === 1) {
     throw new PreconditionError(
-      `service ${name} has only one version (${versionLabel}=${versions[0]!.value})`,
+      `service ${name} has only one version (${versionLabel}=${versions[0].value})`,
       'deploy the new version as a second Deployment with its own version label first',
     );
   }

@@ -138,7 +138,7 @@ export function environmentsOf(targets: Target[], now: Date): { environments: En
         ready: pods.filter(isPodReady).length,
         pods: pods.length,
       });
-      if (meta[e.name]) entry.meta.push(meta[e.name]!);
+      if (meta[e.name]) entry.meta.push(meta[e.name]);
     }
   }
   const environments = [...byEnv.entries()]

@@ -128,7 +128,7 @@ export function appendRevisions(history: Revision[], ...revisions: Omit<Revision
   const all = [...history, ...added];
   if (all.length <= HISTORY_LIMIT) return all;
   const [first, ...rest] = all;
-  return first!.absent ? [first!, ...rest.slice(-(HISTORY_LIMIT - 1))] : all.slice(-HISTORY_LIMIT);
+  return first.absent ? [first, ...rest.slice(-(HISTORY_LIMIT - 1))] : all.slice(-HISTORY_LIMIT);
 }
 
 export function withHistory(vs: VirtualService, history: Revision[]): VirtualService {

@@ -18,8 +18,8 @@ export function setPrimary(t: Target, weights: WeightedSubset[]): PrimaryResult 
   let baseline = ownedRoutes(t.vs);
   const adopt = adoptableIndex(t.vs, t.ref);
   if (adopt !== -1) {
-    const { name: _theirName, ...rest } = routes[adopt]!;
-    baseline = [...baseline, routes[adopt]!];
+    const { name: _theirName, ...rest } = routes[adopt];
+    baseline = [...baseline, routes[adopt]];
     next = routes.map((r, i) => (i === adopt ? { name: PRIMARY_ROUTE, ...rest } : r));
   }
   const vsName = `${t.ref.namespace}/${t.vs?.metadata.name ?? t.ref.name}`;

@@ -33,12 +33,14 @@ export function planPromote(t: Target, req: PromoteRequest): Plan {
   const already = !req.canary && !!recorded?.stable && !recorded.canary;
   const replaced = [...t.history].reverse().find((r) => r.roles.canary === recorded?.stable && r.roles.stable)?.roles.stable;
   const roles: { stable?: string; canary: string } = already
-    ? { stable: replaced, canary: recorded!.stable! }
+    ? { stable: replaced, canary: recorded.stable! }
     : recorded?.stable && recorded.canary && !req.canary
       ? { stable: recorded.stable, canary: recorded.canary }
       : chooseRoles(t, { canary: req.canary });
   const winner = roles.canary;
-  let { routes, baseline } = setPrimary(t, [{ subset: winner, weight: 100 }]);
+  const primary = setPrimary(t, [{ subset: winner, weight: 100 }]);
+  const { baseline } = primary;
+  let { routes } = primary;
   const redundant = envRoutes(t.vs).filter((e) => e.subset === winner);
   for (const e of redundant) routes = removeRoute(routes, envRouteName(e.name));
   const kept = withSubsets(t, [winner]);

@@ -66,7 +66,7 @@ export function splitJsonDocuments(text: string): unknown[] {
     } else if (c === '}' || c === ']') {
       if (--depth === 0) docs.push(JSON.parse(text.slice(start, i + 1)));
       if (depth < 0) throw new Error('unbalanced JSON');
-    } else if (depth === 0 && !/\s/.test(c!)) throw new Error(`unexpected text "${text.slice(i, i + 40).split('\n')[0]}"`);
+    } else if (depth === 0 && !/\s/.test(c)) throw new Error(`unexpected text "${text.slice(i, i + 40).split('\n')[0]}"`);
   }
   if (depth !== 0 || inString) throw new Error('truncated JSON');
   return docs;
@@ -96,10 +96,10 @@ function proxyOf(entry: Json): ProxySync | undefined {
   } else if (Array.isArray(entry.xdsConfig)) {
     for (const x of entry.xdsConfig.filter(isObj)) {
       const key = Object.keys(LEGACY_KIND).find((k) => k in x);
-      types.push({ kind: key ? LEGACY_KIND[key]! : 'other', state: stateOf(x.status) });
+      types.push({ kind: key ? LEGACY_KIND[key] : 'other', state: stateOf(x.status) });
     }
   }
-  return { id, type: id.includes('~') ? id.split('~')[0]! : '', namespace, types };
+  return { id, type: id.includes('~') ? id.split('~')[0] : '', namespace, types };
 }
 
 /** Parses `istioctl proxy-status -o json`; merges what several istiods report. */
@@ -112,7 +112,7 @@ export function parseProxyStatus(stdout: string): ParsedProxyStatus {
   }
   if (!docs.length) return { ok: false, detail: 'no output' };
   const proxies: ProxySync[] = [];
-  for (const doc of docs.flatMap((d) => (Array.isArray(d) ? d : [d]))) {
+  for (const doc of docs.flatMap((d): unknown[] => (Array.isArray(d) ? (d as unknown[]) : [d]))) {
     if (!isObj(doc) || !Array.isArray(doc.resources ?? [])) return { ok: false, detail: 'not a proxy-status document' };
     for (const r of (doc.resources as unknown[] | undefined) ?? []) {
       const p = isObj(r) ? proxyOf(r) : undefined;

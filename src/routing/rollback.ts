@@ -73,7 +73,7 @@ export function planRollback(t: Target, req: RollbackRequest): Plan {
     wanted,
   );
   const weights = routeWeights(target.routes.find((r) => r.name === PRIMARY_ROUTE));
-  const needed = [...target.subsets, ...(givenBack && wanted.includes(givenBack) ? adoption!.adopted!.subsets : [])];
+  const needed = [...target.subsets, ...(givenBack && wanted.includes(givenBack) ? adoption.adopted!.subsets : [])];
   const restored = withSubsets(
     t,
     needed.map((s) => s.name),
@@ -97,7 +97,7 @@ export function planRollback(t: Target, req: RollbackRequest): Plan {
     receiving: [],
     // A gateway bound since the target revision is unbound again (the hosts and gateways from before it).
     binding: history.find((r) => r.revision > target.revision && r.unbound)?.unbound ?? target.binding,
-    baseline: takeOver !== -1 ? [...ownedRoutes(t.vs), httpRoutes(t.vs)[takeOver]!] : undefined,
+    baseline: takeOver !== -1 ? [...ownedRoutes(t.vs), httpRoutes(t.vs)[takeOver]] : undefined,
     deleteDestinationRule: deleteDr,
   });
 }

@@ -35,8 +35,8 @@ export function adoptableIndex(vs: VirtualService | undefined, svc: ServiceRef):
   const routes = httpRoutes(vs);
   if (routes.some((r) => r.name === PRIMARY_ROUTE)) return -1;
   const i = routes.findIndex(isCatchAll);
-  if (i === -1 || isOwnedRoute(routes[i]!)) return -1;
-  return goesOnlyTo(routes[i]!, svc, vs?.metadata.namespace) ? i : -1;
+  if (i === -1 || isOwnedRoute(routes[i])) return -1;
+  return goesOnlyTo(routes[i], svc, vs?.metadata.namespace) ? i : -1;
 }
 
 /**
@@ -65,7 +65,7 @@ export function upsertRoute(routes: HttpRoute[], name: string, build: (existing?
   const catchAll = firstCatchAll(routes);
   if (name === PRIMARY_ROUTE) {
     if (catchAll !== -1) {
-      const other = routes[catchAll]!;
+      const other = routes[catchAll];
       throw new ConflictError(
         `VirtualService ${vsName} already has a catch-all route${other.name ? ` "${other.name}"` : ''} (http[${catchAll}]) that does not send everything to this service, so a weighted route after it would never match`,
         'give that route a match, or remove it, then run the command again',
@@ -127,5 +127,5 @@ export function shadowedOwnedRoutes(routes: HttpRoute[]): { owned: string[]; by:
           .slice(at + 1)
           .filter(isOwnedRoute)
           .map((r) => r.name!);
-  return owned.length ? { owned, by: `${routes[at]!.name ? `"${routes[at]!.name}" ` : ''}(http[${at}], not ours)` } : undefined;
+  return owned.length ? { owned, by: `${routes[at].name ? `"${routes[at].name}" ` : ''}(http[${at}], not ours)` } : undefined;
 }

@@ -85,7 +85,7 @@ export function chooseRoles(t: Target, explicit: Roles): Required<Roles> {
   if (others.length !== 1) {
     throw new UsageError(`cannot tell which subset pairs with ${given}`, `pass both --stable and --canary (known: ${known.join(', ')})`);
   }
-  return checkDistinct(stable ? { stable, canary: others[0]! } : { stable: others[0]!, canary: canary! });
+  return checkDistinct(stable ? { stable, canary: others[0] } : { stable: others[0], canary: canary! });
 }
 
 const checkDistinct = (r: Required<Roles>): Required<Roles> => {

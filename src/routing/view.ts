@@ -12,7 +12,7 @@ export const routeWeights = (r: HttpRoute | undefined): WeightedSubset[] => {
   const raw = dests.map((d) => (typeof d.weight === 'number' ? d.weight : dests.length === 1 ? 100 : 0));
   const sum = raw.reduce((a, b) => a + b, 0);
   return dests
-    .map((d, i) => ({ d, w: raw[i]! }))
+    .map((d, i) => ({ d, w: raw[i] }))
     .filter(({ d }) => d.destination?.subset)
     .map(({ d, w }) => ({ subset: d.destination.subset!, weight: sum > 0 && sum !== 100 ? Math.round((w / sum) * 10_000) / 100 : w }));
 };

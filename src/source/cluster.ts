@@ -3,7 +3,7 @@
 import { ForbiddenError, MeshError, NotFoundError } from '../errors.js';
 import type { KubeClient } from '../kube/index.js';
 import type { Write } from '../routing/plan.js';
-import type { Obj } from '../routing/types.js';
+import type { DestinationRule, Deployment, HorizontalPodAutoscaler, Obj, Pod, Service, VirtualService } from '../routing/types.js';
 import type { Inventory } from '../routing/workloads.js';
 import type { AnalysisObjects, Source } from './source.js';
 
@@ -23,11 +23,11 @@ export function clusterSource(kube: KubeClient): Source {
     user: kube.userName,
     async inventory(namespace, service) {
       const [services, virtualServices, destinationRules, deployments, hpas] = await Promise.all([
-        kube.list('Service', namespace) as Promise<Obj[]>,
-        kube.list('VirtualService', namespace) as Promise<Obj[]>,
-        kube.list('DestinationRule', namespace) as Promise<Obj[]>,
-        kube.list('Deployment', namespace) as Promise<Obj[]>,
-        kube.list('HorizontalPodAutoscaler', namespace) as Promise<Obj[]>,
+        kube.list<Service>('Service', namespace),
+        kube.list<VirtualService>('VirtualService', namespace),
+        kube.list<DestinationRule>('DestinationRule', namespace),
+        kube.list<Deployment>('Deployment', namespace),
+        kube.list<HorizontalPodAutoscaler>('HorizontalPodAutoscaler', namespace),
       ]);
       if (namespace && !services.length && !deployments.length && !(await kube.namespaceExists(namespace))) {
         throw new NotFoundError(`namespace "${namespace}" not found`, 'check -n/--namespace, or the --context');
@@ -35,7 +35,7 @@ export function clusterSource(kube: KubeClient): Source {
       const svc = service === undefined ? undefined : services.find((s) => s.metadata.name === service);
       // One service: only its pods. No selector means nothing to select (a found-later error explains).
       const labelSelector = service === undefined ? undefined : selectorOf(svc);
-      const pods = service !== undefined && !labelSelector ? [] : ((await kube.list('Pod', namespace, { labelSelector })) as Obj[]);
+      const pods = service !== undefined && !labelSelector ? [] : await kube.list<Pod>('Pod', namespace, { labelSelector });
       return { services, virtualServices, destinationRules, deployments, hpas, pods } satisfies Inventory;
     },
     analysisObjects: (namespace) => analysisObjects(kube, namespace),
@@ -75,14 +75,14 @@ async function write(kube: KubeClient, w: Write, dryRun: boolean): Promise<Obj[]
     return [];
   }
   const obj = stripServerFields(w.after!);
-  return [(w.action === 'create' ? await kube.create(w.kind, obj, { dryRun }) : await kube.replace(w.kind, obj, { dryRun })) as Obj];
+  return [w.action === 'create' ? await kube.create(w.kind, obj, { dryRun }) : await kube.replace(w.kind, obj, { dryRun })];
 }
 
 /** managedFields are the server's bookkeeping; sending them back is noise. */
 function stripServerFields(o: Obj): Obj {
   const { managedFields: _m, ...metadata } = o.metadata;
   const { status: _s, ...rest } = o;
-  return { ...rest, metadata } as Obj;
+  return { ...rest, metadata };
 }
 
 /** A list that RBAC may forbid (undefined, with a notice) or whose CRD may be absent ([]). */
@@ -93,7 +93,7 @@ async function optionalList(
   notices: string[],
 ): Promise<Obj[] | undefined> {
   try {
-    return (await kube.list(kind, namespace)) as Obj[];
+    return await kube.list(kind, namespace);
   } catch (err) {
     if (err instanceof NotFoundError) return [];
     if (!(err instanceof ForbiddenError)) throw err;

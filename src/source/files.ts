@@ -50,7 +50,7 @@ export function filesSource(paths: string[], opts: FilesOptions): Source {
   // with no -n and no such objects, the one namespace the files name is the default.
   const bare = objects.some((o) => !o.obj.metadata.namespace);
   const named = [...new Set(objects.map((o) => o.obj.metadata.namespace).filter((n): n is string => !!n))];
-  const defaultNamespace = opts.namespace ?? (!bare && named.length === 1 ? named[0]! : 'default');
+  const defaultNamespace = opts.namespace ?? (!bare && named.length === 1 ? named[0] : 'default');
   const nsOf = (o: Obj) => o.metadata.namespace ?? opts.namespace ?? 'default';
   const key = (o: Obj) => `${o.kind}/${nsOf(o)}/${o.metadata.name}`;
   const seen = new Map<string, Located>();
@@ -73,7 +73,7 @@ export function filesSource(paths: string[], opts: FilesOptions): Source {
       const inv: Inventory = { services: [], deployments: [], pods: [], hpas: [], virtualServices: [], destinationRules: [] };
       for (const { obj } of objects) {
         if (namespace === undefined || nsOf(obj) === namespace)
-          (inv[KINDS[obj.kind!]!] ??= []).push({ ...obj, metadata: { ...obj.metadata, namespace: nsOf(obj) } });
+          (inv[KINDS[obj.kind!]] ??= []).push({ ...obj, metadata: { ...obj.metadata, namespace: nsOf(obj) } });
       }
       return inv;
     },
@@ -96,7 +96,7 @@ export function filesSource(paths: string[], opts: FilesOptions): Source {
           touched.add(found.file);
         } else if (w.action === 'create') {
           // New routing objects go next to the Service they route.
-          const home = service?.file ?? files[0]!;
+          const home = service?.file ?? files[0];
           const doc = parseDocument('');
           doc.contents = doc.createNode(placed(w.after!)) as typeof doc.contents; // a new node, where parsed nodes are typed
           home.docs.push(doc);
@@ -111,7 +111,7 @@ export function filesSource(paths: string[], opts: FilesOptions): Source {
   };
 }
 
-const withoutNamespace = ({ namespace: _n, ...rest }: Obj['metadata']): Obj['metadata'] => rest as Obj['metadata'];
+const withoutNamespace = ({ namespace: _n, ...rest }: Obj['metadata']): Obj['metadata'] => rest;
 
 /** Applies the change to the document, and checks the document now says exactly that (YAML aliases can share nodes). */
 function patchInPlace(found: Located, after: Obj): void {

@@ -121,7 +121,8 @@ export function readBytes(file: string): Buffer {
       if (n === 0) break;
       chunks.push(chunk.subarray(0, n));
       total += n;
-      if (total > MAX_FILE_BYTES) requireRegular(file, { ...st, isFile: () => true, size: total } as Stats);
+      // eslint-disable-next-line @typescript-eslint/no-misused-spread, @typescript-eslint/no-unsafe-class-instance-assignment -- requireRegular reads two fields of this copy
+      if (total > MAX_FILE_BYTES) requireRegular(file, { ...st, isFile: () => true, size: total });
     }
     return Buffer.concat(chunks, total);
   } catch (err) {

@@ -32,10 +32,10 @@ export function loadYamlFile(path: string, bytes: Buffer): LoadedFile {
   const docs = parseAllDocuments(text, { uniqueKeys: false });
   const list = Array.isArray(docs) ? docs : [docs];
   const broken = list.find((d) => d.errors.length);
-  if (broken) throw new UsageError(`${path}: invalid YAML: ${broken.errors[0]!.message.split('\n')[0]}`, fix);
+  if (broken) throw new UsageError(`${path}: invalid YAML: ${broken.errors[0].message.split('\n')[0]}`, fix);
   const sources = new Map<Document, string>();
   list.forEach((doc, i) =>
-    sources.set(doc, text.slice(i === 0 ? 0 : list[i - 1]!.range[2], i === list.length - 1 ? text.length : doc.range[2])),
+    sources.set(doc, text.slice(i === 0 ? 0 : list[i - 1].range[2], i === list.length - 1 ? text.length : doc.range[2])),
   );
   const objects = list.map((doc) => {
     duplicateKeyCheck(doc, path, text);
@@ -50,13 +50,13 @@ export function loadYamlFile(path: string, bytes: Buffer): LoadedFile {
     }
     if (!obj || typeof obj !== 'object' || !obj.kind) return undefined;
     if (typeof obj.metadata?.name !== 'string') {
-      if (['VirtualService', 'DestinationRule', 'Service'].includes(String(obj.kind)))
-        throw new UsageError(`${path}: a ${String(obj.kind)} without metadata.name`, fix);
+      if (['VirtualService', 'DestinationRule', 'Service'].includes(obj.kind))
+        throw new UsageError(`${path}: a ${obj.kind} without metadata.name`, fix);
       return undefined;
     }
     const problem = shapeProblem(obj);
-    const name = `${obj.metadata.namespace ? `${String(obj.metadata.namespace)}/` : ''}${obj.metadata.name}`;
-    if (problem) throw new UsageError(`${path}: ${String(obj.kind)} ${name}: ${problem}`, fix);
+    const name = `${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata.name}`;
+    if (problem) throw new UsageError(`${path}: ${obj.kind} ${name}: ${problem}`, fix);
     return obj;
   });
   return { ...decoded, path, bytes, docs: list, objects, sources, changed: new Set() };

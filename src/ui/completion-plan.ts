@@ -64,7 +64,7 @@ function scan(words: readonly string[], reg: Registry): Scan {
   const out: Scan = { positionals: [], flags: {} };
   const specs = () => [...(out.cmd?.flags ?? []), ...reg.common];
   for (let i = 0; i < words.length; i++) {
-    const w = words[i]!;
+    const w = words[i];
     if (w === '--') {
       out.positionals.push(...words.slice(i + 1));
       break;
@@ -154,7 +154,7 @@ const flagCandidates = (specs: readonly FlagSpec[], prefix: string): Candidate[]
 
 /** What to offer for `words` (the last one is being completed). Pure: no I/O. */
 export function planCompletion(words: readonly string[], reg: Registry): Plan {
-  const current = words.length ? words[words.length - 1]! : '';
+  const current = words.length ? words[words.length - 1] : '';
   const s = scan(words.slice(0, -1), reg);
   const specs = [...(s.cmd?.flags ?? []), ...reg.common];
 

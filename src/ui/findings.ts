@@ -39,11 +39,11 @@ export function renderFindings(findings: readonly Finding[], opts: RenderFinding
     cols: [f.level, printable(f.code), printable(objectOf(f)), printable(f.message.replace(/\s*\n\s*/g, ' '))],
   }));
   const header = ['LEVEL', 'CODE', 'OBJECT', 'MESSAGE'];
-  const widths = [0, 1, 2].map((i) => Math.max(header[i]!.length, ...rows.map((r) => r.cols[i]!.length)));
+  const widths = [0, 1, 2].map((i) => Math.max(header[i].length, ...rows.map((r) => r.cols[i].length)));
   const line = (cols: string[], level?: FindingLevel): string =>
     cols
       .map((c, i) => {
-        const padded = i < 3 ? c.padEnd(widths[i]!) : c;
+        const padded = i < 3 ? c.padEnd(widths[i]) : c;
         return i === 0 && level ? paint(padded, level, opts.color) : padded;
       })
       .join('  ')

@@ -56,7 +56,14 @@ export function rolloutView(ctx: Context): RolloutView {
     };
   }
   const err = ctx.streams.stderr;
-  if (!spinnerEnabled(err, ctx.env)) return { event: (e) => ctx.note(eventLine(e)), live: () => {}, clear: () => {} };
+  if (!spinnerEnabled(err, ctx.env))
+    return {
+      event: (e) => {
+        ctx.note(eventLine(e));
+      },
+      live: () => {},
+      clear: () => {},
+    };
   let drawn = 0;
   let last: string[] = [];
   const clear = () => {
@@ -76,7 +83,9 @@ export function rolloutView(ctx: Context): RolloutView {
       err.write(`${eventLine(e)}\n`);
       if (last.length) draw(last);
     },
-    live: (s, now) => draw(liveLines(s, now, color)),
+    live: (s, now) => {
+      draw(liveLines(s, now, color));
+    },
     clear() {
       clear();
       last = [];

@@ -53,7 +53,9 @@ export async function withSpinner<T>(stream: SpinnerStream, text: string, work: 
   };
   let onInt: (() => void) | undefined;
   const interrupted = new Promise<never>((_, reject) => {
-    onInt = () => reject(new CancelledError(opts.cancelMessage));
+    onInt = () => {
+      reject(new CancelledError(opts.cancelMessage));
+    };
     // `on`, not `once`: signal-exit (execa, inquirer) re-raises SIGINT when it sees no other listener.
     signals.on('SIGINT', onInt);
   });

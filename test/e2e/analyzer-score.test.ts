@@ -23,7 +23,7 @@ t.test("every claimed code at precision and recall ≥ 0.95 over Istio's analyze
     lines
       .map((l) => /^(IST\d{4}) precision (\d\.\d\d) recall (\d\.\d\d)$/.exec(l))
       .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => [m[1]!, { p: Number(m[2]), r: Number(m[3]) }]),
+      .map((m) => [m[1], { p: Number(m[2]), r: Number(m[3]) }]),
   );
   t.same([...figures.keys()], CLAIMED, 'ends with one line per claimed code');
   t.same(

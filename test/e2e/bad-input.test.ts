@@ -72,7 +72,7 @@ t.test('unknown service: exit 3, names the services that exist', async (t) => {
   ]) {
     const x = await mesh([...verb, '-n', ns]);
     t.equal(x.code, 3, `${verb[0]}: exit 3`);
-    oneErrorLine(t, x.stderr, verb[0]!);
+    oneErrorLine(t, x.stderr, verb[0]);
   }
   t.same(await resourceVersions(ns), before);
 });
@@ -81,7 +81,7 @@ t.test('unknown namespace: exit 3', async (t) => {
   for (const args of [['canary', '20', 'reviews'], ['status']]) {
     const r = await mesh([...args, '-n', 'no-such-namespace']);
     t.equal(r.code, 3, `${args[0]}: ${r.stderr}`);
-    oneErrorLine(t, r.stderr, args[0]!);
+    oneErrorLine(t, r.stderr, args[0]);
     t.match(r.stderr, /namespace "no-such-namespace" not found/);
   }
 });
@@ -101,7 +101,11 @@ t.test('a service with one version: exit 4 (precondition), nothing written', asy
 
 t.test('unreachable cluster: exit 7, one line naming the server', async (t) => {
   const probe = net.createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+  await new Promise<void>((r) =>
+    probe.listen(0, '127.0.0.1', () => {
+      r();
+    }),
+  );
   const port = (probe.address() as net.AddressInfo).port;
   await new Promise((r) => probe.close(r));
   const cfg = parse(readFileSync(kubeconfig(), 'utf8'));
@@ -111,7 +115,7 @@ t.test('unreachable cluster: exit 7, one line naming the server', async (t) => {
   for (const args of [['status'], ['canary', '20', 'reviews'], ['history', 'reviews']]) {
     const r = await mesh([...args, '-n', ns], { env: { KUBECONFIG: file } });
     t.equal(r.code, 7, `${args[0]}: exit 7 (${r.stderr.trim()})`);
-    oneErrorLine(t, r.stderr, args[0]!);
+    oneErrorLine(t, r.stderr, args[0]);
     t.match(r.stderr, new RegExp(`cannot reach the Kubernetes API server at https://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`));
   }
 });
@@ -126,7 +130,7 @@ t.test('no kubeconfig at all: exit 2 with a hint', async (t) => {
 t.test('Istio CRDs not installed: exit 4, one line, nothing written', { timeout: 180_000 }, async (t) => {
   // A second API server (own etcd, own state dir) without the Istio CRDs. test/cluster is imported by
   // path at run time: it is plain JavaScript without type declarations.
-  const cluster = (m: string) => import(path.join('..', 'cluster', m) as string) as Promise<any>;
+  const cluster = (m: string) => import(path.join('..', 'cluster', m));
   const [{ binaryPath }, { startEtcd, startApiserver, writeKubeconfig }, { down }] = await Promise.all([
     cluster('build.mjs'),
     cluster('start.mjs'),

@@ -195,7 +195,9 @@ function listening(port: number): Promise<boolean> {
       s.destroy();
       resolve(true);
     });
-    s.once('error', () => resolve(false));
+    s.once('error', () => {
+      resolve(false);
+    });
   });
 }
 

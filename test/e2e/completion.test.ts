@@ -10,7 +10,9 @@ import t, { type Test } from 'tap';
 import { contexts, kubectl, mesh, namespace, repo, run, type RunOptions } from './harness.js';
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'mesh-completion-'));
-t.teardown(() => rmSync(scratch, { recursive: true, force: true }));
+t.teardown(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
 const helperDir = path.join(scratch, 'bin');
 const PATH = [helperDir, path.join(repo, 'plugin'), process.env.PATH ?? ''].join(path.delimiter);
 const withHelper: RunOptions = { env: { PATH } };
@@ -20,7 +22,7 @@ async function complete(...words: string[]) {
   const r = await kubectl(['__complete', 'mesh', ...words], withHelper);
   const lines = r.stdout.trimEnd().split('\n');
   const directive = lines.pop() ?? '';
-  return { code: r.code, stderr: r.stderr, directive, values: lines.map((l) => l.split('\t')[0]!), lines };
+  return { code: r.code, stderr: r.stderr, directive, values: lines.map((l) => l.split('\t')[0]), lines };
 }
 
 const names = async (args: string[]) => {
@@ -90,8 +92,8 @@ t.test('namespaces, services and subsets come from the cluster', async (t) => {
   t.ok(services.length >= 2, 'the demo app has services');
   t.same((await complete('canary', '20', '-n', namespace, '')).values, services);
   t.same(
-    (await complete('status', '-n', namespace, services[0]!.slice(0, 2))).values,
-    services.filter((s) => s.startsWith(services[0]!.slice(0, 2))),
+    (await complete('status', '-n', namespace, services[0].slice(0, 2))).values,
+    services.filter((s) => s.startsWith(services[0].slice(0, 2))),
   );
   t.same((await complete('-n', 'kube-public', 'status', '')).values, [], 'namespace typed on the line is used');
 
@@ -99,7 +101,7 @@ t.test('namespaces, services and subsets come from the cluster', async (t) => {
   const drs = JSON.parse((await kubectl(['get', 'destinationrules', '-n', namespace, '-o', 'json'])).stdout).items;
   const dr = drs.find((d: any) => d.spec?.subsets?.length);
   t.ok(dr, 'the demo has a DestinationRule with subsets');
-  const host = String(dr.spec.host).split('.')[0]!;
+  const host = String(dr.spec.host).split('.')[0];
   const svc = JSON.parse((await kubectl(['get', 'service', host, '-n', namespace, '-o', 'json'])).stdout);
   const deps = JSON.parse((await kubectl(['get', 'deployments', '-n', namespace, '-o', 'json'])).stdout).items;
   const versions = deps

@@ -35,13 +35,21 @@ t.before(async () => {
   await createApp(nsA, 'alpha', ['v1', 'v2'], { hpa: false, replicas: 1 });
   await createApp(nsB, 'beta', ['v1', 'v2'], { hpa: false, replicas: 1 });
   const probe = net.createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+  await new Promise<void>((r) =>
+    probe.listen(0, '127.0.0.1', () => {
+      r();
+    }),
+  );
   deadPort = (probe.address() as net.AddressInfo).port;
   await new Promise((r) => probe.close(r));
   silent = net.createServer((socket) => {
     socket.on('error', () => {});
   }); // never writes a byte
-  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+  await new Promise<void>((r) =>
+    silent.listen(0, '127.0.0.1', () => {
+      r();
+    }),
+  );
   silentPort = (silent.address() as net.AddressInfo).port;
 });
 t.teardown(async () => {

@@ -16,7 +16,9 @@ const docs = (text: string) =>
     .map((d) => d.toJS())
     .filter(Boolean);
 const read = (f: string) => readFileSync(f, 'utf8');
-t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+t.teardown(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 t.test('canary -f manifests/demo with no cluster prints the DestinationRule and the VirtualService', async (t) => {
   const r = await mesh(['canary', '20', 'reviews', '-f', 'manifests/demo'], { env: noCluster });
@@ -118,7 +120,7 @@ t.test('--in-place keeps comments, key order and untouched bytes', async (t) => 
   t.same(vs.spec.http[1].retries, { attempts: 3, perTryTimeout: '2s' });
   t.equal(vs.spec.http[1].timeout, '10s');
   t.ok(vs.metadata.annotations['kubectl-mesh.io/history'], 'history recorded in the file');
-  for (const [f, text] of untouched) t.equal(read(path.join(copy, f!)), text, `${f}: not touched`);
+  for (const [f, text] of untouched) t.equal(read(path.join(copy, f)), text, `${f}: not touched`);
   t.equal(read(svcFile), svcText, '10-services.yaml: not touched by a ratings change');
 
   // A service without routing: the new objects go next to its Service; the rest of that file stays.

@@ -50,7 +50,9 @@ export function freePort(): Promise<number> {
     s.on('error', reject);
     s.listen(0, '127.0.0.1', () => {
       const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
+      s.close(() => {
+        resolve(port);
+      });
     });
   });
 }
@@ -79,7 +81,7 @@ export async function startPrivateApiserver(name: string): Promise<PrivateApiser
   const tokens = readFileSync(path.join(dir, 'tokens.csv'), 'utf8')
     .split('\n')
     .map((l) => l.split(','));
-  const adminToken = tokens.find((f) => f[1] === 'admin')![0]!;
+  const adminToken = tokens.find((f) => f[1] === 'admin')![0];
   const server = `https://127.0.0.1:${port}`;
   let pid = 0;
   let exited: Promise<void> = Promise.resolve();
@@ -90,7 +92,11 @@ export async function startPrivateApiserver(name: string): Promise<PrivateApiser
     pid = child.pid!;
     recordPid(dir, `kube-apiserver-${name}`, pid, main.binary);
     child.unref();
-    exited = new Promise((r) => child.once('exit', () => r()));
+    exited = new Promise((r) =>
+      child.once('exit', () => {
+        r();
+      }),
+    );
     const deadline = Date.now() + 180_000;
     while (Date.now() < deadline) {
       if (await ready(server, caFile, adminToken)) return;
@@ -150,7 +156,9 @@ function ready(server: string, ca: string, token: string): Promise<boolean> {
         resolve(res.statusCode === 200);
       },
     );
-    req.on('error', () => resolve(false));
+    req.on('error', () => {
+      resolve(false);
+    });
     req.on('timeout', () => {
       req.destroy();
       resolve(false);

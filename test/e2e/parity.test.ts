@@ -303,8 +303,12 @@ const cases: Case[] = [
     name: 'exec plugin whose cached token expired: refreshed on 401',
     args: () => [],
     // Each tool starts with a plugin that hands out a stale token first.
-    before: () => rmSync(path.join(dir, 'exec-count'), { force: true }),
-    beforeMesh: () => rmSync(path.join(dir, 'exec-count'), { force: true }),
+    before: () => {
+      rmSync(path.join(dir, 'exec-count'), { force: true });
+    },
+    beforeMesh: () => {
+      rmSync(path.join(dir, 'exec-count'), { force: true });
+    },
     env: () => ({ KUBECONFIG: kubeconfig('exec-stale.yaml', { exec: execUser('exec-info-2', 'stale-first') }) }),
     expect: admin,
     check: (t, events) => {
@@ -323,8 +327,12 @@ const cases: Case[] = [
   {
     name: 'in-cluster: service-account files + KUBERNETES_SERVICE_HOST/PORT, no kubeconfig',
     args: () => [],
-    before: () => installServiceAccount(),
-    after: () => removeServiceAccount(),
+    before: () => {
+      installServiceAccount();
+    },
+    after: () => {
+      removeServiceAccount();
+    },
     env: () => ({
       KUBECONFIG: undefined,
       HOME: mkdtempSync(path.join(dir, 'home-')),
@@ -533,7 +541,7 @@ for (const c of cases) {
         if (tool === 'kubectl mesh') t.same(imp.extra ?? {}, id.extra ?? {}, `${tool}: same impersonated extra`);
       }
       await c.check?.(t, events);
-      witness.push({ name: c.name, kubectl: id.username, mesh: String(actingUser(ours[0]!)), istioctl: String(actingUser(istio[0]!)) });
+      witness.push({ name: c.name, kubectl: id.username, mesh: String(actingUser(ours[0])), istioctl: String(actingUser(istio[0])) });
     } finally {
       await c.after?.();
     }

@@ -49,7 +49,7 @@ t.test('before any release: promote, rollback and history say so, and write noth
 
 t.test('history records each change (table and -o json)', async (t) => {
   for (const args of [['canary', '20'], ['canary', '50', '--scale-hpa'], ['green']]) {
-    const r = await mesh([args[0]!, ...(args[0] === 'green' ? ['reviews'] : [args[1]!, 'reviews', ...args.slice(2)]), '-n', ns]);
+    const r = await mesh([args[0], ...(args[0] === 'green' ? ['reviews'] : [args[1], 'reviews', ...args.slice(2)]), '-n', ns]);
     t.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
   }
   const j = await mesh(['history', 'reviews', '-n', ns, '-o', 'json']);

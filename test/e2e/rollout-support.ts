@@ -38,14 +38,20 @@ export function start(args: string[]): Running {
   let out = '';
   let err = '';
   const waiters: (() => void)[] = [];
-  child.stdout!.on('data', (d) => {
+  child.stdout.on('data', (d) => {
     out += d;
-    waiters.forEach((w) => w());
+    waiters.forEach((w) => {
+      w();
+    });
   });
-  child.stderr!.on('data', (d) => {
+  child.stderr.on('data', (d) => {
     err += d;
   });
-  const exit = new Promise<number>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1))));
+  const exit = new Promise<number>((resolve) =>
+    child.on('close', (code, signal) => {
+      resolve(code ?? (signal ? 128 : 1));
+    }),
+  );
   const events = () =>
     out
       .split('\n')
@@ -58,10 +64,9 @@ export function start(args: string[]): Running {
     exit,
     event(match, timeoutMs = 60_000) {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`no matching event within ${timeoutMs}ms; stdout:\n${out}\nstderr:\n${err}`)),
-          timeoutMs,
-        );
+        const timer = setTimeout(() => {
+          reject(new Error(`no matching event within ${timeoutMs}ms; stdout:\n${out}\nstderr:\n${err}`));
+        }, timeoutMs);
         const check = () => {
           const found = events().find(match);
           if (found) {

@@ -157,7 +157,7 @@ export async function requests(args: string[], opts: RunOptions = {}): Promise<R
     .split('\n')
     .map((l) => REQUEST_LINE.exec(l))
     .filter((m): m is RegExpExecArray => !!m)
-    .map((m) => ({ method: m[1]!, url: m[2]!, status: m[3] ?? '' }));
+    .map((m) => ({ method: m[1], url: m[2], status: m[3] ?? '' }));
   return { result, lines };
 }
 

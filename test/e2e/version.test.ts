@@ -16,7 +16,7 @@ t.test('table: client, Kubernetes, Istio API and istioctl versions', async (t) =
   t.equal(r.code, 0, r.stderr);
   const lines = r.stdout.trimEnd().split('\n');
   t.equal(lines[0], `Client Version: v${pkg.version}`);
-  t.equal(lines[1], `Kubernetes Version: ${k8s ?? lines[1]!.slice('Kubernetes Version: '.length)}`);
+  t.equal(lines[1], `Kubernetes Version: ${k8s ?? lines[1].slice('Kubernetes Version: '.length)}`);
   t.match(lines[1], /^Kubernetes Version: v\d+\.\d+\.\d+/);
   t.equal(lines[2], 'Istio API Version: networking.istio.io/v1');
   if (process.env.ISTIOCTL) t.equal(lines[3], `istioctl Version: ${istio} (${process.env.ISTIOCTL})`);

@@ -65,7 +65,7 @@ const probeArgs = (t: ProbeTarget, extra: string[] = []): string[] => [
 export async function routesNow(t: ProbeTarget): Promise<Push> {
   const r = await run(probeBin(), probeArgs(t, ['--once', '--timeout', '20s']), { timeoutMs: 30_000 });
   if (r.code !== 0) throw new Error(`xds-probe failed (exit ${r.code}): ${r.stderr.trim()}`);
-  return JSON.parse(r.stdout.trim().split('\n')[0]!) as Push;
+  return JSON.parse(r.stdout.trim().split('\n')[0]) as Push;
 }
 
 /**

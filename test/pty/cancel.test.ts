@@ -76,7 +76,9 @@ t.test('answering no writes nothing', async (t) => {
 t.test('a long wait shows a spinner; Ctrl-C during it cancels cleanly', async (t) => {
   // istioctl that takes its time, so the analysis spinner is on screen long enough to interrupt.
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mesh-pty-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  t.teardown(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
   const slow = path.join(dir, 'istioctl');
   writeFileSync(slow, `#!/bin/sh\nsleep 20\nexec ${JSON.stringify(process.env.ISTIOCTL ?? 'istioctl')} "$@"\n`);
   chmodSync(slow, 0o755);

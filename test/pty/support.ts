@@ -215,7 +215,7 @@ export class Terminal {
 
   /** After the command: `icanon echo ` when the terminal is back in cooked mode. */
   async ttyMode(): Promise<string> {
-    return /^TTY=(.*)$/m.exec(await this.waitFor(/^TTY=/m))![1]!.trim();
+    return /^TTY=(.*)$/m.exec(await this.waitFor(/^TTY=/m))![1].trim();
   }
 
   async cursorVisible(): Promise<boolean> {

@@ -30,7 +30,9 @@ const pkg = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8'));
 const version: string = pkg.version;
 const releaseDir = path.join(repo, 'release', version);
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'mesh-krew-'));
-t.teardown(() => rmSync(scratch, { recursive: true, force: true }));
+t.teardown(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 const systemPath = (process.env.PATH ?? '').split(path.delimiter).filter((d) => d && path.resolve(d) !== path.join(repo, 'plugin'));
@@ -75,8 +77,8 @@ t.test('release/<version>/ has four archives with kubectl-mesh and LICENSE, and 
     ['darwin_amd64', 'darwin_arm64', 'linux_amd64', 'linux_arm64'].map((p) => `kubectl-mesh_${p}.tar.gz`),
   );
   for (const [sum, file] of sums) {
-    t.equal(sha256(path.join(releaseDir, file!)), sum, `${file} checksum`);
-    const entries = tarEntries(path.join(releaseDir, file!));
+    t.equal(sha256(path.join(releaseDir, file)), sum, `${file} checksum`);
+    const entries = tarEntries(path.join(releaseDir, file));
     t.same(entries.map((e) => e.name).sort(), ['LICENSE', 'kubectl-mesh'], `${file} entries`);
     t.equal(entries.find((e) => e.name === 'kubectl-mesh')!.mode, 0o755, `${file}: executable`);
     t.ok(entries.find((e) => e.name === 'kubectl-mesh')!.size > 50 << 20, `${file}: a whole Node executable`);

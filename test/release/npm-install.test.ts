@@ -8,7 +8,9 @@ import t from 'tap';
 import { repo, run } from '../e2e/harness.js';
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'mesh-npm-'));
-t.teardown(() => rmSync(scratch, { recursive: true, force: true }));
+t.teardown(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
 const pkg = JSON.parse((await import('node:fs')).readFileSync(path.join(repo, 'package.json'), 'utf8'));
 // npm needs what this machine needs to reach the registry (the harness passes an allow-list only).
 const npmEnv: Record<string, string> = {};

@@ -74,7 +74,7 @@ function cases(): Case[] {
   cpSync(demo, twice, { recursive: true });
   cpSync(path.join(demo, '10-services.yaml'), path.join(twice, '11-services-copy.yaml'));
   let laughs = 'a: &a [x, x, x, x, x, x, x, x, x]\n';
-  for (const [i, c] of [...'bcdefghi'].entries()) laughs += `${c}: &${c} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(', ')}]\n`;
+  for (const [i, c] of Array.from('bcdefghi').entries()) laughs += `${c}: &${c} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(', ')}]\n`;
   f(
     'alias/vs.yaml',
     vsYaml(

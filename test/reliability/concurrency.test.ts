@@ -45,7 +45,7 @@ t.test(`${WRITERS} concurrent canary writers`, async (t) => {
   const tally = new Tally(t);
   const requested = Array.from({ length: WRITERS }, (_, i) => (i + 1) * 5); // 5 … 100
   const runs = await Promise.all(requested.map((w) => mesh(['canary', String(w), 'conc', '-n', ns], { timeoutMs: 120_000 })));
-  const succeeded = requested.filter((_, i) => runs[i]!.code === 0);
+  const succeeded = requested.filter((_, i) => runs[i].code === 0);
   for (const [i, r] of runs.entries()) {
     const clean =
       r.code === 0 ||
@@ -62,7 +62,7 @@ t.test(`${WRITERS} concurrent canary writers`, async (t) => {
   t.ok(succeeded.length >= 1, `${succeeded.length} of ${WRITERS} writers succeeded`);
   const vs = await vsOf('conc', ns);
   const final = weights(vs);
-  const ok1 = succeeded.includes(final.v2!) && final.v1! + final.v2! === 100;
+  const ok1 = succeeded.includes(final.v2) && final.v1 + final.v2 === 100;
   t.ok(ok1, `final split ${JSON.stringify(final)} is one a successful writer asked for (${succeeded.join(', ')})`);
   tally.record('concurrency', ok1, 'final state is one requested by a successful writer');
   const routes = vs.spec.http as { name?: string }[];
@@ -70,7 +70,7 @@ t.test(`${WRITERS} concurrent canary writers`, async (t) => {
     sameValue(
       routes.find((r) => r.name === 'user-admin'),
       foreign,
-    ) && routes[0]!.name === 'user-admin';
+    ) && routes[0].name === 'user-admin';
   if (!ok2) t.comment(JSON.stringify(routes));
   t.ok(ok2, 'the foreign route is intact and still first');
   tally.record('concurrency', ok2, 'foreign route byte-identical and in place');

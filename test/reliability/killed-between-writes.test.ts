@@ -137,7 +137,9 @@ t.test('killed between the DestinationRule and VirtualService writes, then rerun
   const code = await new Promise<number | string | null>((resolve) => {
     const child = spawn('kubectl', ['mesh', 'canary', '30', 'reviews', '-n', ns], { cwd: repo, env: childEnv(), stdio: 'ignore' });
     victim = child.pid;
-    child.on('exit', (c, signal) => resolve(signal ?? c));
+    child.on('exit', (c, signal) => {
+      resolve(signal ?? c);
+    });
   });
   victim = undefined;
   const dr = await drOf('reviews', ns);

@@ -58,5 +58,5 @@ export function singleErrorLine(stderr: string): { ok: boolean; lines: string[] 
     .trimEnd()
     .split('\n')
     .filter((l) => l !== '');
-  return { ok: lines.length === 1 && /^error: \S/.test(lines[0]!), lines };
+  return { ok: lines.length === 1 && /^error: \S/.test(lines[0]), lines };
 }

@@ -23,7 +23,9 @@ spec:
 
 t.test('analyze reviews does not report previews', async (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mesh-analyze-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  t.teardown(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
   writeFileSync(path.join(dir, 'objects.yaml'), `${objects('reviews')}---${objects('previews')}`);
   const all = await runMain(['analyze', '-f', dir, '-n', 'shop', '-o', 'json'], {});
   const origins = (out: string) => [...new Set((JSON.parse(out) as { origin: string }[]).map((f) => f.origin))].sort();

@@ -137,7 +137,9 @@ t.test('scripts call the __complete protocol and register for kubectl-mesh', asy
 
 t.test('completion verb: scripts, errors, and the kubectl helper written where kubectl-mesh is', async (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mesh-completion-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  t.teardown(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
   const bin = path.join(dir, 'bin');
   mkdirSync(bin);
   writeFileSync(path.join(bin, 'kubectl-mesh'), '');

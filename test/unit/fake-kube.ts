@@ -173,5 +173,5 @@ function selector(s: string | undefined): (labels: Record<string, string>) => bo
     .split(',')
     .filter(Boolean)
     .map((t) => t.split('='));
-  return (labels) => terms.every(([k, v]) => labels[k!] === v);
+  return (labels) => terms.every(([k, v]) => labels[k] === v);
 }

@@ -14,7 +14,9 @@ import { baseNode } from '../../scripts/release/base-node.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'mesh-launcher-'));
-t.teardown(() => rmSync(scratch, { recursive: true, force: true }));
+t.teardown(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
 const checkout = path.join(scratch, 'checkout');
 cpSync(path.join(repo, 'plugin'), path.join(checkout, 'plugin'), { recursive: true });
 execFileSync(process.execPath, [path.join(repo, 'scripts', 'build.mjs'), '--outdir', path.join(checkout, 'dist')], {

@@ -23,7 +23,9 @@ t.test('tar.gz: what system tar reads back, byte-identical for the same input', 
   const a = tarGz(files, 1_700_000_000);
   t.same(a, tarGz([...files].reverse(), 1_700_000_000), 'same bytes whatever the input order');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mesh-tar-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  t.teardown(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
   writeFileSync(path.join(dir, 'a.tar.gz'), a);
   t.equal(execFileSync('tar', ['-tzf', 'a.tar.gz'], { cwd: dir, encoding: 'utf8' }), 'LICENSE\nkubectl-mesh\n');
   execFileSync('tar', ['-xzf', 'a.tar.gz'], { cwd: dir });

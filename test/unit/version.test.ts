@@ -47,12 +47,16 @@ t.test('--client contacts nothing: works with no kubeconfig at all', async (t) =
 
 t.test('an unreachable cluster: the client version first, then the error, non-zero exit', async (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mesh-version-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  t.teardown(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
   // A port that was just free: connection refused.
   const port = await new Promise<number>((resolve) => {
     const s = net.createServer().listen(0, '127.0.0.1', () => {
       const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
+      s.close(() => {
+        resolve(p);
+      });
     });
   });
   const cfg = path.join(dir, 'config');

@@ -181,7 +181,7 @@ async function analyseAll(
 
 function refused(what: string, refusals: Refusal[], total: number): MeshError {
   const codes = [...new Set(refusals.map((r) => r.error.exitCode))];
-  const code: ExitCodeValue = codes.length === 1 ? codes[0]! : ExitCode.precondition;
+  const code: ExitCodeValue = codes.length === 1 ? codes[0] : ExitCode.precondition;
   const why = refusals.map((r) => `${r.service}: ${r.error.message.replace(/;? ?nothing was written$/, '')}`).join('; ');
   const hints = [...new Set(refusals.map((r) => r.error.hint).filter((h): h is string => !!h))];
   return new MeshError(

@@ -92,7 +92,7 @@ export async function runChange(ctx: Context, spec: ChangeSpec, opts: WriteOptio
     }
     try {
       const written = await applyAndWait(ctx, src, plan, opts);
-      report(ctx, plan, written, dryRun, src);
+      await report(ctx, plan, written, dryRun, src);
       // At a terminal, the outcome as the cluster now reports it.
       if (ctx.interactive && src.live && ctx.output === 'table' && dryRun === 'none')
         await showStatus(ctx, src, namespace, spec.service, versionLabel);

@@ -9,7 +9,7 @@ import { CancelledError, ConflictError, ExitCode, MeshError, PreconditionError, 
 import { checkFigures, checkQueries, type CheckScope } from '../../metrics/collect.js';
 import { describeWhere, PrometheusError, type Prometheus } from '../../metrics/prometheus.js';
 import { evaluateCheck } from '../../rollout/evaluate.js';
-import { eventBase, resumeCommand, rollbackCommand, type RolloutEvent, type RolloutEventBody } from '../../rollout/events.js';
+import { eventBase, resumeCommand, rollbackCommand, type RolloutEventBody } from '../../rollout/events.js';
 import { builtInMetrics, describeGate } from '../../rollout/gates.js';
 import { enterStep, finished, inProgress, nextAction, pause, recordCheck, resume, startRollout } from '../../rollout/machine.js';
 import { planWithRollout, readRollout } from '../../rollout/state.js';
@@ -98,7 +98,9 @@ export async function runRollout(ctx: Context, src: Source, req: RolloutRequest)
   if (prom) await probe(prom);
 
   const view = rolloutView(ctx);
-  const emit = (e: RolloutEventBody) => view.event({ ...eventBase(state, ctx.now()), ...e } as RolloutEvent);
+  const emit = (e: RolloutEventBody) => {
+    view.event({ ...eventBase(state, ctx.now()), ...e });
+  };
   const store = new RolloutStore(kube, state.namespace, state.id, owner);
   store.vsName = t.vs?.metadata.name;
   // Steps, rollbacks and promotion go through the usual write path, quietly: the events say what happened.
@@ -146,7 +148,7 @@ export async function runRollout(ctx: Context, src: Source, req: RolloutRequest)
       const a = nextAction(state, now);
       switch (a.kind) {
         case 'step': {
-          const step = policy.steps[a.index]!;
+          const step = policy.steps[a.index];
           if ('pause' in step) {
             state = await store.update(() => enterStep(state, a.index, ctx.now()));
             recorded = true;
@@ -385,7 +387,10 @@ function listen(): Signals {
     pending: undefined,
     sleep: (ms) =>
       new Promise<void>((resolve) => {
-        if (s.pending) return resolve();
+        if (s.pending) {
+          resolve();
+          return;
+        }
         const timer = setTimeout(() => {
           wake = undefined;
           resolve();

@@ -41,7 +41,7 @@ export class RolloutStore {
 
   async read(): Promise<{ vs?: Obj; state?: RolloutState }> {
     if (!this.vsName) return {};
-    const vs = (await this.kube.get('VirtualService', this.namespace, this.vsName)) as Obj | undefined;
+    const vs = await this.kube.get('VirtualService', this.namespace, this.vsName);
     return { vs, state: readRollout(vs) };
   }
 

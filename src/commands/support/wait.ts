@@ -131,8 +131,8 @@ async function waitForSync(ctx: Context, w: Waiter, baseline: ProxySync[], batch
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   ctx.note(
-    verdict!.total
-      ? `mesh: ${verdict!.total}/${verdict!.total} proxies serving the service have the change (${seconds}s after the write)`
+    verdict.total
+      ? `mesh: ${verdict.total}/${verdict.total} proxies serving the service have the change (${seconds}s after the write)`
       : `mesh: no connected proxy takes the changed ${scope.kinds.join(' and ')}s; nothing to wait for`,
   );
   return proxies;

@@ -23,7 +23,7 @@ export async function askRoles(ctx: Context, t: Target, given: Roles, what = 'ca
   const canaryDefault = suggested && suggested.canary !== stable ? suggested.canary : knownSubsets(t).find((s) => s !== stable);
   const canary =
     given.canary ??
-    (await ask.select(`${what[0]!.toUpperCase()}${what.slice(1)} subset of ${t.ref.name}`, subsetChoices(t, stable), canaryDefault));
+    (await ask.select(`${what[0].toUpperCase()}${what.slice(1)} subset of ${t.ref.name}`, subsetChoices(t, stable), canaryDefault));
   return { stable, canary };
 }
 

@@ -122,7 +122,7 @@ export function suggestedRoles(t: Target, explicit: Roles = {}): Required<Roles>
     const split = currentSplit(t.vs, t.ref);
     const weight = (s: string) => split.find((w) => w.subset === s)?.weight ?? 0;
     // Most traffic is stable (ties: the oldest version); the newest other version is the candidate.
-    const stable = explicit.stable ?? [...subsets].sort((a, b) => weight(b) - weight(a))[0]!;
+    const stable = explicit.stable ?? [...subsets].sort((a, b) => weight(b) - weight(a))[0];
     const canary = explicit.canary ?? [...subsets].reverse().find((s) => s !== stable)!;
     return { stable, canary };
   }

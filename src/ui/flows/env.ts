@@ -78,12 +78,11 @@ export async function askEnvironment(ctx: Context, targets: Target[]): Promise<E
   const picked = await ask.select<string | typeof OTHER>(
     'Environment',
     [...choices, { name: 'other…', value: OTHER, description: 'type a name' }],
-    choices[0]!.value,
+    choices[0].value,
   );
   const env = picked === OTHER ? await askEnvName(ctx) : picked;
   const existing = targets.flatMap((t) => envRoutes(t.vs)).find((e) => e.name === env)?.headers;
-  const suggestion =
-    existing?.length === 1 && existing[0]!.type === 'exact' ? `${existing[0]!.name}=${existing[0]!.value}` : `x-env=${env}`;
+  const suggestion = existing?.length === 1 && existing[0].type === 'exact' ? `${existing[0].name}=${existing[0].value}` : `x-env=${env}`;
   const text = await ask.input('Header (NAME=VALUE)', { default: suggestion, validate: (s) => validateHeader(s, 'exact') });
   const members = targets.filter((t) => t.versions.some((v) => v.value === env));
   if (!members.length) throw new NotFoundError(`no service here has a version ${env}`, 'deploy it first, labelled e.g. version: ' + env);

@@ -46,7 +46,7 @@ t.test('IST0101 ReferencedResourceNotFound', async (t) => {
     const objs = replace(reviewsObjects(), reviewsVs(rule([{ host: 'ratings' }], { match: [{ uri: { prefix: '/ratings' } }] }), primary()));
     const f = check(objs);
     t.same(summary(f), [`IST0101 ${VS} spec.http[0].route[0].destination.host`]);
-    t.equal(f[0]!.message, 'Referenced host not found: "ratings"');
+    t.equal(f[0].message, 'Referenced host not found: "ratings"');
   });
 
   t.test('short names resolve against the VirtualService namespace, not the Service', async (t) => {
@@ -93,7 +93,7 @@ t.test('IST0101 ReferencedResourceNotFound', async (t) => {
     const objs = replace(reviewsObjects(), reviewsVs(primary(), rule([{ host: FQDN, subset: 'v3' }])));
     const f = check(objs).filter((x) => x.code === 'IST0101');
     t.same(summary(f), [`IST0101 ${VS} spec.http[1].route[0].destination.subset`]);
-    t.equal(f[0]!.message, `Referenced host+subset in destinationrule not found: "${FQDN}+v3"`);
+    t.equal(f[0].message, `Referenced host+subset in destinationrule not found: "${FQDN}+v3"`);
   });
 
   t.test('a subset defined by a DestinationRule in another namespace for the same FQDN counts', async (t) => {
@@ -116,7 +116,7 @@ t.test('IST0101 ReferencedResourceNotFound', async (t) => {
     const objs = [...replace(reviewsObjects(), bound), gateway('public', 'shop')];
     const f = check(objs, undefined, true);
     t.same(summary(f), [`IST0101 ${VS} spec.gateways[1]`]);
-    t.equal(f[0]!.message, 'Referenced gateway not found: "edge"');
+    t.equal(f[0].message, 'Referenced gateway not found: "edge"');
     t.same(check(objs, undefined, false), [], 'no gateways list: nothing to check against');
   });
 });
@@ -129,7 +129,7 @@ t.test('IST0173 DestinationRuleSubsetNotSelectPods', async (t) => {
     );
     const f = check(objs);
     t.same(summary(f), [`IST0173 ${DR} spec.subsets[2]`]);
-    t.match(f[0]!.message, /Subset v4 .* does not select any pods/);
+    t.match(f[0].message, /Subset v4 .* does not select any pods/);
   });
 
   t.test('pods must also match the Service selector and live in its namespace', async (t) => {
@@ -157,8 +157,8 @@ t.test('IST0174 UnknownDestinationRuleHost', async (t) => {
     const objs = [...reviewsObjects(), destinationRule('ratings', 'shop', 'ratings', { v1: { version: 'v1' } })];
     const f = check(objs);
     t.same(summary(f), ['IST0174 DestinationRule shop/ratings spec.host']);
-    t.equal(f[0]!.level, 'Warning');
-    t.equal(f[0]!.message, 'The host ratings defined in the DestinationRule does not match any services in the mesh.');
+    t.equal(f[0].level, 'Warning');
+    t.equal(f[0].message, 'The host ratings defined in the DestinationRule does not match any services in the mesh.');
   });
 
   t.test('external and wildcard hosts are left alone', async (t) => {
@@ -177,12 +177,12 @@ t.test('MESH0001 SubsetHasNoReadyPods (ours)', async (t) => {
   t.test('weight > 0 and a header route to a subset with no Ready pod', async (t) => {
     const f = check(notReadyV2(reviewsObjects()));
     t.same(summary(f), [`MESH0001 ${VS} spec.http[0].route[0].destination`, `MESH0001 ${VS} spec.http[1].route[1].destination`]);
-    t.equal(f[0]!.level, 'Error');
+    t.equal(f[0].level, 'Error');
     t.match(
-      f[0]!.message,
+      f[0].message,
       /Subset v2 of reviews\.shop\.svc\.cluster\.local receives traffic \(matched requests, rule "mesh-env-green"\) but has no Ready pod \(0\/1 Ready\)/,
     );
-    t.match(f[1]!.message, /weight 20/);
+    t.match(f[1].message, /weight 20/);
   });
 
   t.test('weight 0 sends no traffic', async (t) => {
@@ -217,7 +217,7 @@ t.test('subsetsWithoutReadyPods: the readiness gate', async (t) => {
     { subset: 'v9', reason: 'unknown-subset', pods: 0, ready: 0 },
   ]);
   t.same(subsetsWithoutReadyPods(snap(objs), 'ratings', 'shop', ['v1']), [{ subset: 'v1', reason: 'no-service', pods: 0, ready: 0 }]);
-  const noV1 = objs.filter((o) => !String(o.metadata?.name).startsWith('reviews-v1'));
+  const noV1 = objs.filter((o) => !o.metadata.name.startsWith('reviews-v1'));
   t.same(subsetsWithoutReadyPods(snap(noV1), 'reviews', 'shop', ['v1']), [{ subset: 'v1', reason: 'no-pods', pods: 0, ready: 0 }]);
 });
 
@@ -233,7 +233,7 @@ t.test('IST0109 ConflictingMeshGatewayVirtualServiceHosts', async (t) => {
     const f = check(objs).filter((x) => x.code === 'IST0109');
     t.same(summary(f), [`IST0109 ${VS} spec.hosts`, 'IST0109 VirtualService shop/reviews-hotfix spec.hosts']);
     t.match(
-      f[0]!.message,
+      f[0].message,
       `The VirtualServices shop/reviews,shop/reviews-hotfix associated with mesh gateway define the same host */${FQDN}`,
     );
   });
@@ -295,13 +295,13 @@ t.test('IST0130 VirtualServiceUnreachableRule', async (t) => {
     const f = check(objs);
     // As Istio counts: one per match after a rule without matches, one for a second rule without matches.
     t.same(summary(f), [`IST0130 ${VS} spec.http[1].match[0]`, `IST0130 ${VS} spec.http[2]`]);
-    t.equal(f[0]!.level, 'Warning');
+    t.equal(f[0].level, 'Warning');
     t.match(
-      f[0]!.message,
+      f[0].message,
       /^VirtualService rule "mesh-env-green" not used \(route without matches defined before\)\. The kubectl-mesh route is shadowed by rule "user-default"/,
     );
     t.match(
-      f[1]!.message,
+      f[1].message,
       /^VirtualService rule "mesh-primary" not used \(only the last rule can have no matches\)\. The kubectl-mesh route is shadowed/,
     );
   });
@@ -317,7 +317,7 @@ t.test('IST0130 VirtualServiceUnreachableRule', async (t) => {
     const f = check(objs);
     t.same(summary(f), [`IST0130 ${VS} spec.http[1].match[0]`]);
     t.match(
-      f[0]!.message,
+      f[0].message,
       /rule "mesh-env-green" not used \(route without matches defined before\)\. The kubectl-mesh route is shadowed by rule #0/,
     );
   });
@@ -335,10 +335,10 @@ t.test('IST0130 VirtualServiceUnreachableRule', async (t) => {
     // A fully duplicated rule gets both codes, as in Istio.
     t.same(summary(f), [`IST0130 ${VS} spec.http[1]`, `IST0131 ${VS} spec.http[1].match[0]`]);
     t.equal(
-      f[0]!.message,
+      f[0].message,
       'VirtualService rule "user-green" match "dup" is not used (duplicate/overlapping match in rule "mesh-env-green").',
     );
-    t.equal(f[1]!.message, 'VirtualService rule "user-green" not used (all matches used by prior rules).');
+    t.equal(f[1].message, 'VirtualService rule "user-green" not used (all matches used by prior rules).');
   });
 
   t.test('a user header route placed before ours with the same match shadows ours', async (t) => {
@@ -353,7 +353,7 @@ t.test('IST0130 VirtualServiceUnreachableRule', async (t) => {
     const f = check(objs);
     t.same(summary(f), [`IST0130 ${VS} spec.http[1]`, `IST0131 ${VS} spec.http[1].match[0]`]);
     t.match(
-      f[1]!.message,
+      f[1].message,
       /^VirtualService rule "mesh-env-green" not used \(all matches used by prior rules\)\. The kubectl-mesh route is shadowed by rule "user-green"/,
     );
   });
@@ -375,8 +375,8 @@ t.test('IST0131 VirtualServiceIneffectiveMatch', async (t) => {
     );
     const f = check(objs);
     t.same(summary(f), [`IST0131 ${VS} spec.http[1].match[1]`]);
-    t.equal(f[0]!.level, 'Info');
-    t.equal(f[0]!.message, 'VirtualService rule "user-qa" match #1 is not used (duplicate/overlapping match in rule "mesh-env-green").');
+    t.equal(f[0].level, 'Info');
+    t.equal(f[0].message, 'VirtualService rule "user-qa" match #1 is not used (duplicate/overlapping match in rule "mesh-env-green").');
   });
 
   t.test('an earlier prefix covers a later, narrower clause', async (t) => {
@@ -413,8 +413,8 @@ t.test('MESH0002 WeightsDoNotSumTo100 (ours): weights are relative, only a total
   t.same(check(replace(reviewsObjects(), reviewsVs(primary(199, 1)))), [], '199 + 1 is a 0.5% canary');
   const f = check(replace(reviewsObjects(), reviewsVs(primary(0, 0))));
   t.same(summary(f), [`MESH0002 ${VS} spec.http[0].route`]);
-  t.equal(f[0]!.level, 'Warning');
-  t.equal(f[0]!.message, 'Weights of rule "mesh-primary" add up to 0 (0 + 0): Istio rejects the route.');
+  t.equal(f[0].level, 'Warning');
+  t.equal(f[0].message, 'Weights of rule "mesh-primary" add up to 0 (0 + 0): Istio rejects the route.');
   t.same(check(replace(reviewsObjects(), reviewsVs(primary(100, 0)))), [], '100 + 0 is fine');
   t.same(check(replace(reviewsObjects(), reviewsVs(rule([{ host: FQDN, subset: 'v1' }])))), [], 'one destination without weight is fine');
   t.same(
@@ -444,7 +444,7 @@ t.test('MESH0004 InvalidWeight (ours)', async (t) => {
     [`MESH0004 ${VS} spec.http[0].route[0].weight`, `MESH0004 ${VS} spec.http[0].route[1].weight`],
     'no MESH0002 on top: the sum of invalid weights means nothing',
   );
-  t.equal(f[0]!.level, 'Error');
+  t.equal(f[0].level, 'Error');
   t.same(
     summary(check(replace(reviewsObjects(), reviewsVs(primary(80, '20' as unknown as number))))),
     [`MESH0004 ${VS} spec.http[0].route[1].weight`],
@@ -471,8 +471,8 @@ t.test('MESH0003 InvalidHeaderName (ours)', async (t) => {
     `MESH0003 ${VS} spec.http[1].match[0].headers`,
     `MESH0003 ${VS} spec.http[1].match[0].withoutHeaders`,
   ]);
-  t.match(f[0]!.message, /"X-Env" must be lowercase/);
-  t.match(f[1]!.message, /"x env" is not a valid HTTP header name/);
+  t.match(f[0].message, /"X-Env" must be lowercase/);
+  t.match(f[1].message, /"x env" is not a valid HTTP header name/);
   t.same(
     check(
       replace(

@@ -81,5 +81,5 @@ t.test('counting helpers', async (t) => {
       'Warning',
     ),
   );
-  t.notOk(hasFindingsAtOrAbove([findings[0]!], 'Warning'));
+  t.notOk(hasFindingsAtOrAbove([findings[0]], 'Warning'));
 });

@@ -205,8 +205,8 @@ t.test('MESH0006: a VirtualService and a GAMMA HTTPRoute on one host, named on b
   ];
   const f = builtInChecks(snap(objs, { httpRoutes: [route] }));
   t.same(summary(f), ['MESH0006 HTTPRoute web/reviews-gamma spec.parentRefs', 'MESH0006 VirtualService shop/reviews spec.hosts']);
-  t.equal(f[0]!.level, 'Error');
-  t.match(f[0]!.message, 'VirtualService shop/reviews and HTTPRoute web/reviews-gamma both route reviews.shop.svc.cluster.local');
+  t.equal(f[0].level, 'Error');
+  t.match(f[0].message, 'VirtualService shop/reviews and HTTPRoute web/reviews-gamma both route reviews.shop.svc.cluster.local');
   const gatewayRoute = { ...route, spec: { parentRefs: [{ name: 'public', kind: 'Gateway' }] } };
   t.same(builtInChecks(snap(objs, { httpRoutes: [gatewayRoute] })), [], 'an HTTPRoute on a Gateway is not GAMMA');
 });

@@ -50,7 +50,7 @@ t.test('parses the real format', async (t) => {
     reference: '-:24',
     source: 'istioctl',
   });
-  t.notOk('reference' in r.findings[1]!, 'no reference for live-cluster objects');
+  t.notOk('reference' in r.findings[1], 'no reference for live-cluster objects');
 });
 
 t.test('no findings: [] and null', async (t) => {
@@ -93,7 +93,7 @@ t.test('unknown fields and levels are tolerated; entries without a code are drop
       ['IST9999', 'Warning', ''],
     ],
   );
-  t.equal(r.findings[1]!.documentationUrl, undefined);
+  t.equal(r.findings[1].documentationUrl, undefined);
 });
 
 t.test('namespace not found: istioctl analysed nothing', async (t) => {

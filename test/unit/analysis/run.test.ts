@@ -39,7 +39,7 @@ const proposedVs = (): Obj => {
       ),
     )
     .build();
-  delete o.metadata!.namespace; // proposed objects may leave the namespace to the command
+  delete o.metadata.namespace; // proposed objects may leave the namespace to the command
   return o;
 };
 
@@ -51,10 +51,10 @@ t.test('mergeProposed replaces same kind+namespace+name and appends new objects'
     'shop',
   );
   t.equal(merged.virtualServices.length, 1);
-  t.equal(merged.virtualServices[0]!.spec!.http![0].route![1].destination.subset, 'v3');
-  t.equal(merged.virtualServices[0]!.metadata!.namespace, 'shop', 'namespace filled in');
+  t.equal(merged.virtualServices[0].spec!.http![0].route![1].destination.subset, 'v3');
+  t.equal(merged.virtualServices[0].metadata.namespace, 'shop', 'namespace filled in');
   t.equal(merged.destinationRules.length, 2);
-  t.equal(base.virtualServices[0]!.spec!.http!.length, 2, 'the input snapshot is not modified');
+  t.equal(base.virtualServices[0].spec!.http!.length, 2, 'the input snapshot is not modified');
   t.equal(merged.gateways, undefined);
   const withGw = mergeProposed({ ...base, gateways: [] }, [{ kind: 'Gateway', metadata: { name: 'gw', namespace: 'shop' } }], 'shop');
   t.equal(withGw.gateways!.length, 1);
@@ -91,11 +91,11 @@ t.test("istioctl findings are merged; the same code+object keeps istioctl's word
     ],
   );
   t.equal(calls.length, 1);
-  t.same(calls[0]!.namespace, 'shop');
-  t.equal(calls[0]!.objects[0]!.metadata!.namespace, 'shop', 'istioctl gets the namespace too');
-  t.equal(calls[0]!.kubeconfig, '/tmp/kc');
-  t.equal(calls[0]!.context, 'kind-test');
-  t.equal(calls[0]!.allNamespaces, undefined);
+  t.same(calls[0].namespace, 'shop');
+  t.equal(calls[0].objects[0].metadata.namespace, 'shop', 'istioctl gets the namespace too');
+  t.equal(calls[0].kubeconfig, '/tmp/kc');
+  t.equal(calls[0].context, 'kind-test');
+  t.equal(calls[0].allNamespaces, undefined);
 });
 
 t.test('istioctl unavailable: built-in findings and its notice', async (t) => {
@@ -137,7 +137,7 @@ t.test('findings are ordered Error, Warning, Info; allNamespaces widens the buil
     r.findings.map((f) => `${f.level} ${f.code} ${f.origin}`),
     ['Error IST0101 VirtualService web/front', 'Warning IST0174 DestinationRule web/ratings', 'Info IST0102 Namespace web'],
   );
-  t.equal(calls[0]!.allNamespaces, true);
+  t.equal(calls[0].allNamespaces, true);
   const scoped = await analyzeChange({ snapshot: snapshot(objs), proposed: [], namespace: 'shop' });
   t.same(scoped.findings, []);
 });
@@ -201,6 +201,6 @@ t.test('dedupeFindings details', async (t) => {
   ];
   t.same(
     dedupeFindings(builtIn, istio, snap).map((f) => f.message),
-    [istio[0]!.message, istio[1]!.message, 'ours m1', 'ours only'],
+    [istio[0].message, istio[1].message, 'ours m1', 'ours only'],
   );
 });

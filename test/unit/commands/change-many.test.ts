@@ -116,7 +116,7 @@ t.test('every service with the version gets its header route; the others are lef
     'make-before-break per service, services in name order',
   );
   t.match(ctx.out(), /env uat: 3 services changed, 0 unchanged/);
-  const meta = JSON.parse(m.store.get('VirtualService/shop/a')!.metadata.annotations!['kubectl-mesh.io/environments']!);
+  const meta = JSON.parse(m.store.get('VirtualService/shop/a')!.metadata.annotations!['kubectl-mesh.io/environments']);
   t.same(meta, { uat: { createdBy: 'alice', createdAt: '2026-11-27T10:00:00.000Z' } }, 'who and when, on the object we own');
 
   const again = ctxFor();
@@ -230,7 +230,7 @@ t.test('--delete removes the environment from every service it routes, and nothi
   t.equal(await runEnvDelete(ctxFor(), ['uat'], {}, undefined, m.source), 0);
   for (const s of ['a', 'b', 'c']) t.notOk(envRoute(m.spec('VirtualService', s)), `${s}: uat gone`);
   t.ok(envRoute(m.spec('VirtualService', 'a'), 'dev'), 'dev stays');
-  t.same(JSON.parse(m.store.get('VirtualService/shop/a')!.metadata.annotations!['kubectl-mesh.io/environments']!), {
+  t.same(JSON.parse(m.store.get('VirtualService/shop/a')!.metadata.annotations!['kubectl-mesh.io/environments']), {
     dev: { createdBy: 'alice', createdAt: '2026-11-27T10:00:00.000Z' },
   });
   await t.rejects(runEnvDelete(ctxFor(), ['uat'], {}, undefined, m.source), {
@@ -252,7 +252,7 @@ t.test('a broken metadata annotation: one warning, skipped, and replaced by a re
     'one warning',
   );
   t.same(
-    JSON.parse(m.store.get('VirtualService/shop/a')!.metadata.annotations!['kubectl-mesh.io/environments']!).uat.expires,
+    JSON.parse(m.store.get('VirtualService/shop/a')!.metadata.annotations!['kubectl-mesh.io/environments']).uat.expires,
     '2026-11-28T10:00:00.000Z',
   );
 });

@@ -43,7 +43,7 @@ t.test('proxy-status: parsed, or a reason; never a throw', async (t) => {
     `echo '{"resources":[{"node":{"id":"sidecar~1~a.shop~shop.svc.cluster.local","metadata":{"NAMESPACE":"shop"}},"genericXdsConfigs":[{"typeUrl":"x.RouteConfiguration","configStatus":"SYNCED"}]}]}'`,
   );
   const r = await readProxyStatus(ok, {}, 5_000);
-  t.ok(r.ok && r.proxies.length === 1 && r.proxies[0]!.types[0]!.state === 'SYNCED');
+  t.ok(r.ok && r.proxies.length === 1 && r.proxies[0].types[0].state === 'SYNCED');
   const down = await script('ps-down', 'echo "Error: no running Istio pods in \\"istio-system\\"" >&2; exit 1');
   t.same(await readProxyStatus(down, {}, 5_000), {
     ok: false,

@@ -41,7 +41,9 @@ type Handler = (req: Seen) => Answer | 'hang' | 'stall';
 const fixtures = join(fileURLToPath(import.meta.url), '..', 'fixtures');
 const pem = (f: string) => readFileSync(join(fixtures, f));
 const root = mkdtempSync(join(tmpdir(), 'mesh-client-'));
-t.teardown(() => rmSync(root, { recursive: true, force: true }));
+t.teardown(() => {
+  rmSync(root, { recursive: true, force: true });
+});
 let seq = 0;
 
 const kstatus = (code: number, reason: string, message: string) => ({
@@ -132,7 +134,9 @@ async function client(
     log: (l) => lines.push(l),
     ...rest,
   });
-  t.teardown(() => c.close());
+  t.teardown(() => {
+    c.close();
+  });
   return Object.assign(c, { lines });
 }
 
@@ -392,7 +396,9 @@ t.test('credentials: tokenFile relative to the kubeconfig, basic auth, exec plug
   const file = kubeconfigFor(srv.url, { tokenFile: 'token' });
   writeFileSync(join(file, '..', 'token'), 'from-file\n');
   const c2 = await connect({ kubeconfig: file });
-  t.teardown(() => c2.close());
+  t.teardown(() => {
+    c2.close();
+  });
   await c2.serverVersion();
   t.equal(srv.seen.at(-1)?.headers.authorization, 'Bearer from-file', 'trimmed, like client-go');
 
@@ -411,7 +417,9 @@ t.test('credentials: tokenFile relative to the kubeconfig, basic auth, exec plug
   );
   chmodSync(script, 0o755);
   const c4 = await connect({ kubeconfig: withExec });
-  t.teardown(() => c4.close());
+  t.teardown(() => {
+    c4.close();
+  });
   await c4.serverVersion();
   await c4.serverVersion();
   t.equal(srv.seen.at(-1)?.headers.authorization, 'Bearer tok-42', 'relative exec command ran from the kubeconfig directory');
@@ -567,7 +575,7 @@ t.test('HTTP/2 when the server offers it: parallel requests share one TLS connec
     c.list('Pod', 'shop', { labelSelector: 'app=x' }),
   ]);
   t.same(
-    lists.map((l) => l[0]!.metadata.name),
+    lists.map((l) => l[0].metadata.name),
     [
       '/api/v1/namespaces/shop/services?limit=500',
       '/apis/apps/v1/namespaces/shop/deployments?limit=500',
@@ -589,7 +597,9 @@ async function h2Server(
 ) {
   const { createSecureServer } = await import('node:http2');
   const state = { sessions: 0, requests: 0, url: '' };
-  const server = createSecureServer({ key: pem('server.key'), cert: pem('server.crt') }, (req, res) => handler(req, res, ++state.requests));
+  const server = createSecureServer({ key: pem('server.key'), cert: pem('server.crt') }, (req, res) => {
+    handler(req, res, ++state.requests);
+  });
   server.on('session', () => state.sessions++);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   t.teardown(() => server.close());

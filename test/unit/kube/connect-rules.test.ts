@@ -14,7 +14,9 @@ import { proxyFor, useProxy } from '../../../src/kube/proxy.js';
 import { parseWarnings } from '../../../src/kube/warnings.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mesh-connect-rules-'));
-t.teardown(() => rmSync(root, { recursive: true, force: true }));
+t.teardown(() => {
+  rmSync(root, { recursive: true, force: true });
+});
 
 t.test("--request-timeout: kubectl's clientcmd.ParseTimeout", async (t) => {
   const cases: [string, number][] = [

@@ -11,7 +11,9 @@ import type { ResolvedConfig } from '../../../src/kube/context.js';
 import { toolKubeconfig } from '../../../src/kube/tool-kubeconfig.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'mesh-istioctl-kc-'));
-t.teardown(() => rmSync(root, { recursive: true, force: true }));
+t.teardown(() => {
+  rmSync(root, { recursive: true, force: true });
+});
 
 t.test('the effective cluster and identity, impersonation included', async (t) => {
   writeFileSync(path.join(root, 'ca.crt'), 'CA-PEM');

@@ -16,7 +16,9 @@ interface Spec {
 }
 
 const root = mkdtempSync(join(tmpdir(), 'mesh-kubeconfig-'));
-t.teardown(() => rmSync(root, { recursive: true, force: true }));
+t.teardown(() => {
+  rmSync(root, { recursive: true, force: true });
+});
 let seq = 0;
 
 /** Writes a kubeconfig into its own directory so relative paths have a distinct base. */

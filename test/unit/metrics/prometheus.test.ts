@@ -58,7 +58,7 @@ t.test('one query per check for the built-ins; custom gates once per subset', as
   ];
   const planned = checkQueries({ gates, maxRegression: [{ metric: 'p99', allowance: 100 }], compareStable: true }, scope);
   t.equal(planned.length, 3);
-  t.match(planned[0]!.query, /label_replace\(sum by .*"metric", "success-rate".* or label_replace\(histogram_quantile/s);
+  t.match(planned[0].query, /label_replace\(sum by .*"metric", "success-rate".* or label_replace\(histogram_quantile/s);
   t.strictSame(
     planned.slice(1).map((p) => p.query),
     ['sum(x{w="reviews-v2"})', 'sum(x{w="reviews-v1"})'],

@@ -84,13 +84,13 @@ t.test("the state rides on the plan's VirtualService write, or gets a write of i
   };
   const p = planWithRollout(plan, vs, state);
   t.equal(p.writes.length, 1);
-  t.strictSame(readRollout(p.writes[0]!.after), state);
-  t.strictSame(p.writes[0]!.after!.spec, after.spec, 'routing unchanged by the hook');
+  t.strictSame(readRollout(p.writes[0].after), state);
+  t.strictSame(p.writes[0].after!.spec, after.spec, 'routing unchanged by the hook');
   const unchanged: Plan = { ...plan, writes: [], virtualService: vs };
   const q = planWithRollout(unchanged, vs, state);
   t.equal(q.writes.length, 1);
-  t.equal(q.writes[0]!.action, 'replace');
-  t.strictSame(readRollout(q.writes[0]!.after), state);
+  t.equal(q.writes[0].action, 'replace');
+  t.strictSame(readRollout(q.writes[0].after), state);
   const del: Plan = { ...plan, writes: [{ action: 'delete', kind: 'VirtualService', before: vs }] };
   t.equal(planWithRollout(del, vs, state), del, 'a deleted VirtualService takes the state with it');
 });

@@ -27,7 +27,7 @@ t.test('first canary creates DestinationRule then VirtualService with weights su
     plan.destinationRule!.spec!.subsets!.map((s: { name: string }) => s.name),
     ['v1', 'v2'],
   );
-  const history = JSON.parse(vs.metadata.annotations![HISTORY_ANNOTATION]!);
+  const history = JSON.parse(vs.metadata.annotations![HISTORY_ANNOTATION]);
   t.same(
     history.map((r: { revision: number; change: string }) => [r.revision, r.change]),
     [

@@ -107,7 +107,7 @@ t.test('a DestinationRule subset that selects a version lends it its name; anoth
   const w = workload();
   w.deployments = w.deployments.map((d, i) => ({
     ...d,
-    spec: { template: { metadata: { labels: { app: 'reviews', track: ['stable', 'next'][i]! } } } },
+    spec: { template: { metadata: { labels: { app: 'reviews', track: ['stable', 'next'][i] } } } },
   }));
   t.strictSame(
     findVersions(w.service, w.deployments, 'track').map((v) => [v.value, v.labels]),

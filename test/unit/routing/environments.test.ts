@@ -87,7 +87,7 @@ t.test('environmentsOf: environments × services, who and when, expiry, and the 
       ['uat', ['a', 'b'], ['shop/c']],
     ],
   );
-  const pr = environments[0]!;
+  const pr = environments[0];
   t.match(pr, { headers: ['x-env=pr-1'], createdBy: 'alice', expires: '2026-11-27T12:00:00Z', expired: true });
   t.match(pr.services[0], { subset: 'pr-1', ready: 2, pods: 2 });
   t.match(

@@ -76,7 +76,7 @@ t.test('a rollback to the baseline unbinds the gateway even after the binding re
     readHistory(vsOf(s)).some((r) => r.unbound),
     'the binding revision is gone',
   );
-  t.strictSame(readHistory(vsOf(s))[0]!.binding, { hosts: ['reviews'] });
+  t.strictSame(readHistory(vsOf(s))[0].binding, { hosts: ['reviews'] });
   t.strictSame(vsOf(run(s, { verb: 'rollback', toRevision: 1 }).state)!.spec, user.spec);
 });
 

@@ -66,7 +66,7 @@ t.test('without --scale-hpa HPAs are left alone', async (t) => {
 t.test("scaleToWeights: only HPAs that target a version's Deployment; a broken baseline is re-recorded", async (t) => {
   const w = workload();
   const other = { ...hpa('ratings', 'v1'), metadata: { name: 'ratings-v1', namespace: 'shop' } };
-  const broken = { ...w.hpas[0]!, metadata: { ...w.hpas[0]!.metadata, annotations: { [HPA_BASELINE_ANNOTATION]: 'not json' } } };
+  const broken = { ...w.hpas[0], metadata: { ...w.hpas[0].metadata, annotations: { [HPA_BASELINE_ANNOTATION]: 'not json' } } };
   const versions = [
     { value: 'v1', subset: 'v1', labels: { version: 'v1' }, deployment: 'reviews-v1' },
     { value: 'v2', subset: 'v2', labels: { version: 'v2' }, deployment: 'reviews-v2' },
@@ -104,7 +104,7 @@ t.test('an HPA we scaled whose version leaves the split gets its baseline back',
     ['reviews-v2', 2, 10],
     ['reviews-v3', 1, 1],
   ]);
-  t.equal(state.hpas[1]!.metadata.annotations, undefined, 'v2 is no longer managed');
+  t.equal(state.hpas[1].metadata.annotations, undefined, 'v2 is no longer managed');
   t.strictSame(writeLine(plan), [
     'replace DestinationRule reviews',
     'replace HorizontalPodAutoscaler reviews-v1',

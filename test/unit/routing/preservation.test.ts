@@ -46,18 +46,18 @@ const metaBesidesHistory = (vs: Obj | undefined) => {
   const { [HISTORY_ANNOTATION]: _h, [ENVIRONMENTS_ANNOTATION]: _e, ...others } = annotations ?? {};
   return { ...rest, annotations: Object.keys(others).length ? others : undefined };
 };
-const without = <T extends object>(o: T, ...keys: string[]) => Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
+const without = (o: object, ...keys: string[]) => Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
 const names = (vs: Obj | undefined) => httpRoutes(vs).map((r) => r.name ?? '(unnamed)');
 
 for (const c of cases) {
-  const row = table[c.name]!;
+  const row = table[c.name];
   t.test(`preservation: ${c.name}`, async (t) => {
     const start = initialState(c);
     const inputVs = vsOf(start);
     const inputDr = drOf(start);
     const stable = row.stable ?? 'v1';
     const canary = row.canary ?? 'v2';
-    const adopted = row.adopt === null ? undefined : httpRoutes(inputVs)[row.adopt]!;
+    const adopted = row.adopt === null ? undefined : httpRoutes(inputVs)[row.adopt];
     const expectedForeign = foreign(inputVs).filter((r) => r !== adopted);
 
     /** What survives every step: foreign routes, other spec sections and fields, metadata, the adopted route's fields. */

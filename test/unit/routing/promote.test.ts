@@ -41,7 +41,7 @@ t.test('promote --prune refuses to remove a subset a route still uses, and says 
 });
 
 t.test('promote --prune removes the old subset after the routes stop using it', async (t) => {
-  const before = runAll(workload(), [release[0]!, release[1]!]);
+  const before = runAll(workload(), [release[0], release[1]]);
   const { plan, state } = run(before, { verb: 'promote', prune: true });
   t.strictSame(writeLine(plan), ['replace VirtualService reviews', 'replace DestinationRule reviews']);
   t.strictSame(subsetNames(state), ['v2']);
@@ -57,7 +57,7 @@ t.test('promote --prune keeps a subset a tcp route uses', async (t) => {
 });
 
 t.test('promote twice: the second is a no-op; promote then promote --prune prunes', async (t) => {
-  const once = run(run(workload(), release[0]!).state, { verb: 'promote' }).state;
+  const once = run(run(workload(), release[0]).state, { verb: 'promote' }).state;
   const twice = planStep(once, { verb: 'promote' });
   t.strictSame(twice.writes, []);
   t.equal(twice.summary, 'reviews: v2 is already stable (v2 100%)');

@@ -22,7 +22,7 @@ function prng(seed: number): () => number {
 }
 const rnd = prng(SEED);
 const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
-const pick = <T>(xs: readonly T[]): T => xs[int(0, xs.length - 1)]!;
+const pick = <T>(xs: readonly T[]): T => xs[int(0, xs.length - 1)];
 t.comment(`SEED=${SEED}`);
 
 // Every realistic shape except the one whose foreign catch-all forbids a primary route.
@@ -39,7 +39,7 @@ function roles(state: Workload): { stable?: string; canary?: string } {
 }
 
 function randomStep(state: Workload, scaleHpa: boolean): Step {
-  const subsets = (drOf(state)?.spec?.subsets as { name: string }[] | undefined)?.map((s) => s.name) ?? [];
+  const subsets = drOf(state)?.spec?.subsets?.map((s) => s.name) ?? [];
   switch (pick(['canary', 'canary', 'env', 'env', 'env-delete', 'promote', 'rollback'] as const)) {
     case 'canary':
       return { verb: 'canary', weight: int(0, 100), scaleHpa, ...roles(state) };
@@ -113,7 +113,7 @@ function violation(state: Workload, input: Obj | undefined, adopted: HttpRoute |
   const history = readHistory(vs);
   if (history.length > HISTORY_LIMIT) return `history holds ${history.length} revisions`;
   // Consecutive, except after a kept baseline (revision 1) when older revisions were dropped.
-  if (history.some((r, i) => i > 0 && r.revision !== history[i - 1]!.revision + 1 && !(i === 1 && history[0]!.absent)))
+  if (history.some((r, i) => i > 0 && r.revision !== history[i - 1].revision + 1 && !(i === 1 && history[0].absent)))
     return 'revisions not consecutive';
   return undefined;
 }
@@ -262,7 +262,7 @@ t.test('the same canary twice writes nothing the second time; promote twice: the
     }
     const promoted = run(first.state, { verb: 'promote' });
     const twice = planStep(promoted.state, { verb: 'promote' });
-    const winner = primaryOf(vsOf(promoted.state))!.route![0]!.destination.subset;
+    const winner = primaryOf(vsOf(promoted.state))!.route![0].destination.subset;
     if (twice.writes.length || !twice.summary.includes(`${winner} is already stable`)) {
       t.fail(`${c.name}: second promote: ${twice.summary} ${twice.writes.map((w) => w.kind)}`);
       break;
@@ -276,12 +276,12 @@ t.test(`history keeps the baseline and the newest ${HISTORY_LIMIT - 1} revisions
   let state = initialState(shapes.find((s) => s.name === 'retries-timeout')!);
   for (let w = 1; w <= 30; w++) state = run(state, { verb: 'canary', weight: w }).state;
   const history = readHistory(vsOf(state));
-  t.equal(JSON.parse(vsOf(state)!.metadata.annotations![HISTORY_ANNOTATION]!).length, HISTORY_LIMIT);
+  t.equal(JSON.parse(vsOf(state)!.metadata.annotations![HISTORY_ANNOTATION]).length, HISTORY_LIMIT);
   t.strictSame(
     history.map((r) => r.revision),
     [1, 23, 24, 25, 26, 27, 28, 29, 30, 31],
   );
-  t.equal(history[0]!.change, 'before kubectl-mesh');
+  t.equal(history[0].change, 'before kubectl-mesh');
   t.equal(history.at(-1)!.change, 'canary 30%: v1 70% / v2 30%');
   // The baseline stays: rolling back to it is always possible; a dropped revision says so.
   t.doesNotThrow(() => planStep(state, { verb: 'rollback', toRevision: 1 }));

@@ -82,8 +82,8 @@ t.test('a proxy counts once it acknowledged a push sent after the baseline', asy
   const now = [px('a', 'shop', [route('SYNCED', '2026-11-27T09:00:01.5Z')]), px('b', 'shop', [route('SYNCED', '2026-11-27T09:00:00Z')])];
   const v = judgeSync(before, now, vsScope);
   t.equal(v.total, 2);
-  t.same(v.synced, [now[0]!.id]);
-  t.same(v.stale, [{ id: now[1]!.id, why: 'no route push since the change yet' }]);
+  t.same(v.synced, [now[0].id]);
+  t.same(v.stale, [{ id: now[1].id, why: 'no route push since the change yet' }]);
 });
 
 t.test('sent but not acknowledged, rejected, or not sent: stale, with the reason', async (t) => {
@@ -114,7 +114,7 @@ t.test('only proxies in scope and watching an affected type are counted', async 
     px('mine', 'shop', [route('SYNCED', '2026-11-27T09:00:02Z')]),
   ];
   const v = judgeSync([], now, { namespaces: ['shop'], proxyTypes: ['sidecar'], kinds: ['route'] });
-  t.same(v, { total: 1, synced: [now[3]!.id], stale: [] });
+  t.same(v, { total: 1, synced: [now[3].id], stale: [] });
 });
 
 const vs = (spec: Record<string, unknown>, ns = 'shop'): Obj => ({
@@ -168,7 +168,7 @@ t.test('with --wait, pruning and scale-down wait for the routes', async (t) => {
   const { first, afterSync } = splitAtSync(writes);
   t.same(first, writes.slice(0, 3));
   t.same(afterSync, writes.slice(3));
-  t.same(splitAtSync([writes[0]!]), { first: [writes[0]], afterSync: [] }, 'no route change: nothing to wait for first');
+  t.same(splitAtSync([writes[0]]), { first: [writes[0]], afterSync: [] }, 'no route change: nothing to wait for first');
   t.same(scopeOfWrites(first), { proxyTypes: ['sidecar', 'router'], kinds: ['cluster', 'route'] });
   t.same(scopeOfWrites(afterSync).kinds, ['cluster'], 'pruning: clusters only');
   const exported = (ns: string): Write => ({ kind: 'VirtualService', action: 'replace', after: vs({ exportTo: ['.'] }, ns) });
@@ -194,7 +194,7 @@ t.test("istiod 1.31 ids (pod.namespace) carry no proxy type: counted whatever th
   const parsed = parseProxyStatus(doc(entry('reviews-v1-abc.shop', 'shop', [{ typeUrl: RDS, configStatus: 'STALE' }])));
   t.ok(parsed.ok);
   if (!parsed.ok) return;
-  t.equal(parsed.proxies[0]!.type, '');
+  t.equal(parsed.proxies[0].type, '');
   t.same(
     judgeSync([], parsed.proxies, { proxyTypes: ['router'], kinds: ['route'] }).stale.map((s) => s.id),
     ['reviews-v1-abc.shop'],

@@ -10,7 +10,7 @@ const split = (w: Workload) =>
   httpRoutes(vsOf(w))
     .find((r) => r.name === 'mesh-primary')
     ?.route?.map((d) => [d.destination.subset, d.weight]);
-const subsetNames = (w: Workload) => (drOf(w)?.spec!.subsets as { name: string }[] | undefined)?.map((s) => s.name);
+const subsetNames = (w: Workload) => drOf(w)?.spec!.subsets?.map((s) => s.name);
 const hpaReplicas = (w: Workload) => w.hpas.map((h) => [h.metadata.name, h.spec!.minReplicas, h.spec!.maxReplicas]);
 
 t.test('rollback refusals: nothing recorded, unknown revision, already there', async (t) => {

@@ -8,7 +8,7 @@ import { planRollback, type RollbackRequest } from '../../../src/routing/rollbac
 import type { Plan } from '../../../src/routing/plan.js';
 import { httpRoutes, referencedSubsets } from '../../../src/routing/routes.js';
 import { resolveTarget, type Target } from '../../../src/routing/target.js';
-import type { DestinationRule, Obj, Subset, VirtualService, Workload } from '../../../src/routing/types.js';
+import type { DestinationRule, Obj, VirtualService, Workload } from '../../../src/routing/types.js';
 import { who } from '../builders.js';
 
 type Who = 'user' | 'at';
@@ -43,7 +43,7 @@ const listOf = { VirtualService: 'virtualServices', DestinationRule: 'destinatio
 /** Subsets of the service that routes use but no DestinationRule defines: each is a 503 waiting to happen. */
 export function dangling(w: Workload): string[] {
   const t = target(w);
-  const defined = new Set(((t.dr?.spec?.subsets as Subset[] | undefined) ?? []).map((s) => s.name));
+  const defined = new Set((t.dr?.spec?.subsets ?? []).map((s) => s.name));
   return [...referencedSubsets(httpRoutes(t.vs), t.ref, t.vs?.metadata.namespace)].filter((s) => !defined.has(s)).sort();
 }
 

@@ -7,7 +7,9 @@ import { writeFilesAtomically, type FsOps } from '../../../src/source/atomic-wri
 
 function scratch(t: { teardown(fn: () => void): void }): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-atomic-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  t.teardown(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
   return dir;
 }
 
@@ -29,7 +31,7 @@ function failing(call: keyof FsOps, n: number, code: string): FsOps {
       if (++count === n) throw Object.assign(new Error(`${code}: injected`), { code });
       return (fs[call] as (...a: unknown[]) => unknown)(...args);
     },
-  } as FsOps;
+  };
 }
 
 t.test('writes every file, keeps each mode, leaves no temporary file', async (t) => {
@@ -74,12 +76,12 @@ t.test('a rename failing after the first says exactly what was written', async (
   const dir = scratch(t);
   const [a, b, c] = ['a.yaml', 'b.yaml', 'c.yaml'].map((n) => write(dir, n, `${n}: 1\n`));
   const err = t.throws(() =>
-    writeFilesAtomically([change(a!, 'a: 2\n'), change(b!, 'b: 2\n'), change(c!, 'c: 2\n')], failing('renameSync', 2, 'EIO')),
+    writeFilesAtomically([change(a, 'a: 2\n'), change(b, 'b: 2\n'), change(c, 'c: 2\n')], failing('renameSync', 2, 'EIO')),
   ) as Error & { hint: string };
   t.equal(err.message, `wrote ${a}; then replacing ${b} failed (input/output error), so ${b}, ${c} are unchanged`);
   t.match(err.hint, /run the same command again/);
-  t.equal(fs.readFileSync(a!, 'utf8'), 'a: 2\n');
-  t.equal(fs.readFileSync(b!, 'utf8'), 'b.yaml: 1\n');
+  t.equal(fs.readFileSync(a, 'utf8'), 'a: 2\n');
+  t.equal(fs.readFileSync(b, 'utf8'), 'b.yaml: 1\n');
   t.strictSame(leftovers(dir), []);
 });
 

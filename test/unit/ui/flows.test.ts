@@ -37,10 +37,9 @@ function scripted(answers: ((q: Asked) => unknown)[]): Prompter & { asked: Asked
   return {
     asked,
     confirm: (message, defaultYes) => next({ kind: 'confirm', message, default: defaultYes }) as Promise<boolean>,
-    select: (message, choices, def) =>
-      next({ kind: 'select', message, choices: choices as ChoiceItem<unknown>[], default: def }) as Promise<never>,
+    select: (message, choices, def) => next({ kind: 'select', message, choices: choices, default: def }) as Promise<never>,
     input: (message, opts = {}) => next({ kind: 'input', message, default: opts.default, validate: opts.validate }) as Promise<string>,
-    checkbox: (message, choices) => next({ kind: 'checkbox', message, choices: choices as ChoiceItem<unknown>[] }) as Promise<never>,
+    checkbox: (message, choices) => next({ kind: 'checkbox', message, choices: choices }) as Promise<never>,
   };
 }
 const pick = (v: unknown) => () => v;
@@ -70,7 +69,7 @@ t.test('askCanary: two versions, weight from the list', async (t) => {
   await askCanary(terminal({}, p), reviews(), req);
   t.same(req, { weight: 10, stable: 'v1', canary: 'v2' });
   t.equal(p.asked.length, 1, 'one question: the weight');
-  t.equal(p.asked[0]!.message, 'Weight for v2 (now no routing)');
+  t.equal(p.asked[0].message, 'Weight for v2 (now no routing)');
 });
 
 t.test('askCanary: "other…" then a typed weight, checked by the validator', async (t) => {
@@ -84,7 +83,7 @@ t.test('askCanary: "other…" then a typed weight, checked by the validator', as
   const req: CanaryAnswers = {};
   await askCanary(terminal({}, p), reviews(), req);
   t.equal(req.weight, 35);
-  t.equal(p.asked[1]!.message, 'Weight for v2 (0-100)');
+  t.equal(p.asked[1].message, 'Weight for v2 (0-100)');
 });
 
 t.test('askCanary: three versions ask stable and canary first, pre-selected', async (t) => {
@@ -125,7 +124,7 @@ t.test('askEnv: match type, then the header (x-env=<env> suggested), lower-cased
   const req: EnvAnswers = { env: 'uat', headers: [] };
   await askEnv(terminal({}, p), reviews(), req);
   t.same(req.headers, [{ name: 'x-team', type: 'prefix', value: 'pay' }]);
-  t.equal(p.asked[0]!.default, 'exact');
+  t.equal(p.asked[0].default, 'exact');
 });
 
 t.test('askEnv: three versions and a VirtualService: only which subset', async (t) => {
@@ -136,26 +135,40 @@ t.test('askEnv: three versions and a VirtualService: only which subset', async (
   const p = scripted([pick('v2')]);
   const req: EnvAnswers = { env: 'green', headers: [{ name: 'x-env', type: 'exact', value: 'green' }] };
   await askEnv(terminal({}, p), target, req);
-  t.equal(p.asked[0]!.message, 'Subset that green goes to');
+  t.equal(p.asked[0].message, 'Subset that green goes to');
   t.equal(req.subset, 'v2');
   t.equal(req.stable, undefined);
 });
 
 t.test('requireValues: at a terminal nothing is required; elsewhere a usage error lists what to pass', async (t) => {
-  t.doesNotThrow(() => requireValues(terminal(), { WEIGHT: undefined }, 'canary WEIGHT SERVICE'));
+  t.doesNotThrow(() => {
+    requireValues(terminal(), { WEIGHT: undefined }, 'canary WEIGHT SERVICE');
+  });
   const piped = createContext({ stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough() }, {}, {});
-  t.throws(() => requireValues(piped, { WEIGHT: undefined, SERVICE: undefined, X: 1 }, 'canary WEIGHT SERVICE [--stable SUBSET]'), {
-    constructor: UsageError,
-    exitCode: ExitCode.usage,
-    message: 'missing WEIGHT and SERVICE',
-    hint: 'pass them: kubectl mesh canary WEIGHT SERVICE [--stable SUBSET]; this is not a terminal, so nothing is asked',
+  t.throws(
+    () => {
+      requireValues(piped, { WEIGHT: undefined, SERVICE: undefined, X: 1 }, 'canary WEIGHT SERVICE [--stable SUBSET]');
+    },
+    {
+      constructor: UsageError,
+      exitCode: ExitCode.usage,
+      message: 'missing WEIGHT and SERVICE',
+      hint: 'pass them: kubectl mesh canary WEIGHT SERVICE [--stable SUBSET]; this is not a terminal, so nothing is asked',
+    },
+  );
+  t.throws(
+    () => {
+      requireValues(terminal({ 'no-input': true }), { SERVICE: undefined }, 'promote SERVICE');
+    },
+    {
+      constructor: UsageError,
+      message: 'missing SERVICE',
+      hint: 'pass it: kubectl mesh promote SERVICE; --no-input was given, so nothing is asked',
+    },
+  );
+  t.doesNotThrow(() => {
+    requireValues(piped, { SERVICE: 'reviews' }, 'promote SERVICE');
   });
-  t.throws(() => requireValues(terminal({ 'no-input': true }), { SERVICE: undefined }, 'promote SERVICE'), {
-    constructor: UsageError,
-    message: 'missing SERVICE',
-    hint: 'pass it: kubectl mesh promote SERVICE; --no-input was given, so nothing is asked',
-  });
-  t.doesNotThrow(() => requireValues(piped, { SERVICE: 'reviews' }, 'promote SERVICE'));
 });
 
 /** A live source over a fixed inventory; records what was applied. */
