@@ -15,8 +15,10 @@ import { printObjects } from '../../ui/objects.js';
 import { prompter } from '../../ui/prompt.js';
 import { spin } from '../../ui/spinner.js';
 import { ATTEMPTS, NOTHING_WRITTEN, analyse, checkReadiness, printDiff, showFindings, type Analysis, type Who } from './change.js';
+import { gammaRefusals } from './gamma.js';
 import { openSource } from './open-source.js';
 import type { WriteOptions } from './options.js';
+import { checkTarget } from './target-warnings.js';
 import { meshWaiter } from './wait.js';
 
 export interface ManySpec {
@@ -59,12 +61,16 @@ export async function runChangeMany(ctx: Context, spec: ManySpec, opts: WriteOpt
   const read = () => spin(ctx, `reading ${where}`, () => src.inventory(namespace), NOTHING_WRITTEN);
 
   const inv = await read();
-  const { plans, refusals, warnings, targets } = planAll(spec, inv, versionLabel, who, where, src.live, warnOnly);
+  const { plans, refusals, warnings, targets } = planAll(ctx, spec, inv, versionLabel, who, where, src.live, warnOnly);
   const changing = plans.filter((p) => p.writes.length);
+  // Counted before the later refusals, which are about services already planned.
+  const total = plans.length + refusals.length;
+  // The same refusals a single-service write makes: an HTTPRoute on one of the hosts (MESH0006).
+  if (changing.length) refusals.push(...(await gammaRefusals(ctx, src, inv, changing, namespace, warnOnly)));
   if (!refusals.length && changing.length) {
     refusals.push(...(await spin(ctx, 'analysing the change', () => analyseAll(ctx, src, inv, changing, warnings, opts), NOTHING_WRITTEN)));
   }
-  if (refusals.length) throw refused(spec.what, refusals, plans.length + refusals.length);
+  if (refusals.length) throw refused(spec.what, refusals, total);
   if (!changing.length) {
     for (const p of plans) ctx.streams.stdout.write(`${p.summary} (unchanged)\n`);
     return 0;
@@ -114,7 +120,16 @@ export async function runChangeMany(ctx: Context, spec: ManySpec, opts: WriteOpt
   return 0;
 }
 
-function planAll(spec: ManySpec, inv: Inventory, versionLabel: string, who: Who, where: string, live: boolean, warnOnly: boolean) {
+function planAll(
+  ctx: Context,
+  spec: ManySpec,
+  inv: Inventory,
+  versionLabel: string,
+  who: Who,
+  where: string,
+  live: boolean,
+  warnOnly: boolean,
+) {
   const workloads = inv.services.map((svc) => workloadOf(inv, svc));
   const resolved = new Map<Workload, Target | MeshError>();
   for (const w of workloads) {
@@ -135,6 +150,8 @@ function planAll(spec: ManySpec, inv: Inventory, versionLabel: string, who: Who,
       const t = resolved.get(w)!;
       if (t instanceof MeshError) throw t;
       const plan = spec.plan(t, who, targets);
+      // Objects another controller manages are refused (unless --force), as for one service.
+      if (plan.writes.length) checkTarget(ctx, t, warnOnly);
       // Offline there are no pods to look at: readiness is the cluster's business.
       if (plan.writes.length && live) warnings.push(...checkReadiness(inv, plan, t.ref.host, warnOnly));
       plans.push(plan);

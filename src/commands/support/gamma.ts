@@ -3,7 +3,7 @@
 import { gammaServiceHosts } from '../../analysis/conflicts.js';
 import { serviceFqdn } from '../../model/hosts.js';
 import type { Context } from '../../context.js';
-import { ConflictError } from '../../errors.js';
+import { ConflictError, MeshError } from '../../errors.js';
 import type { Plan } from '../../routing/plan.js';
 import type { Obj } from '../../routing/types.js';
 import type { Inventory } from '../../routing/workloads.js';
@@ -16,15 +16,48 @@ export async function gammaRoutesFor(
   namespace: string,
   service: string,
 ): Promise<{ routes: Obj[]; notice?: string }> {
-  const read = src.live && src.httpRoutes ? await src.httpRoutes(namespace) : { routes: inv.httpRoutes ?? [] };
+  const read = await readRoutes(src, inv, namespace);
   const host = serviceFqdn(service, namespace);
   return { ...read, routes: read.routes.filter((r) => gammaServiceHosts(r).includes(host)) };
+}
+
+/** Live: one list call (cluster-wide, else the namespace, as RBAC allows). Offline: the files' HTTPRoutes. */
+async function readRoutes(src: Source, inv: Inventory, namespace: string | undefined): Promise<{ routes: Obj[]; notice?: string }> {
+  return src.live && src.httpRoutes ? src.httpRoutes(namespace) : { routes: inv.httpRoutes ?? [] };
+}
+
+/** For many services at once (env across services): one HTTPRoute read, one refusal per service it conflicts with. */
+export async function gammaRefusals(
+  ctx: Context,
+  src: Source,
+  inv: Inventory,
+  plans: Plan[],
+  namespace: string | undefined,
+  force: boolean,
+): Promise<{ service: string; error: MeshError }[]> {
+  const read = await readRoutes(src, inv, namespace);
+  if (read.notice) ctx.note(`note: ${read.notice}`);
+  const refusals: { service: string; error: MeshError }[] = [];
+  for (const plan of plans) {
+    const host = serviceFqdn(plan.service, plan.namespace);
+    const routes = read.routes.filter((r) => gammaServiceHosts(r).includes(host));
+    try {
+      if (routes.length) refuseOrWarn(ctx, plan, routes, force);
+    } catch (err) {
+      if (!(err instanceof MeshError)) throw err;
+      refusals.push({ service: `${plan.namespace}/${plan.service}`, error: err });
+    }
+  }
+  return refusals;
 }
 
 export async function refuseGammaConflict(ctx: Context, src: Source, inv: Inventory, plan: Plan, force: boolean): Promise<void> {
   const { routes, notice } = await gammaRoutesFor(src, inv, plan.namespace, plan.service);
   if (notice) ctx.note(`note: ${notice}`);
-  if (!routes.length) return;
+  if (routes.length) refuseOrWarn(ctx, plan, routes, force);
+}
+
+function refuseOrWarn(ctx: Context, plan: Plan, routes: Obj[], force: boolean): void {
   const names = routes.map((r) => `HTTPRoute ${r.metadata.namespace}/${r.metadata.name}`).join(', ');
   const message = `${names} also routes ${plan.namespace}/${plan.service}; Istio never merges it with the VirtualService, so callers would split between the two (MESH0006)`;
   if (!force)

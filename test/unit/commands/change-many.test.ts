@@ -36,6 +36,7 @@ function memorySource(objects: Obj[], fail: Fail = () => undefined) {
         hpas: [],
         virtualServices: of('VirtualService'),
         destinationRules: of('DestinationRule'),
+        httpRoutes: of('HTTPRoute'),
       };
     },
     async apply(plan: Plan): Promise<Obj[]> {
@@ -149,6 +150,33 @@ t.test('one service without Ready pods for its version: nothing is written, the 
       /^env uat: 2 of 3 services refused, so nothing was written: shop\/b: subset uat \(0\/1 pods Ready\) of shop\/b .*; shop\/c: subset uat/,
   });
   t.same(m.log, [], 'not one write');
+});
+
+t.test('the single-service refusals hold across services: a co-managed object, an HTTPRoute on the host', async (t) => {
+  const argo: Obj = {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'DestinationRule',
+    metadata: { name: 'b', namespace: 'shop', annotations: { 'argo-rollouts.argoproj.io/managed-by-rollouts': 'b' } },
+    spec: { host: 'b.shop.svc.cluster.local', subsets: [{ name: 'v1', labels: { version: 'v1' } }] },
+  };
+  const gamma: Obj = {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: { name: 'c-split', namespace: 'shop' },
+    spec: { parentRefs: [{ group: '', kind: 'Service', name: 'c', port: 9080 }], rules: [{ backendRefs: [{ name: 'c', port: 9080 }] }] },
+  };
+  const m = memorySource([...app(), argo, gamma]);
+  await t.rejects(runEnvMany(ctxFor(), uat, undefined, m.source), {
+    exitCode: 5,
+    message:
+      /^env uat: 2 of 3 services refused, so nothing was written: shop\/b: .*Argo Rollouts.*; shop\/c: HTTPRoute shop\/c-split also routes shop\/c/,
+  });
+  t.same(m.log, [], 'not one write');
+  const forced = ctxFor({ force: true });
+  t.equal(await runEnvMany(forced, uat, undefined, m.source), 0, forced.err());
+  t.match(forced.err(), /warning: .*Argo Rollouts.*writing anyway \(--force\)/);
+  t.match(forced.err(), /warning: HTTPRoute shop\/c-split also routes shop\/c/);
+  t.ok(envRoute(m.spec('VirtualService', 'c')), '--force writes');
 });
 
 t.test('a write failing part-way: the services already changed are put back as they were', async (t) => {
