@@ -18,6 +18,7 @@ import { stringify } from 'yaml';
 import { childEnv, kubectl, mesh } from '../e2e/harness.js';
 import { startPrivateApiserver, type PrivateApiserver } from '../e2e/parity-support.js';
 import { createApp, createNamespace, deleteNamespace, errorLines, scratchNamespace } from '../e2e/support.js';
+import { reportCategory } from './support.js';
 
 const ns = scratchNamespace('frozen');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'mesh-frozen-'));
@@ -79,7 +80,13 @@ t.teardown(async () => {
   await deleteNamespace(ns);
   rmSync(dir, { recursive: true, force: true });
   const passed = results.filter((r) => r.ok).length;
-  console.log(`RELIABILITY frozen-apiserver ${passed}/${results.length}`);
+  reportCategory(
+    t,
+    'frozen-apiserver',
+    passed,
+    results.length,
+    'API server frozen (SIGSTOP) before, between and after writes: exit 7, one line, bounded time, a consistent VirtualService',
+  );
 });
 
 interface Run {
