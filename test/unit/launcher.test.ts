@@ -4,7 +4,7 @@
 // The launcher runs next to a bundle built from the current sources into a scratch checkout, so the
 // test needs no `npm run build` first (a fresh clone has no dist/) and never runs a stale dist/.
 import { execFile, execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -102,4 +102,31 @@ t.test('a checkout that was not built says how to build it', async (t) => {
   const r = await run(path.join(copy, 'plugin', 'kubectl-mesh'), ['version']);
   t.equal(r.code, 2);
   t.match(r.stderr, /dist\/kubectl-mesh\.cjs is missing \(run "npm run build"/);
+});
+
+t.test("V8's code cache: one file per build, and old builds' files do not pile up", async (t) => {
+  const cacheDir = path.join(scratch, '.cache', 'kubectl-mesh');
+  rmSync(cacheDir, { recursive: true, force: true }); // earlier tests cached this build already: start empty
+  mkdirSync(cacheDir, { recursive: true });
+  const stale = [1, 2, 3, 4, 5].map((i) => path.join(cacheDir, `code-v20.0.0-${i}-${i}.bin`));
+  stale.forEach((f, i) => {
+    writeFileSync(f, 'old');
+    utimesSync(f, new Date(2020, 0, 1 + i), new Date(2020, 0, 1 + i));
+  });
+  writeFileSync(path.join(cacheDir, 'unrelated.txt'), 'not ours');
+  const r = await run(launcher, ['version', '--client', '-o', 'json']); // loads the bundle: writes its cache on exit
+  t.equal(r.code, 0, r.stderr);
+  const left = readdirSync(cacheDir)
+    .filter((f) => f.startsWith('code-'))
+    .sort();
+  t.equal(left.length, 3, `the newest three are kept: ${left.join(', ')}`);
+  t.notOk(
+    left.some((f) => stale.slice(0, 3).includes(path.join(cacheDir, f))),
+    'the oldest are gone',
+  );
+  t.ok(
+    left.some((f) => !stale.includes(path.join(cacheDir, f))),
+    "this build's cache was written",
+  );
+  t.ok(existsSync(path.join(cacheDir, 'unrelated.txt')), 'other files are left alone');
 });
