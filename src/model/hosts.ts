@@ -61,7 +61,7 @@ export function namedHosts(o: VirtualService | DestinationRule): string[] {
   const hosts: unknown[] = [
     ...(spec.hosts ?? []),
     spec.host,
-    ...routes.flatMap((r) => [...(r.route ?? []).map((d) => d.destination.host), r.mirror?.host]),
+    ...routes.flatMap((r) => [...(r.route ?? []).map((d) => d.destination?.host), r.mirror?.host]),
   ];
   return hosts.filter((h): h is string => typeof h === 'string');
 }

@@ -47,7 +47,8 @@ export interface Destination {
 }
 
 export interface RouteDestination {
-  destination: Destination;
+  /** Istio requires it; a hand-written file may still lack it (analyze reports what it can). */
+  destination?: Destination;
   weight?: number;
   [key: string]: unknown;
 }

@@ -44,14 +44,14 @@ export function adoptableIndex(vs: VirtualService | undefined, svc: ServiceRef):
  * destination takes the port the route already uses (a multi-port service needs it).
  */
 export function weightedDestinations(svc: ServiceRef, weights: WeightedSubset[], existing: RouteDestination[] = []): RouteDestination[] {
-  const port = existing.find((d) => d.destination?.port !== undefined)?.destination.port;
+  const port = existing.find((d) => d.destination?.port !== undefined)?.destination?.port;
   // A user's destination to the whole service (no subset) lends its other fields (headers, port)
   // to each subset destination that replaces it.
   const wholeService = existing.find((d) => d.destination && !d.destination.subset);
   return weights.map(({ subset, weight }) => {
     const old = existing.find((d) => d.destination?.subset === subset) ?? wholeService;
     if (!old) return { destination: { host: svc.host, subset, ...(port !== undefined && { port }) }, weight };
-    return { ...old, destination: { ...old.destination, subset }, weight };
+    return { ...old, destination: { ...old.destination, host: old.destination?.host ?? svc.host, subset }, weight };
   });
 }
 

@@ -11,10 +11,11 @@ export const routeWeights = (r: HttpRoute | undefined): WeightedSubset[] => {
   const dests = r?.route ?? [];
   const raw = dests.map((d) => (typeof d.weight === 'number' ? d.weight : dests.length === 1 ? 100 : 0));
   const sum = raw.reduce((a, b) => a + b, 0);
-  return dests
-    .map((d, i) => ({ d, w: raw[i] }))
-    .filter(({ d }) => d.destination?.subset)
-    .map(({ d, w }) => ({ subset: d.destination.subset!, weight: sum > 0 && sum !== 100 ? Math.round((w / sum) * 10_000) / 100 : w }));
+  return dests.flatMap((d, i) => {
+    const subset = d.destination?.subset;
+    const w = raw[i];
+    return subset ? [{ subset, weight: sum > 0 && sum !== 100 ? Math.round((w / sum) * 10_000) / 100 : w }] : [];
+  });
 };
 
 export const primaryRoute = (vs: VirtualService | undefined): HttpRoute | undefined => httpRoutes(vs).find((r) => r.name === PRIMARY_ROUTE);

@@ -40,7 +40,11 @@ const map =
   };
 const weight: Check = (v, path) => (Number.isInteger(v) ? undefined : `${path} must be an integer (is ${typeName(v)})`);
 const port = map({ number: optional(weight) });
-const destination = map({ destination: map({ host: str, subset: optional(str), port: optional(port) }), weight: optional(weight) });
+// A route entry without `destination` is invalid for Istio, but not unreadable: analyze reports it.
+const destination = map({
+  destination: optional(map({ host: str, subset: optional(str), port: optional(port) })),
+  weight: optional(weight),
+});
 const route = map({
   name: optional(str),
   match: optional(listOf(optional(map({ headers: optional(map({})) })))),

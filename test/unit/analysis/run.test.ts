@@ -51,7 +51,7 @@ t.test('mergeProposed replaces same kind+namespace+name and appends new objects'
     'shop',
   );
   t.equal(merged.virtualServices.length, 1);
-  t.equal(merged.virtualServices[0].spec!.http![0].route![1].destination.subset, 'v3');
+  t.equal(merged.virtualServices[0].spec!.http![0].route![1].destination?.subset, 'v3');
   t.equal(merged.virtualServices[0].metadata.namespace, 'shop', 'namespace filled in');
   t.equal(merged.destinationRules.length, 2);
   t.equal(base.virtualServices[0].spec!.http!.length, 2, 'the input snapshot is not modified');

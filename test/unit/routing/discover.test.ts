@@ -8,7 +8,7 @@ import { caught, planStep, run, runAll, target, vsOf } from './sim.js';
 const split = (w: Workload) =>
   vsOf(w)!
     .spec!.http!.at(-1)!
-    .route!.map((d) => [d.destination.subset, d.weight]);
+    .route!.map((d) => [d.destination?.subset, d.weight]);
 
 t.test('two versions: the older Deployment is stable, whatever the names say', async (t) => {
   const w = workload('reviews', ['v2', 'v1']); // v2 created first

@@ -77,7 +77,7 @@ t.test('after a promote, the next release pairs the new candidate with the recor
   t.strictSame(
     httpRoutes(vsOf(state))
       .at(-1)!
-      .route!.map((d) => [d.destination.subset, d.weight]),
+      .route!.map((d) => [d.destination?.subset, d.weight]),
     [
       ['v2', 90],
       ['v3', 10],

@@ -126,7 +126,7 @@ t.test('weights written are integers summing to 100 for every weight 0..100', as
       const dests = primaryOf(plan.virtualService)!.route!;
       if (
         !same(
-          dests.map((d) => [d.destination.subset, d.weight]),
+          dests.map((d) => [d.destination?.subset, d.weight]),
           [
             ['v1', 100 - w],
             ['v2', w],
@@ -262,7 +262,7 @@ t.test('the same canary twice writes nothing the second time; promote twice: the
     }
     const promoted = run(first.state, { verb: 'promote' });
     const twice = planStep(promoted.state, { verb: 'promote' });
-    const winner = primaryOf(vsOf(promoted.state))!.route![0].destination.subset;
+    const winner = primaryOf(vsOf(promoted.state))!.route![0].destination?.subset;
     if (twice.writes.length || !twice.summary.includes(`${winner} is already stable`)) {
       t.fail(`${c.name}: second promote: ${twice.summary} ${twice.writes.map((w) => w.kind)}`);
       break;

@@ -9,7 +9,7 @@ const host = 'reviews.shop.svc.cluster.local';
 const split = (w: Workload) =>
   httpRoutes(vsOf(w))
     .find((r) => r.name === 'mesh-primary')
-    ?.route?.map((d) => [d.destination.subset, d.weight]);
+    ?.route?.map((d) => [d.destination?.subset, d.weight]);
 const subsetNames = (w: Workload) => drOf(w)?.spec!.subsets?.map((s) => s.name);
 const hpaReplicas = (w: Workload) => w.hpas.map((h) => [h.metadata.name, h.spec!.minReplicas, h.spec!.maxReplicas]);
 
