@@ -7,7 +7,6 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { stringify } from 'yaml';
 import { parseIstioctlAnalyzeJson } from '../analysis/istioctl-output.js';
 import type { IstioctlAnalyzeRequest, IstioctlAnalyzeResult, Obj } from '../analysis/types.js';
 import { locateIstioctlWithSource, missingIstioctlNotice, type LocateOptions } from './locate.js';
@@ -87,7 +86,12 @@ const firstLine = (s: string): string =>
     .find((l) => l !== '') ?? '';
 
 /** Multi-document YAML for `istioctl analyze -`. */
-export const toMultiDocYaml = (objects: readonly Obj[]): string => objects.map((o) => stringify(o)).join('---\n');
+/**
+ * The objects as a multi-document stream for istioctl, each document written as JSON: istioctl reads
+ * YAML 1.1, where an unquoted `on`, `yes` or `off` is a boolean, and YAML 1.2 writers (ours) leave
+ * such strings unquoted: a header match `exact: "on"` would reach Istio as `true` and be rejected.
+ */
+export const toMultiDocYaml = (objects: readonly Obj[]): string => objects.map((o) => `${JSON.stringify(o)}\n`).join('---\n');
 
 export function analyzeArgs(req: IstioctlAnalyzeRequest): string[] {
   const args = ['analyze'];

@@ -3,6 +3,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
+import { parse } from 'yaml';
 import {
   analyzeArgs,
   analyzeWithIstioctl,
@@ -147,7 +148,22 @@ t.test('analyze: args, stdin YAML and JSON behind log noise', async (t) => {
   ]);
   const stdin = await readFile(path.join(dir, 'stdin'), 'utf8');
   t.equal(stdin, toMultiDocYaml(objects));
-  t.match(stdin, /kind: DestinationRule\n[\s\S]*---\n[\s\S]*kind: VirtualService\n/);
+  t.match(stdin, /"kind":"DestinationRule"[\s\S]*\n---\n[\s\S]*"kind":"VirtualService"/);
+});
+
+t.test('objects reach istioctl as YAML 1.1 reads them: "on", "yes", "off" stay strings', async (t) => {
+  const vs = {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+    metadata: { name: 'r', namespace: 'shop' },
+    spec: {
+      hosts: ['r'],
+      http: [{ match: [{ headers: { 'x-chaos': { exact: 'on' } } }], headers: { request: { set: { a: 'yes', b: 'off', c: 'true' } } } }],
+    },
+  };
+  const docs = toMultiDocYaml([vs, vs]).split(/^---\n/m);
+  t.equal(docs.length, 2);
+  for (const doc of docs) t.same(parse(doc, { version: '1.1' }), vs, 'a YAML 1.1 parser (istioctl is one) reads back exactly the object');
 });
 
 t.test('analyze: no objects means no stdin; -A; options from createIstioctl', async (t) => {
