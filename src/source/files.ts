@@ -43,6 +43,7 @@ export interface FilesOptions {
 
 export function filesSource(paths: string[], opts: FilesOptions): Source {
   const files = expandPaths(paths).map((f) => loadYamlFile(f, readBytes(f)));
+  const byPath = new Map(files.map((f) => [f.path, f]));
   const objects: Located[] = files.flatMap((file) =>
     file.docs.map((doc, i) => ({ file, doc, obj: file.objects[i]! })).filter((o) => o.obj && KINDS[o.obj.kind!]),
   );
@@ -93,18 +94,24 @@ export function filesSource(paths: string[], opts: FilesOptions): Source {
           touched.add(found.file);
         } else if (w.action === 'delete' && found) {
           found.file.docs = found.file.docs.filter((d) => d !== found.doc);
+          seen.delete(key(found.obj));
           touched.add(found.file);
         } else if (w.action === 'create') {
           // New routing objects go next to the Service they route.
           const home = service?.file ?? files[0];
           const doc = parseDocument('');
-          doc.contents = doc.createNode(placed(w.after!)) as typeof doc.contents; // a new node, where parsed nodes are typed
+          const obj = placed(w.after!);
+          doc.contents = doc.createNode(obj) as typeof doc.contents; // a new node, where parsed nodes are typed
           home.docs.push(doc);
+          // A later write of this object in the same run (the next step, or a restore) finds it here.
+          seen.set(key(obj), { file: home, doc, obj });
           touched.add(home);
         }
       }
       const changes: FileChange[] = [...touched].map((f) => ({ file: f.path, before: f.bytes, after: encodeFile(render(f), f.encoding) }));
       const written = writeFilesAtomically(changes.filter((c) => !c.after.equals(c.before)));
+      // A command writes object by object: the next write checks the file against what we wrote, not what we read.
+      for (const c of changes) byPath.get(c.file)!.bytes = c.after;
       opts.note?.(written.length ? `wrote ${written.join(', ')}` : 'no file needed a change');
       return out;
     },
@@ -128,6 +135,8 @@ function patchInPlace(found: Located, after: Obj): void {
   }
   if (!sameValue(found.doc.toJS({ maxAliasCount: -1 }), after)) throw refuse();
   found.file.changed.add(found.doc);
+  // The next patch of this object (a later step, or a restore) starts from what the document says now.
+  found.obj = after;
 }
 
 /**

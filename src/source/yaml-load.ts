@@ -8,7 +8,7 @@ import { decodeFile, type DecodedFile } from './text-codec.js';
 
 export interface LoadedFile extends DecodedFile {
   path: string;
-  /** The bytes as read: an --in-place write checks nothing changed them meanwhile. */
+  /** The bytes as read, then as last written: an --in-place write checks nothing else changed them meanwhile. */
   bytes: Buffer;
   docs: Document[];
   /** The object of each document (same index), undefined when it is not a Kubernetes object. */
