@@ -19,8 +19,9 @@ const missing: [string[], RegExp][] = [
     ['green', '-n', ns],
     /^error: missing SERVICE \(pass it: kubectl mesh green SERVICE \[--header NAME=VALUE\] \[--match exact\|prefix\|regex\] \[--subset SUBSET\]/,
   ],
-  [['env', '-n', ns], /^error: missing NAME and SERVICE and --header \(pass them: kubectl mesh env NAME SERVICE --header NAME=VALUE/],
-  [['env', 'uat', APP, '-n', ns], /^error: missing --header \(pass it: kubectl mesh env NAME SERVICE --header NAME=VALUE/],
+  // SERVICE is optional since env works across services, and `env NAME` alone lists: only NAME is missing.
+  [['env', '-n', ns], /^error: missing NAME \(pass it: kubectl mesh env NAME \[SERVICE\] --header NAME=VALUE/],
+  [['env', 'uat', APP, '-n', ns], /^error: missing --header \(pass it: kubectl mesh env NAME \[SERVICE\] --header NAME=VALUE/],
   [['promote', '-n', ns], /^error: missing SERVICE \(pass it: kubectl mesh promote SERVICE \[--canary SUBSET\] \[--prune\]/],
   [['rollback', '-n', ns], /^error: missing SERVICE \(pass it: kubectl mesh rollback SERVICE \[--to-revision N\]/],
   [['history', '-n', ns], /^error: missing SERVICE \(pass it: kubectl mesh history SERVICE/],
