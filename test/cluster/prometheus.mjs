@@ -76,7 +76,7 @@ async function waitFor(what, probe, proc, dir, timeoutMs = 60_000) {
   throw new Error(`${what} not ready after ${timeoutMs / 1000}s`);
 }
 
-/** Starts the traffic source and Prometheus; resolves { url, port, simPort, version }. */
+/** Starts the traffic source and Prometheus; resolves { url, port, simPort, version, pids }. */
 export async function startPrometheus(dir, kubeconfig, log = console.log) {
   const { bin, version } = ensurePrometheus(log);
   const simPort = await freePort();
@@ -117,5 +117,5 @@ export async function startPrometheus(dir, kubeconfig, log = console.log) {
     prom,
     dir,
   );
-  return { url, port, simPort, version };
+  return { url, port, simPort, version, pids: { prometheus: prom.pid, 'traffic-sim': sim.pid } };
 }

@@ -84,7 +84,7 @@ export async function up(dir = stateDir()) {
       trafficSim: prom.simPort,
     },
     istiodAddress: istiod.address,
-    pids: { etcd: etcd.pid, 'kube-apiserver': api.pid, 'pilot-discovery': istiod.pid },
+    pids: { etcd: etcd.pid, 'kube-apiserver': api.pid, 'pilot-discovery': istiod.pid, ...prom.pids },
     prometheusUrl: prom.url,
     binaries: {
       etcd: binaryPath('etcd'),

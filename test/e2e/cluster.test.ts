@@ -273,11 +273,19 @@ t.test('a fresh cluster: demo loaded, reused when up again, and cluster:down lea
     );
   });
 
+  // Every process of the test bed, by name: state.json and pids/ (what cluster:down stops) agree.
+  const processes = ['etcd', 'kube-apiserver', 'pilot-discovery', 'prometheus', 'traffic-sim'];
+  t.same(Object.keys(state.pids).sort(), processes, 'state.json records each process');
+  t.same(readdirSync(path.join(dir, 'pids')).sort(), processes, 'pids/ holds the same set');
+  for (const name of processes) t.ok(alive(state.pids[name]), `${name} runs (pid ${state.pids[name]})`);
   const pids: number[] = Object.values(state.pids);
-  const ports: number[] = Object.values(state.ports);
-  t.equal(pids.length, 2);
-  t.ok(pids.every(alive), 'etcd and kube-apiserver run');
-  t.ok((await Promise.all(ports.map(listening))).every(Boolean), 'and listen');
+  t.same(Object.keys(state.ports).sort(), ['apiserver', 'etcdClient', 'etcdPeer', 'prometheus', 'trafficSim']);
+  const named: [string, number][] = [
+    ...Object.entries(state.ports as Record<string, number>),
+    ['istiod', Number(state.istiodAddress.split(':').pop())],
+  ];
+  for (const [name, port] of named) t.ok(await listening(port), `${name} listens on ${port}`);
+  const ports = named.map(([, port]) => port);
 
   const again = await run('node', ['test/cluster/up.mjs'], { env: clusterEnv, timeoutMs: 60_000 });
   t.equal(again.code, 0, again.stderr);
