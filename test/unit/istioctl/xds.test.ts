@@ -68,7 +68,7 @@ t.test("validate: one Error finding per rejected object, with istioctl's reason"
     'validate',
     [
       'input=$(cat)',
-      'case "$input" in *"weight: 0"*) printf "Error: 1 error occurred:\\n\\t* total destination weight = 0\\n\\n" >&2; exit 1;; esac',
+      'case "$input" in *\'"weight":0\'*) printf "Error: 1 error occurred:\\n\\t* total destination weight = 0\\n\\n" >&2; exit 1;; esac',
       'echo "validation succeed" >&2',
     ].join('\n'),
   );
