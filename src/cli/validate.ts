@@ -2,6 +2,7 @@
 // flag (exit 2), never a confusing failure later ("may have been deleted", a request to a mangled URL).
 import { UsageError } from '../errors.js';
 import type { FlagValues } from './flags.js';
+import { parseRequestTimeout } from './global-flags.js';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 // A Kubernetes label key: an optional DNS-subdomain prefix and "/", then a name of up to 63 characters.
@@ -25,6 +26,9 @@ export function validateCommonFlags(flags: FlagValues): void {
   const v = flags.v;
   if (typeof v === 'string' && !/^\d{1,2}$/.test(v))
     throw new UsageError(`invalid value ${JSON.stringify(v)} for -v: expected a number`, 'e.g. -v=6 logs every API request');
+  // Parsed again on connecting; checked here too so offline runs (-f) refuse it like kubectl does.
+  const timeout = flags['request-timeout'];
+  if (typeof timeout === 'string') parseRequestTimeout(timeout);
   const label = flags['version-label'];
   if (typeof label === 'string' && !isLabelKey(label)) {
     throw new UsageError(

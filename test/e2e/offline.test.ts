@@ -1,7 +1,7 @@
 // Offline / GitOps: -f FILE|DIR works with no cluster at all (KUBECONFIG names a missing file). It prints
 // the DestinationRule and VirtualService; --in-place rewrites the files, keeping comments, key order and
 // every untouched byte. Needs no cluster, so it also runs where none can be started.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
@@ -163,4 +163,19 @@ t.test('--dry-run=client with -f --in-place leaves the files alone', async (t) =
   t.equal(r.code, 0, r.stderr);
   t.match(r.stdout, /kind: VirtualService/);
   t.equal(read(path.join(copy, '50-virtualservices.yaml')), before);
+});
+
+t.test('a bad --request-timeout is refused offline too, before anything is read or written', async (t) => {
+  const copy = path.join(dir, 'timeout');
+  cpSync(demo, copy, { recursive: true });
+  const snapshot = () => readdirSync(copy).map((f) => [f, read(path.join(copy, f))]);
+  const before = snapshot();
+  const bad = await mesh(['canary', '20', 'reviews', '-f', copy, '--in-place', '--request-timeout', '5q'], { env: noCluster });
+  t.equal(bad.code, 2, 'usage error');
+  t.equal(bad.stdout, '');
+  t.match(bad.stderr, /^error: invalid value "5q" for --request-timeout \(use a whole number of seconds/);
+  t.equal(bad.stderr.trimEnd().split('\n').length, 1, 'one line');
+  t.same(snapshot(), before, 'no file written or changed');
+  const fine = await mesh(['canary', '20', 'reviews', '-f', copy, '--request-timeout', '1m30s'], { env: noCluster });
+  t.equal(fine.code, 0, fine.stderr);
 });

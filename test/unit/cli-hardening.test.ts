@@ -20,6 +20,21 @@ t.test('bad common flag values are one usage error each', async (t) => {
   }
 });
 
+t.test('--request-timeout is checked up front, also offline where nothing connects', async (t) => {
+  const offline = ['canary', '20', 'reviews', '-f', 'manifests/demo'];
+  for (const bad of ['5q', 'soon', '1m30']) {
+    const r = await runMain([...offline, '--request-timeout', bad], { KUBECONFIG: '/nonexistent' });
+    t.equal(r.code, 2, bad);
+    t.equal(r.stdout, '', `${bad}: nothing printed`);
+    t.match(r.stderr, new RegExp(`^error: invalid value "${bad}" for --request-timeout \\(use a whole number of seconds`), bad);
+    t.equal(r.stderr.trimEnd().split('\n').length, 1, `${bad}: one line`);
+  }
+  for (const good of ['0', '5', '5s', '1m30s']) {
+    const r = await runMain([...offline, '--request-timeout', good, '-o', 'json'], { KUBECONFIG: '/nonexistent' });
+    t.equal(r.code, 0, `${good}: ${r.stderr}`);
+  }
+});
+
 t.test('-f DIR before the verb is a flag value, not the verb', async (t) => {
   const r = await runMain(['-f', 'manifests/demo', 'canary', '20', 'reviews', '-o', 'json'], {});
   t.equal(r.code, 0, r.stderr);
