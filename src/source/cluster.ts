@@ -1,6 +1,6 @@
 // The live cluster as a Source: a fixed number of list calls per command, writes in plan
 // order with optimistic concurrency (the resourceVersion we read travels with each write).
-import { ForbiddenError, MeshError, NotFoundError } from '../errors.js';
+import { ConflictError, ForbiddenError, MeshError, NotFoundError } from '../errors.js';
 import type { KubeClient } from '../kube/index.js';
 import type { Write } from '../routing/plan.js';
 import type { DestinationRule, Deployment, HorizontalPodAutoscaler, Obj, Pod, Service, VirtualService } from '../routing/types.js';
@@ -48,7 +48,9 @@ export function clusterSource(kube: KubeClient): Source {
           written.push(...(await write(kube, w, dryRun === 'server')));
           done.push(`${w.action === 'delete' ? 'deleted' : 'wrote'} ${w.kind} ${name(w)}`);
         } catch (err) {
-          if (!done.length || !(err instanceof MeshError)) throw err;
+          // A lost race (409: changed or created meanwhile) goes back as it is: the caller re-reads, and
+          // the new read holds our earlier writes, so the re-plan only finishes the job.
+          if (!done.length || !(err instanceof MeshError) || err instanceof ConflictError) throw err;
           // Earlier writes stand (they were safe on their own: make-before-break); say how to finish.
           throw new MeshError(
             `${done.join(', ')}, then writing ${w.kind} ${name(w)} failed: ${err.message}`,

@@ -109,6 +109,82 @@ t.test('two first canaries at once: the one whose create gets AlreadyExists re-r
   t.same(weightsOf(kube.object('VirtualService', 'shop', 'reviews')), { v1: 80, v2: 20 });
 });
 
+t.test('a create that gets AlreadyExists after our first write re-reads and replaces what the other run created', async (t) => {
+  const other = new FakeKube(reviews());
+  t.equal((await mesh(other, 'canary', '50', 'reviews')).code, 0);
+  const kube = new FakeKube(reviews());
+  let raced = 0;
+  // Our DestinationRule is written; the other run's VirtualService lands before ours.
+  kube.prependReactor('create', 'VirtualService', (_a, k) => {
+    if (!raced++) k.put(other.object('VirtualService', 'shop', 'reviews')!);
+    return undefined;
+  });
+  const r = await mesh(kube, 'canary', '20', 'reviews');
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stderr, /someone else changed shop\/reviews meanwhile; re-reading \(attempt 2 of 5\)/);
+  t.same(kube.writes(), [
+    'create DestinationRule shop/reviews',
+    'create VirtualService shop/reviews',
+    'replace VirtualService shop/reviews',
+  ]);
+  t.same(weightsOf(kube.object('VirtualService', 'shop', 'reviews')), { v1: 80, v2: 20 });
+});
+
+t.test('an update that loses a race after our first write re-reads too, and writes in the same order', async (t) => {
+  const kube = new FakeKube(reviews());
+  t.equal((await mesh(kube, 'canary', '20', 'reviews')).code, 0);
+  let raced = 0;
+  // promote --prune: the VirtualService is replaced; someone edits the DestinationRule before we write it.
+  kube.prependReactor('replace', 'DestinationRule', (_a, k) => {
+    if (raced++) return undefined;
+    const dr = k.object('DestinationRule', 'shop', 'reviews')!;
+    k.put({ ...dr, metadata: { ...dr.metadata, labels: { team: 'x' } } });
+    return undefined; // the store now answers 409
+  });
+  const before = kube.writes().length;
+  const r = await mesh(kube, 'promote', 'reviews', '--prune');
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stderr, /re-reading \(attempt 2 of 5\)/);
+  t.notMatch(r.stderr, /then writing/, 'no half-way failure');
+  t.same(
+    kube.writes().slice(before),
+    [
+      'replace VirtualService shop/reviews',
+      'replace DestinationRule shop/reviews',
+      'replace VirtualService shop/reviews',
+      'replace DestinationRule shop/reviews',
+    ],
+    'the re-plan writes routes before subsets again',
+  );
+  t.same(weightsOf(kube.object('VirtualService', 'shop', 'reviews')), { v2: 100 });
+  const dr = kube.object('DestinationRule', 'shop', 'reviews')!;
+  t.same(dr.metadata.labels, { team: 'x' }, 'the edit made meanwhile is kept');
+  t.same(
+    (dr.spec as { subsets: { name: string }[] }).subsets.map((s) => s.name),
+    ['v2'],
+    'and the old subset is pruned',
+  );
+});
+
+t.test('a create race that never stops: five attempts, then exit 5 with the one-line message of a conflict', async (t) => {
+  const kube = new FakeKube(reviews());
+  kube.prependReactor('create', 'VirtualService', () => ({
+    status: 409,
+    reason: 'AlreadyExists',
+    message: 'virtualservices.networking.istio.io "reviews" already exists',
+  }));
+  const r = await mesh(kube, 'canary', '20', 'reviews');
+  t.equal(r.code, ExitCode.conflict);
+  t.equal(kube.writes().filter((w) => w === 'create VirtualService shop/reviews').length, 5);
+  t.equal(r.stderr.match(/re-reading/g)?.length, 4);
+  const last = r.stderr.trimEnd().split('\n').pop();
+  t.equal(
+    last,
+    'error: virtualservices.networking.istio.io "reviews" already exists (it was created meanwhile; re-run the command to start from the current state)',
+  );
+  t.ok(kube.object('DestinationRule', 'shop', 'reviews'), 'the DestinationRule written first stands (it routes nothing)');
+});
+
 t.test("conflicts that never stop: five attempts, then exit 5 with the server's message", async (t) => {
   const kube = new FakeKube(reviews());
   t.equal((await mesh(kube, 'canary', '10', 'reviews')).code, 0);
