@@ -42,6 +42,18 @@ export default tseslint.config(
     rules: {
       // noUncheckedIndexedAccess is off, so `!` marks a look-up the code checked a line above (map.get after has, regex groups).
       '@typescript-eslint/no-non-null-assertion': 'off',
+      // A function that says it returns an exit code names it (ExitCode.ok), so a reader needs no table.
+      'no-restricted-syntax': [
+        'error',
+        ...[
+          "[returnType.typeAnnotation.typeName.name='ExitCodeValue']",
+          "[returnType.typeAnnotation.typeArguments.params.0.typeName.name='ExitCodeValue']",
+          "[returnType.typeAnnotation.typeArguments.params.0.types.0.typeName.name='ExitCodeValue']",
+        ].map((returnsExitCode) => ({
+          selector: `:function${returnsExitCode} ReturnStatement > Literal.argument`,
+          message: 'Return an exit code by name (ExitCode.ok …, src/errors.ts), not a bare number.',
+        })),
+      ],
     },
   },
   {

@@ -51,7 +51,7 @@ const keyOf = (w: Write): string => {
 };
 const label = (p: { namespace: string; service: string }): string => `${p.namespace}/${p.service}`;
 
-export async function runChangeMany(ctx: Context, spec: ManySpec, opts: WriteOptions, source?: Source): Promise<number> {
+export async function runChangeMany(ctx: Context, spec: ManySpec, opts: WriteOptions, source?: Source): Promise<ExitCodeValue> {
   const src = source ?? (await openSource(ctx, opts));
   const namespace = opts.allNamespaces ? undefined : (opts.namespace ?? src.defaultNamespace);
   const where = namespace === undefined ? 'any namespace' : `namespace ${namespace}`;
@@ -73,7 +73,7 @@ export async function runChangeMany(ctx: Context, spec: ManySpec, opts: WriteOpt
   if (refusals.length) throw refused(spec.what, refusals, total);
   if (!changing.length) {
     for (const p of plans) ctx.streams.stdout.write(`${p.summary} (unchanged)\n`);
-    return 0;
+    return ExitCode.ok;
   }
   if (opts.diff) for (const p of changing) await printDiff(ctx, p);
   else if (confirming) ctx.note(changing.flatMap(describePlan).join('\n'));
@@ -81,7 +81,7 @@ export async function runChangeMany(ctx: Context, spec: ManySpec, opts: WriteOpt
     const objects = changing.flatMap((p) => p.writes.filter((w) => w.after).map((w) => w.after!));
     if (ctx.output !== 'table' || !opts.diff) await printObjects(ctx, objects, ctx.output === 'json' ? 'json' : 'yaml');
     ctx.note(`${spec.what}: ${changing.length} service${changing.length > 1 ? 's' : ''} would change (dry run: nothing was written)`);
-    return 0;
+    return ExitCode.ok;
   }
   const count = `${changing.length} service${changing.length > 1 ? 's' : ''}`;
   if (confirming && !(await prompter(ctx).confirm(`Apply to ${count} in ${where}?`, !warnings.length))) {
@@ -117,7 +117,7 @@ export async function runChangeMany(ctx: Context, spec: ManySpec, opts: WriteOpt
   }
   await waitForMesh?.(changing.flatMap((p) => p.writes));
   await report(ctx, src, plans, written, dryRun, spec.what);
-  return 0;
+  return ExitCode.ok;
 }
 
 function planAll(

@@ -4,7 +4,7 @@ import { builtInChecks, subsetsWithoutReadyPods } from '../../analysis/checks.js
 import { analyzeChange, mergeProposed } from '../../analysis/run.js';
 import type { Finding } from '../../analysis/types.js';
 import type { Context } from '../../context.js';
-import { ConflictError, ExitCode, PreconditionError } from '../../errors.js';
+import { ConflictError, ExitCode, PreconditionError, type ExitCodeValue } from '../../errors.js';
 import { describePlan } from '../../routing/describe.js';
 import { httpRoutes, shadowedOwnedRoutes } from '../../routing/routes.js';
 import type { Plan } from '../../routing/plan.js';
@@ -46,7 +46,7 @@ export const ATTEMPTS = 5;
 export const POD_CODES = new Set(['IST0173', 'MESH0001']);
 export const NOTHING_WRITTEN = 'cancelled; nothing was changed';
 
-export async function runChange(ctx: Context, spec: ChangeSpec, opts: WriteOptions, source?: Source): Promise<number> {
+export async function runChange(ctx: Context, spec: ChangeSpec, opts: WriteOptions, source?: Source): Promise<ExitCodeValue> {
   const src = source ?? (await openSource(ctx, opts));
   const namespace = opts.namespace ?? src.defaultNamespace;
   const { versionLabel, dryRun, force } = opts;
@@ -188,7 +188,7 @@ export async function printDiff(ctx: Context, plan: Plan): Promise<void> {
   for (const w of plan.writes) ctx.streams.stdout.write(await unifiedDiff(w, ctx.color));
 }
 
-async function printDryRun(ctx: Context, plan: Plan, diffShown: boolean): Promise<number> {
+async function printDryRun(ctx: Context, plan: Plan, diffShown: boolean): Promise<ExitCodeValue> {
   const objects = plan.writes.filter((w) => w.after).map((w) => w.after!);
   if (ctx.output === 'table' && !diffShown) {
     await printObjects(ctx, objects, 'yaml');

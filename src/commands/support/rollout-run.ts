@@ -5,7 +5,15 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { Context } from '../../context.js';
-import { CancelledError, ConflictError, ExitCode, MeshError, PreconditionError, UnreachableError } from '../../errors.js';
+import {
+  CancelledError,
+  ConflictError,
+  ExitCode,
+  MeshError,
+  PreconditionError,
+  UnreachableError,
+  type ExitCodeValue,
+} from '../../errors.js';
 import { checkFigures, checkQueries, type CheckScope } from '../../metrics/collect.js';
 import { describeWhere, PrometheusError, type Prometheus } from '../../metrics/prometheus.js';
 import { evaluateCheck } from '../../rollout/evaluate.js';
@@ -45,7 +53,7 @@ export interface RolloutRequest {
 const hasChecks = (p: RolloutPolicy): boolean => p.gates.length > 0 || (p.compareStable && p.maxRegression.length > 0);
 const sink = { write: () => true, isTTY: false } as unknown as NodeJS.WritableStream;
 
-export async function runRollout(ctx: Context, src: Source, req: RolloutRequest): Promise<number> {
+export async function runRollout(ctx: Context, src: Source, req: RolloutRequest): Promise<ExitCodeValue> {
   const kube = await ctx.kube();
   const inv = await src.inventory(req.namespace, req.service);
   const t = resolveTarget(workloadOf(inv, findService(inv, req.namespace, req.service)), req.write.versionLabel);
@@ -214,7 +222,7 @@ export async function runRollout(ctx: Context, src: Source, req: RolloutRequest)
           else {
             state = await store.update(() => pause(state, ctx.now(), 'waiting at a pause step'));
             emitPaused('waiting at a pause step');
-            return 0;
+            return ExitCode.ok;
           }
           break;
         }
@@ -231,12 +239,12 @@ export async function runRollout(ctx: Context, src: Source, req: RolloutRequest)
           emit({ event: 'done', weight, promoted: policy.promote });
           if (ctx.output !== 'json')
             ctx.streams.stdout.write(`${where}: rollout done at ${weight}%${policy.promote ? `, ${state.roles.canary} promoted` : ''}\n`);
-          return 0;
+          return ExitCode.ok;
         }
         case 'rollback':
           return await rollBack(a.reason, true);
         case 'stopped':
-          return 0;
+          return ExitCode.ok;
       }
     }
   } finally {
@@ -249,7 +257,7 @@ export async function runRollout(ctx: Context, src: Source, req: RolloutRequest)
   }
 
   /** Back to the routing from before the rollout (its baseline revision), recorded as failed. */
-  async function rollBack(reason: string, failed: boolean): Promise<number> {
+  async function rollBack(reason: string, failed: boolean): Promise<ExitCodeValue> {
     view.clear();
     emit({ event: 'rollback', reason, toRevision: state.baselineRevision });
     try {
@@ -263,7 +271,7 @@ export async function runRollout(ctx: Context, src: Source, req: RolloutRequest)
       if (!(err instanceof PreconditionError) || !/already at revision/.test(err.message)) throw err;
       state = await store.update(() => finished(state, failed ? 'failed' : 'aborted', ctx.now(), reason));
     }
-    if (!failed) return 0;
+    if (!failed) return ExitCode.ok;
     throw new PreconditionError(
       `rollout of ${where} failed: ${reason}; rolled back to revision ${state.baselineRevision} (the routing before the rollout)`,
       `see "kubectl mesh history ${state.service} -n ${state.namespace}"`,
@@ -271,7 +279,7 @@ export async function runRollout(ctx: Context, src: Source, req: RolloutRequest)
   }
 
   /** Ctrl-C or SIGTERM: at a terminal Ctrl-C asks; otherwise the rollout is recorded paused, exit 130. */
-  async function interrupted(signal: 'SIGINT' | 'SIGTERM'): Promise<number | undefined> {
+  async function interrupted(signal: 'SIGINT' | 'SIGTERM'): Promise<ExitCodeValue | undefined> {
     signals.pending = undefined;
     view.clear();
     let choice: Choice = 'pause';
@@ -339,7 +347,7 @@ async function probe(prom: Prometheus): Promise<void> {
   }
 }
 
-function printPlan(ctx: Context, s: RolloutState, prom: Prometheus | undefined, scope: CheckScope, resumed: boolean): number {
+function printPlan(ctx: Context, s: RolloutState, prom: Prometheus | undefined, scope: CheckScope, resumed: boolean): ExitCodeValue {
   const p = s.policy;
   const out = ctx.streams.stdout;
   const plan = {
@@ -371,7 +379,7 @@ function printPlan(ctx: Context, s: RolloutState, prom: Prometheus | undefined, 
     } else out.write('no metric gates: each step just holds its interval\n');
   }
   ctx.note('dry run: nothing was written');
-  return 0;
+  return ExitCode.ok;
 }
 
 interface Signals {
