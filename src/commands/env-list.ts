@@ -10,7 +10,7 @@ import { readTargets } from './support/read.js';
 export async function runEnvList(ctx: Context, only?: string): Promise<number> {
   const { targets, scope } = await readTargets(ctx, undefined, scopeOptions(ctx.flags));
   const now = ctx.now();
-  const { environments, warnings } = environmentsOf(targets, now);
+  const { environments, warnings } = environmentsOf(targets, now, { podsKnown: scope.source.live });
   for (const w of warnings) ctx.note(`warning: ${w}`);
   const shown = only === undefined ? environments : environments.filter((e) => e.name === only);
   const where = scope.namespace === undefined ? 'any namespace' : `namespace ${scope.namespace}`;

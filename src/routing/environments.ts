@@ -98,8 +98,9 @@ export interface EnvService {
   service: string;
   headers: string;
   subset: string;
-  ready: number;
-  pods: number;
+  /** Ready and all pods of the subset; absent when pods are unknown (offline, -f: files hold no pods). */
+  ready?: number;
+  pods?: number;
 }
 
 export interface Environment {
@@ -119,7 +120,11 @@ export interface Environment {
  * Every environment the targets route, with its services, metadata and the services that fall back
  * to the baseline. Unreadable metadata annotations come back as warnings (one per object).
  */
-export function environmentsOf(targets: Target[], now: Date): { environments: Environment[]; warnings: string[] } {
+export function environmentsOf(
+  targets: Target[],
+  now: Date,
+  { podsKnown = true }: { podsKnown?: boolean } = {},
+): { environments: Environment[]; warnings: string[] } {
   const warnings: string[] = [];
   const byEnv = new Map<string, { services: EnvService[]; meta: EnvMeta[] }>();
   for (const t of targets) {
@@ -135,8 +140,7 @@ export function environmentsOf(targets: Target[], now: Date): { environments: En
         service: t.ref.name,
         headers: describeHeaders(e.headers),
         subset: e.subset,
-        ready: pods.filter(isPodReady).length,
-        pods: pods.length,
+        ...(podsKnown ? { ready: pods.filter(isPodReady).length, pods: pods.length } : {}),
       });
       if (meta[e.name]) entry.meta.push(meta[e.name]);
     }

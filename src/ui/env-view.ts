@@ -28,7 +28,7 @@ export function renderEnvironments(envs: Environment[], now: Date, color: boolea
       `${s.namespace}/${s.service}`,
       s.headers,
       s.subset,
-      `${s.ready}/${s.pods}`,
+      s.ready === undefined ? '-' : `${s.ready}/${s.pods}`,
       age(e.createdAt, now),
       e.createdBy ?? '-',
       expiry(e, now, color),

@@ -179,3 +179,18 @@ t.test('a bad --request-timeout is refused offline too, before anything is read 
   const fine = await mesh(['canary', '20', 'reviews', '-f', copy, '--request-timeout', '1m30s'], { env: noCluster });
   t.equal(fine.code, 0, fine.stderr);
 });
+
+t.test('env list -f shows readiness as unknown (-): files hold no pods', async (t) => {
+  const copy = path.join(dir, 'env');
+  cpSync(demo, copy, { recursive: true });
+  const created = await mesh(['env', 'uat', 'reviews', '--header', 'x-env=uat', '-f', copy, '--in-place'], { env: noCluster });
+  t.equal(created.code, 0, created.stderr);
+  const table = await mesh(['env', 'list', '-f', copy], { env: noCluster });
+  t.equal(table.code, 0, table.stderr);
+  const [head, row] = table.stdout.split('\n').map((l) => l.trim().split(/\s{2,}/));
+  t.same([head[4], row.slice(0, 5)], ['READY', ['uat', 'shop/reviews', 'x-env=uat', 'v2', '-']]);
+  const json = await mesh(['env', 'list', '-f', copy, '-o', 'json'], { env: noCluster });
+  t.equal(json.code, 0, json.stderr);
+  const [service] = JSON.parse(json.stdout)[0].services;
+  t.same(service, { namespace: 'shop', service: 'reviews', headers: 'x-env=uat', subset: 'v2' }, 'no ready or pods counts');
+});

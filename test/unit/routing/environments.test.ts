@@ -6,6 +6,7 @@ import { readEnvMeta, withEnvMeta } from '../../../src/routing/env-meta.js';
 import { environmentsOf, routing, withVersion } from '../../../src/routing/environments.js';
 import { parseSelector, selectorMatches } from '../../../src/routing/selector.js';
 import { resolveTarget, type Target } from '../../../src/routing/target.js';
+import { renderEnvironments } from '../../../src/ui/env-view.js';
 import { virtualService, who, workload } from '../builders.js';
 
 const header = (value: string) => [{ name: 'x-env', type: 'exact' as const, value }];
@@ -95,6 +96,16 @@ t.test('environmentsOf: environments × services, who and when, expiry, and the 
     { createdAt: '2026-11-27T08:00:00Z', expired: false },
     'the earliest creation; not every service expires, so uat does not',
   );
+});
+
+t.test('pods unknown (offline): environments without readiness, shown as - rather than 0/0', async (t) => {
+  const targets = [routed('a', ['v1', 'uat'], [['uat', 'uat']])];
+  const now = new Date('2026-11-27T13:00:00Z');
+  const offline = environmentsOf(targets, now, { podsKnown: false }).environments;
+  t.same(offline[0].services[0], { namespace: 'shop', service: 'a', headers: 'x-env=uat', subset: 'uat' }, 'no ready, no pods');
+  const row = (text: string) => text.split('\n')[1].split(/\s{2,}/);
+  t.equal(row(renderEnvironments(offline, now, false))[4], '-');
+  t.equal(row(renderEnvironments(environmentsOf(targets, now).environments, now, false))[4], '2/2', 'live: ready/all');
 });
 
 t.test('routing: the services that route an environment (for --delete); none is an error naming the existing ones', async (t) => {
