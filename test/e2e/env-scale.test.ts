@@ -9,40 +9,15 @@
 //   Reads: 5 lists (services, virtualservices, destinationrules, deployments, HPAs) + pods. (Before the
 //   discovery cache: one more, the Istio API discovery: 7.)
 import t from 'tap';
-import { startWorkloads } from '../cluster/pods.mjs';
-import { applyObjects, createNamespace, deleteNamespace, kubeconfig, requests, scratchNamespace } from './support.js';
+import { createNamespace, createServices, deleteNamespace, requests, scratchNamespace } from './support.js';
 
 const small = `${scratchNamespace('e2e-envscale')}-2`;
 const large = `${scratchNamespace('e2e-envscale')}-50`;
 
-/** n services, each with a v1 and a uat Deployment (one Ready pod each), applied in one go. */
+/** n services, each with a v1 and a uat Deployment (one Ready pod each). */
 async function fill(ns: string, n: number): Promise<void> {
   await createNamespace(ns, { 'istio-injection': 'enabled' });
-  const objects: object[] = [];
-  for (let i = 1; i <= n; i++) {
-    const app = `svc-${i}`;
-    objects.push({
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: app, namespace: ns },
-      spec: { selector: { app }, ports: [{ port: 80 }] },
-    });
-    for (const v of ['v1', 'uat']) {
-      const labels = { app, version: v };
-      objects.push({
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: `${app}-${v}`, namespace: ns, labels },
-        spec: {
-          replicas: 1,
-          selector: { matchLabels: labels },
-          template: { metadata: { labels }, spec: { containers: [{ name: app, image: `example.com/${app}:${v}` }] } },
-        },
-      });
-    }
-  }
-  await applyObjects(objects);
-  await startWorkloads(kubeconfig(), ns);
+  await createServices(ns, 'svc', n, ['v1', 'uat']);
 }
 
 interface Measured {

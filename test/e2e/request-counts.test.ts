@@ -16,17 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { startWorkloads } from '../cluster/pods.mjs';
-import {
-  applyObjects,
-  createApp,
-  createNamespace,
-  deleteNamespace,
-  kubeconfig,
-  requestCount,
-  requests,
-  scratchNamespace,
-} from './support.js';
+import { createApp, createNamespace, createServices, deleteNamespace, requestCount, requests, scratchNamespace } from './support.js';
 
 const ns = scratchNamespace('e2e-count');
 const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'mesh-count-cache-'));
@@ -54,35 +44,6 @@ async function measure(): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   for (const [name, args] of verbs) counts.set(name, await requestCount([...args, '-n', ns], { env }));
   return counts;
-}
-
-/** Services small-1..n, each with a v1 and a v2 Deployment (one pod each), applied in one go. */
-async function addServices(n: number): Promise<void> {
-  const objects: object[] = [];
-  for (let i = 1; i <= n; i++) {
-    const app = `small-${i}`;
-    objects.push({
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: app, namespace: ns },
-      spec: { selector: { app }, ports: [{ port: 80 }] },
-    });
-    for (const v of ['v1', 'v2']) {
-      const labels = { app, version: v };
-      objects.push({
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: `${app}-${v}`, namespace: ns, labels },
-        spec: {
-          replicas: 1,
-          selector: { matchLabels: labels },
-          template: { metadata: { labels }, spec: { containers: [{ name: app, image: `example.com/${app}:${v}` }] } },
-        },
-      });
-    }
-  }
-  await applyObjects(objects);
-  await startWorkloads(kubeconfig(), ns);
 }
 
 t.before(async () => {
@@ -116,7 +77,7 @@ t.test('discovery: a cold command asks /api and /apis and caches them; a warm on
 
 t.test('every verb makes the same number of API requests with 2 services as with 20', { timeout: 240_000 }, async (t) => {
   const two = await measure();
-  await addServices(18);
+  await createServices(ns, 'small', 18, ['v1', 'v2']);
   const services = await requests(['status', '-n', ns, '-o', 'json'], { env });
   t.equal(JSON.parse(services.result.stdout).length, 20, '20 services now');
   const twenty = await measure();

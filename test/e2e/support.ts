@@ -112,6 +112,38 @@ export async function createApp(ns: string, name: string, versions: string[], op
   await startWorkloads(kubeconfig(), ns);
 }
 
+/**
+ * Services `<prefix>-1` … `<prefix>-n` in `ns`, each with one Deployment of one pod per version, all
+ * applied in one go (no HPAs, no creation order between versions), then Ready pods: many services, fast.
+ */
+export async function createServices(ns: string, prefix: string, n: number, versions: string[]): Promise<void> {
+  const objects: object[] = [];
+  for (let i = 1; i <= n; i++) {
+    const app = `${prefix}-${i}`;
+    objects.push({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: app, namespace: ns },
+      spec: { selector: { app }, ports: [{ port: 80 }] },
+    });
+    for (const v of versions) {
+      const labels = { app, version: v };
+      objects.push({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: `${app}-${v}`, namespace: ns, labels },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: labels },
+          template: { metadata: { labels }, spec: { containers: [{ name: app, image: `example.com/${app}:${v}` }] } },
+        },
+      });
+    }
+  }
+  await apply(objects);
+  await startWorkloads(kubeconfig(), ns);
+}
+
 /** Applies any objects (e.g. a user's VirtualService) as admin. */
 export const applyObjects = (objects: object[]): Promise<Result> => apply(objects);
 
