@@ -107,6 +107,20 @@ type Tap = Pick<typeof t, 'ok' | 'same' | 'match' | 'equal'>;
 
 const admin = (): Partial<Identity> => ({ username: 'admin', groups: ['system:masters', 'system:authenticated'] });
 const certUser = (): Partial<Identity> => ({ username: 'cert-user', groups: ['system:masters', 'system:authenticated'] });
+/** The private API server named by a host its certificate lacks (vm), verified as localhost. */
+const viaVm = (): string[] => [
+  '--server',
+  `https://vm:${api.port}`,
+  '--tls-server-name',
+  'localhost',
+  '--certificate-authority',
+  api.caFile,
+  '--token',
+  api.adminToken,
+];
+const clearProxy = (): void => {
+  proxy.targets.length = 0;
+};
 
 const cases: Case[] = [
   {
@@ -154,16 +168,7 @@ const cases: Case[] = [
   },
   {
     name: '--tls-server-name (server named by a host the certificate lacks)',
-    args: () => [
-      '--server',
-      `https://vm:${api.port}`,
-      '--tls-server-name',
-      'localhost',
-      '--certificate-authority',
-      api.caFile,
-      '--token',
-      api.adminToken,
-    ],
+    args: viaVm,
     env: NO_KUBECONFIG,
     expect: admin,
   },
@@ -224,19 +229,8 @@ const cases: Case[] = [
   },
   {
     name: 'HTTPS_PROXY through a loopback CONNECT proxy',
-    before: () => {
-      proxy.targets.length = 0;
-    },
-    args: () => [
-      '--server',
-      `https://vm:${api.port}`,
-      '--tls-server-name',
-      'localhost',
-      '--certificate-authority',
-      api.caFile,
-      '--token',
-      api.adminToken,
-    ],
+    before: clearProxy,
+    args: viaVm,
     env: () => ({ ...NO_KUBECONFIG(), HTTPS_PROXY: `http://127.0.0.1:${proxy.port}` }),
     expect: admin,
     check: (t) => {
@@ -248,19 +242,8 @@ const cases: Case[] = [
   },
   {
     name: 'NO_PROXY names the server: no tunnel',
-    before: () => {
-      proxy.targets.length = 0;
-    },
-    args: () => [
-      '--server',
-      `https://vm:${api.port}`,
-      '--tls-server-name',
-      'localhost',
-      '--certificate-authority',
-      api.caFile,
-      '--token',
-      api.adminToken,
-    ],
+    before: clearProxy,
+    args: viaVm,
     env: () => ({ ...NO_KUBECONFIG(), HTTPS_PROXY: `http://127.0.0.1:${proxy.port}`, NO_PROXY: 'example.com,vm' }),
     expect: admin,
     check: (t) => {
@@ -269,9 +252,7 @@ const cases: Case[] = [
   },
   {
     name: 'proxy-url in the kubeconfig',
-    before: () => {
-      proxy.targets.length = 0;
-    },
+    before: clearProxy,
     args: () => [],
     env: () => ({
       KUBECONFIG: kubeconfig(

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { istioctl } from './harness.js';
-import { behave, jsonLines, prometheusUrl, rps, start } from './rollout-support.js';
+import { behave, jsonLines, prometheusUrl, rps, start, stepArgs } from './rollout-support.js';
 import { applyObjects, createApp, createNamespace, deleteNamespace, hpaOf, mesh, resourceVersions, vsOf, weights } from './support.js';
 
 const ns = `e2e-gates-${process.pid.toString(36)}`;
@@ -45,16 +45,7 @@ t.test(
       },
     ]);
     const run = start([
-      'canary',
-      'fail',
-      '-n',
-      ns,
-      '--steps',
-      '10,50,100',
-      '--interval',
-      '6s',
-      '--check-every',
-      '1s',
+      ...stepArgs(ns, 'fail', '10,50,100', '6s'),
       '--analysis',
       'success-rate>=99',
       '--scale-hpa',
@@ -99,25 +90,7 @@ t.test('no canary traffic: checks are inconclusive, not failed, until --no-data-
   // The traffic it had before the annotation must be out of the 5s check window.
   await new Promise((r) => setTimeout(r, Math.max(0, quietSince + 7000 - Date.now())));
   const r = await mesh(
-    [
-      'canary',
-      'quiet',
-      '-n',
-      ns,
-      '--steps',
-      '10,100',
-      '--interval',
-      '2s',
-      '--check-every',
-      '1s',
-      '--no-data-timeout',
-      '6s',
-      '--analysis',
-      'success-rate>=99',
-      ...prom(),
-      '-o',
-      'json',
-    ],
+    [...stepArgs(ns, 'quiet', '10,100', '2s'), '--no-data-timeout', '6s', '--analysis', 'success-rate>=99', ...prom(), '-o', 'json'],
     { timeoutMs: 60_000 },
   );
   t.equal(r.code, 4, r.stderr);
@@ -138,25 +111,7 @@ t.test('no canary traffic: checks are inconclusive, not failed, until --no-data-
 t.test('a p99 regression against stable fails even under the absolute threshold', { timeout: 120_000 }, async (t) => {
   await behave(ns, 'slow-v2', { p99Ms: 400 });
   const r = await mesh(
-    [
-      'canary',
-      'slow',
-      '-n',
-      ns,
-      '--steps',
-      '20,100',
-      '--interval',
-      '3s',
-      '--check-every',
-      '1s',
-      '--analysis',
-      'p99<=1000ms',
-      '--max-regression',
-      '100ms',
-      '--max-failures',
-      '1',
-      ...prom(),
-    ],
+    [...stepArgs(ns, 'slow', '20,100', '3s'), '--analysis', 'p99<=1000ms', '--max-regression', '100ms', '--max-failures', '1', ...prom()],
     { timeoutMs: 60_000 },
   );
   t.equal(r.code, 4, r.stderr);
@@ -175,28 +130,9 @@ t.test('a custom PromQL gate with placeholders', { timeout: 120_000 }, async (t)
   await behave(ns, 'custom-v2', { errorRate: 0.5 });
   const gate =
     'errors:sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="{{namespace}}",destination_workload="{{workload}}",response_code=~"5.."}[{{window}}]))<=0.1';
-  const r = await mesh(
-    [
-      'canary',
-      'custom',
-      '-n',
-      ns,
-      '--steps',
-      '50,100',
-      '--interval',
-      '3s',
-      '--check-every',
-      '1s',
-      '--analysis',
-      gate,
-      '--max-failures',
-      '1',
-      ...prom(),
-      '-o',
-      'json',
-    ],
-    { timeoutMs: 60_000 },
-  );
+  const r = await mesh([...stepArgs(ns, 'custom', '50,100', '3s'), '--analysis', gate, '--max-failures', '1', ...prom(), '-o', 'json'], {
+    timeoutMs: 60_000,
+  });
   t.equal(r.code, 4, r.stderr);
   const failed = jsonLines(r.stdout).find((e) => e.event === 'check' && e.verdict === 'fail');
   const c = failed.checks.find((x: any) => x.name === 'errors');
@@ -225,16 +161,7 @@ t.test(
     await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(relay.address() as net.AddressInfo).port}`;
     const run = start([
-      'canary',
-      'lost',
-      '-n',
-      ns,
-      '--steps',
-      '10,100',
-      '--interval',
-      '30s',
-      '--check-every',
-      '1s',
+      ...stepArgs(ns, 'lost', '10,100', '30s'),
       '--no-data-timeout',
       '5s',
       '--analysis',

@@ -10,6 +10,20 @@ export const prometheusUrl = (): string => {
   return url;
 };
 
+/** `canary SERVICE -n NS --steps STEPS --interval INTERVAL --check-every 1s`: the start of a rollout the tests can wait on. */
+export const stepArgs = (ns: string, service: string, steps: string, interval: string): string[] => [
+  'canary',
+  service,
+  '-n',
+  ns,
+  '--steps',
+  steps,
+  '--interval',
+  interval,
+  '--check-every',
+  '1s',
+];
+
 /** Makes the traffic source answer `errorRate` (0..1) of `deploy`'s requests with 500, or take `p99Ms`. */
 export async function behave(ns: string, deploy: string, b: { errorRate?: number; p99Ms?: number }): Promise<void> {
   const kv = [

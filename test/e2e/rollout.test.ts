@@ -3,7 +3,7 @@
 // Healthy walk + promote with the -o json event stream, status during a rollout, a second --steps
 // refused, pause + --resume, SIGTERM mid-step + --resume from another process, rollback aborts.
 import t from 'tap';
-import { jsonLines, prometheusUrl, start } from './rollout-support.js';
+import { jsonLines, prometheusUrl, start, stepArgs } from './rollout-support.js';
 import { createApp, createNamespace, deleteNamespace, historyOf, mesh, vsOf, weights } from './support.js';
 
 const ns = `e2e-rollout-${process.pid.toString(36)}`;
@@ -58,23 +58,7 @@ t.test('a healthy canary walks every step and promotes; -o json is one event per
 });
 
 t.test('status shows the rollout and live metrics; a second --steps is refused', { timeout: 120_000 }, async (t) => {
-  const run = start([
-    'canary',
-    'pause',
-    '-n',
-    ns,
-    '--steps',
-    '20,pause,100',
-    '--interval',
-    '8s',
-    '--check-every',
-    '1s',
-    '--prometheus',
-    prometheusUrl(),
-    ...gates,
-    '-o',
-    'json',
-  ]);
+  const run = start([...stepArgs(ns, 'pause', '20,pause,100', '8s'), '--prometheus', prometheusUrl(), ...gates, '-o', 'json']);
   await run.event((e) => e.event === 'check' && e.verdict === 'pass', 60_000);
   const st = await mesh(['status', 'pause', '-n', ns, '-o', 'json', '--prometheus', prometheusUrl()]);
   t.equal(st.code, 0, st.stderr);
@@ -122,23 +106,7 @@ t.test(
   'SIGTERM mid-step: weights stay, recorded paused, exit 130; --resume from another process finishes',
   { timeout: 120_000 },
   async (t) => {
-    const run = start([
-      'canary',
-      'term',
-      '-n',
-      ns,
-      '--steps',
-      '10,30,100',
-      '--interval',
-      '6s',
-      '--check-every',
-      '1s',
-      '--prometheus',
-      prometheusUrl(),
-      ...gates,
-      '-o',
-      'json',
-    ]);
+    const run = start([...stepArgs(ns, 'term', '10,30,100', '6s'), '--prometheus', prometheusUrl(), ...gates, '-o', 'json']);
     await run.event((e) => e.event === 'step' && e.weight === 10);
     run.child.kill('SIGTERM');
     t.equal(await run.exit, 130, 'exit 130');
@@ -172,23 +140,7 @@ t.test(
 
 t.test('rollback during a rollout aborts it; the running command stops', { timeout: 120_000 }, async (t) => {
   t.equal((await mesh(['canary', '5', 'abort', '-n', ns])).code, 0, 'a release before the rollout');
-  const run = start([
-    'canary',
-    'abort',
-    '-n',
-    ns,
-    '--steps',
-    '10,50,100',
-    '--interval',
-    '30s',
-    '--check-every',
-    '1s',
-    '--prometheus',
-    prometheusUrl(),
-    ...gates,
-    '-o',
-    'json',
-  ]);
+  const run = start([...stepArgs(ns, 'abort', '10,50,100', '30s'), '--prometheus', prometheusUrl(), ...gates, '-o', 'json']);
   await run.event((e) => e.event === 'check');
   const rb = await mesh(['rollback', 'abort', '-n', ns]);
   t.equal(rb.code, 0, rb.stderr);

@@ -58,22 +58,30 @@ const weighted = (svc: string, ...w: [string, number][]) => ({
 });
 const header = (name: string, how: Record<string, string>) => ({ name, ...how });
 
-t.test('canary: one weighted catch-all route, 80/20 by subset', async (t) => {
-  await verb(t, ['canary', '20', 'reviews', '--stable', 'v1', '--canary', 'v2'], 'reviews', [
-    { name: 'mesh-primary', prefix: '/', ...weighted('reviews', ['v1', 80], ['v2', 20]) },
-  ]);
-  await statusAgrees(t, 'reviews');
-});
-
-t.test('canary 100: Istio drops the 0-weight destination', async (t) => {
-  await verb(t, ['canary', '100', 'reviews'], 'reviews', [{ name: 'mesh-primary', prefix: '/', ...weighted('reviews', ['v2', 100]) }]);
-  await statusAgrees(t, 'reviews');
-});
-
-t.test('promote --prune: the candidate takes the catch-all', async (t) => {
-  await verb(t, ['promote', 'reviews', '--prune'], 'reviews', [{ name: 'mesh-primary', prefix: '/', cluster: cluster('reviews', 'v2') }]);
-  await statusAgrees(t, 'reviews');
-});
+// Each case runs on the routing the one before left.
+const reviewsCases: [name: string, args: string[], want: EnvoyRoute[]][] = [
+  [
+    'canary: one weighted catch-all route, 80/20 by subset',
+    ['canary', '20', 'reviews', '--stable', 'v1', '--canary', 'v2'],
+    [{ name: 'mesh-primary', prefix: '/', ...weighted('reviews', ['v1', 80], ['v2', 20]) }],
+  ],
+  [
+    'canary 100: Istio drops the 0-weight destination',
+    ['canary', '100', 'reviews'],
+    [{ name: 'mesh-primary', prefix: '/', ...weighted('reviews', ['v2', 100]) }],
+  ],
+  [
+    'promote --prune: the candidate takes the catch-all',
+    ['promote', 'reviews', '--prune'],
+    [{ name: 'mesh-primary', prefix: '/', cluster: cluster('reviews', 'v2') }],
+  ],
+];
+for (const [name, args, want] of reviewsCases) {
+  t.test(name, async (t) => {
+    await verb(t, args, 'reviews', want);
+    await statusAgrees(t, 'reviews');
+  });
+}
 
 t.test('rollback: the previous routes come back in Envoy', async (t) => {
   await verb(t, ['rollback', 'reviews'], 'reviews', [{ name: 'mesh-primary', prefix: '/', ...weighted('reviews', ['v2', 100]) }]);
@@ -85,51 +93,50 @@ t.test('rollback: the previous routes come back in Envoy', async (t) => {
 });
 
 t.test('green and several environments: header routes first, in order, then the weighted catch-all', async (t) => {
-  await verb(t, ['canary', '10', 'ratings', '--stable', 'v1', '--canary', 'v2'], 'ratings', [
-    { name: 'mesh-primary', prefix: '/', ...weighted('ratings', ['v1', 90], ['v2', 10]) },
-  ]);
-  await verb(t, ['green', 'ratings', '--header', 'x-env=green'], 'ratings', [
-    { name: 'mesh-env-green', prefix: '/', headers: [header('x-env', { exact: 'green' })], cluster: cluster('ratings', 'v2') },
-    { name: 'mesh-primary', prefix: '/', ...weighted('ratings', ['v1', 90], ['v2', 10]) },
-  ]);
-  await verb(t, ['env', 'uat', 'ratings', '--header', 'x-env=uat', '--header', 'x-team=payments', '--subset', 'v1'], 'ratings', [
-    { name: 'mesh-env-green', prefix: '/', headers: [header('x-env', { exact: 'green' })], cluster: cluster('ratings', 'v2') },
-    {
-      name: 'mesh-env-uat',
-      prefix: '/',
-      headers: [header('x-env', { exact: 'uat' }), header('x-team', { exact: 'payments' })],
-      cluster: cluster('ratings', 'v1'),
-    },
-    { name: 'mesh-primary', prefix: '/', ...weighted('ratings', ['v1', 90], ['v2', 10]) },
-  ]);
-  await verb(t, ['env', 'beta', 'ratings', '--header', 'user-agent=.*Beta.*', '--match', 'regex', '--subset', 'v2'], 'ratings', [
-    { name: 'mesh-env-green', prefix: '/', headers: [header('x-env', { exact: 'green' })], cluster: cluster('ratings', 'v2') },
-    {
-      name: 'mesh-env-uat',
-      prefix: '/',
-      headers: [header('x-env', { exact: 'uat' }), header('x-team', { exact: 'payments' })],
-      cluster: cluster('ratings', 'v1'),
-    },
-    { name: 'mesh-env-beta', prefix: '/', headers: [header('user-agent', { regex: '.*Beta.*' })], cluster: cluster('ratings', 'v2') },
-    { name: 'mesh-primary', prefix: '/', ...weighted('ratings', ['v1', 90], ['v2', 10]) },
-  ]);
+  const envRoute = (env: string, subset: string, ...headers: ReturnType<typeof header>[]): EnvoyRoute => ({
+    name: `mesh-env-${env}`,
+    prefix: '/',
+    headers,
+    cluster: cluster('ratings', subset),
+  });
+  const primary = { name: 'mesh-primary', prefix: '/', ...weighted('ratings', ['v1', 90], ['v2', 10]) };
+  const green = envRoute('green', 'v2', header('x-env', { exact: 'green' }));
+  const uat = envRoute('uat', 'v1', header('x-env', { exact: 'uat' }), header('x-team', { exact: 'payments' }));
+  const beta = envRoute('beta', 'v2', header('user-agent', { regex: '.*Beta.*' }));
+  const old = envRoute('old', 'v1', header('x-env', { exact: 'old' }));
+  const adding: [string[], EnvoyRoute[]][] = [
+    [['canary', '10', 'ratings', '--stable', 'v1', '--canary', 'v2'], [primary]],
+    [
+      ['green', 'ratings', '--header', 'x-env=green'],
+      [green, primary],
+    ],
+    [
+      ['env', 'uat', 'ratings', '--header', 'x-env=uat', '--header', 'x-team=payments', '--subset', 'v1'],
+      [green, uat, primary],
+    ],
+    [
+      ['env', 'beta', 'ratings', '--header', 'user-agent=.*Beta.*', '--match', 'regex', '--subset', 'v2'],
+      [green, uat, beta, primary],
+    ],
+  ];
+  for (const [args, want] of adding) await verb(t, args, 'ratings', want);
   await statusAgrees(t, 'ratings');
-  await verb(t, ['env', 'uat', 'ratings', '--delete'], 'ratings', [
-    { name: 'mesh-env-green', prefix: '/', headers: [header('x-env', { exact: 'green' })], cluster: cluster('ratings', 'v2') },
-    { name: 'mesh-env-beta', prefix: '/', headers: [header('user-agent', { regex: '.*Beta.*' })], cluster: cluster('ratings', 'v2') },
-    { name: 'mesh-primary', prefix: '/', ...weighted('ratings', ['v1', 90], ['v2', 10]) },
-  ]);
-  await verb(t, ['env', 'old', 'ratings', '--header', 'x-env=old', '--subset', 'v1'], 'ratings', [
-    { name: 'mesh-env-green', prefix: '/', headers: [header('x-env', { exact: 'green' })], cluster: cluster('ratings', 'v2') },
-    { name: 'mesh-env-beta', prefix: '/', headers: [header('user-agent', { regex: '.*Beta.*' })], cluster: cluster('ratings', 'v2') },
-    { name: 'mesh-env-old', prefix: '/', headers: [header('x-env', { exact: 'old' })], cluster: cluster('ratings', 'v1') },
-    { name: 'mesh-primary', prefix: '/', ...weighted('ratings', ['v1', 90], ['v2', 10]) },
-  ]);
-  // Header routes to the promoted subset go (it is everyone's now); the one to another subset stays.
-  await verb(t, ['promote', 'ratings'], 'ratings', [
-    { name: 'mesh-env-old', prefix: '/', headers: [header('x-env', { exact: 'old' })], cluster: cluster('ratings', 'v1') },
-    { name: 'mesh-primary', prefix: '/', cluster: cluster('ratings', 'v2') },
-  ]);
+  const changing: [string[], EnvoyRoute[]][] = [
+    [
+      ['env', 'uat', 'ratings', '--delete'],
+      [green, beta, primary],
+    ],
+    [
+      ['env', 'old', 'ratings', '--header', 'x-env=old', '--subset', 'v1'],
+      [green, beta, old, primary],
+    ],
+    // Header routes to the promoted subset go (it is everyone's now); the one to another subset stays.
+    [
+      ['promote', 'ratings'],
+      [old, { name: 'mesh-primary', prefix: '/', cluster: cluster('ratings', 'v2') }],
+    ],
+  ];
+  for (const [args, want] of changing) await verb(t, args, 'ratings', want);
 });
 
 t.test('gateway binding: sidecars keep the routes (gateways: [gw, mesh]) and the ingress gateway gets them', async (t) => {
