@@ -11,6 +11,7 @@ import { writeFilesAtomically, type FileChange } from './atomic-write.js';
 import { expandPaths, readBytes } from './read-files.js';
 import type { Source } from './source.js';
 import { encodeFile, withEol } from './text-codec.js';
+import { yaml11SafeNode } from './yaml11.js';
 import { loadYamlFile, type LoadedFile } from './yaml-load.js';
 import { patchDocument } from './yaml-patch.js';
 
@@ -101,7 +102,7 @@ export function filesSource(paths: string[], opts: FilesOptions): Source {
           const home = service?.file ?? files[0];
           const doc = parseDocument('');
           const obj = placed(w.after!);
-          doc.contents = doc.createNode(obj) as typeof doc.contents; // a new node, where parsed nodes are typed
+          doc.contents = yaml11SafeNode(doc, obj) as typeof doc.contents; // a new node, where parsed nodes are typed
           home.docs.push(doc);
           // A later write of this object in the same run (the next step, or a restore) finds it here.
           seen.set(key(obj), { file: home, doc, obj });

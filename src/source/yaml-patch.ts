@@ -1,6 +1,7 @@
 // Applies the difference between two plain values to a YAML Document, touching only what
 // changed, so comments, key order and formatting of everything else survive --in-place.
-import { isSeq, type Document } from 'yaml';
+import { isScalar, isSeq, type Document } from 'yaml';
+import { quoteIfMisread, setNodeIn, yaml11SafeNode } from './yaml11.js';
 
 type Path = (string | number)[];
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
@@ -23,7 +24,11 @@ export function patchDocument(doc: Document, path: Path, before: unknown, after:
     patchSequence(doc, path, node.items, before, after);
     return;
   }
-  doc.setIn(path, after);
+  if (isScalar(node) && (after === null || typeof after !== 'object')) {
+    // A scalar keeps its node, so its comment and the user's quotes stay; a plain one may need quotes now.
+    node.value = after;
+    quoteIfMisread(node);
+  } else setNodeIn(doc, path, yaml11SafeNode(doc, after));
 }
 
 /** Items are matched to old nodes: equal value, then same `name`, then same position. */
@@ -43,7 +48,7 @@ function patchSequence(doc: Document, path: Path, nodes: unknown[], before: unkn
     return positional !== -1 ? { from: positional, patch: true } : { from: -1, patch: false };
   });
   const seq = doc.getIn(path, true) as { items: unknown[] };
-  seq.items = sources.map((s, idx) => (s.from === -1 ? doc.createNode(after[idx]) : nodes[s.from]));
+  seq.items = sources.map((s, idx) => (s.from === -1 ? yaml11SafeNode(doc, after[idx]) : nodes[s.from]));
   sources.forEach((s, idx) => {
     if (s.patch) patchDocument(doc, [...path, idx], before[s.from], after[idx]);
   });

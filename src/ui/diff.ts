@@ -1,8 +1,8 @@
 // A unified line diff of an object before and after a write, as YAML (what people review).
-import { stringify } from 'yaml';
 import type { Write } from '../routing/plan.js';
 import type { Obj } from '../routing/types.js';
 import { HISTORY_ANNOTATION } from '../model/names.js';
+import { yamlText } from '../source/yaml11.js';
 import { forDisplay } from './objects.js';
 
 // The history annotation is one long JSON line that changes on every write: noise in a review.
@@ -14,7 +14,7 @@ const reviewable = (o: Obj | undefined): string => {
     ...shown.metadata,
     annotations: Object.keys(annotations).length ? annotations : undefined,
   };
-  return stringify({ ...shown, metadata }, { lineWidth: 0 });
+  return yamlText({ ...shown, metadata });
 };
 
 /** Longest-common-subsequence line diff; objects are small, so O(n·m) is fine. */

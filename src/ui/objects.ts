@@ -15,6 +15,6 @@ export async function printObjects(ctx: Context, objects: Obj[], format: 'yaml' 
     ctx.streams.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
     return;
   }
-  const { stringify } = await import('yaml');
-  ctx.streams.stdout.write(shown.map((o) => stringify(o, { lineWidth: 0 })).join('---\n'));
+  const { yamlText } = await import('../source/yaml11.js');
+  ctx.streams.stdout.write(shown.map((o) => yamlText(o)).join('---\n'));
 }
