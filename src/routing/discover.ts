@@ -4,9 +4,10 @@ import { hostRefersTo } from '../model/hosts.js';
 import { serviceSelects } from '../model/labels.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, isOwnedRoute, subsetNameFor } from '../model/names.js';
 import type { DestinationRule, Deployment, Service, Version, VirtualService } from './types.js';
+import { compareNatural, compareText } from '../model/order.js';
 
 const byAge = (a: { created?: string; value: string }, b: { created?: string; value: string }): number =>
-  (a.created ?? '').localeCompare(b.created ?? '') || a.value.localeCompare(b.value, undefined, { numeric: true });
+  compareText(a.created ?? '', b.created ?? '') || compareNatural(a.value, b.value);
 
 /**
  * Versions of a service, oldest first: one per distinct value of `versionLabel` among the

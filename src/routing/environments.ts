@@ -9,6 +9,7 @@ import { podsOf, subsetLabels } from './status.js';
 import type { Target } from './target.js';
 import type { Workload } from './types.js';
 import { describeHeaders, envRoutes } from './view.js';
+import { compareText } from '../model/order.js';
 
 export interface Scope {
   /** --services: exactly these (each must exist). */
@@ -21,7 +22,7 @@ export interface Scope {
 
 const nameOf = (w: Workload): string => w.service.metadata.name;
 const qualified = (w: Workload): string => `${w.service.metadata.namespace ?? 'default'}/${nameOf(w)}`;
-const byName = (a: Workload, b: Workload): number => qualified(a).localeCompare(qualified(b));
+const byName = (a: Workload, b: Workload): number => compareText(qualified(a), qualified(b));
 
 /** The workloads `scope` allows; a --services name that matches none is an error. */
 export function inScope(workloads: Workload[], scope: Scope): Workload[] {
@@ -146,9 +147,9 @@ export function environmentsOf(
     }
   }
   const environments = [...byEnv.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => compareText(a, b))
     .map(([name, { services, meta }]): Environment => {
-      const first = [...meta].sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0];
+      const first = [...meta].sort((a, b) => compareText(a.createdAt, b.createdAt))[0];
       // The latest expiry wins: a service renewed later keeps the environment alive.
       const expiries = meta
         .map((m) => m.expires)

@@ -8,6 +8,7 @@
 // Anything else is "unreadable", never a guess.
 import type { Write } from './plan.js';
 import type { Obj } from './types.js';
+import { compareText } from '../model/order.js';
 
 export type SyncState = 'SYNCED' | 'STALE' | 'NOT_SENT' | 'ERROR' | 'UNKNOWN';
 export type XdsKind = 'route' | 'cluster' | 'listener' | 'endpoint' | 'other';
@@ -194,7 +195,7 @@ function whyStale(t: TypeSync, before: TypeSync | undefined): string | undefined
 export function judgeSync(baseline: readonly ProxySync[], current: readonly ProxySync[], scope: SyncScope): SyncVerdict {
   const before = new Map(baseline.map((p) => [p.id, p]));
   const verdict: SyncVerdict = { total: 0, synced: [], stale: [] };
-  for (const p of current.filter((x) => inScope(x, scope)).sort((a, b) => a.id.localeCompare(b.id))) {
+  for (const p of current.filter((x) => inScope(x, scope)).sort((a, b) => compareText(a.id, b.id))) {
     const watched = p.types.filter((t) => scope.kinds.includes(t.kind));
     if (!watched.length) continue;
     verdict.total++;

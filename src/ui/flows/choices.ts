@@ -6,6 +6,7 @@ import { chooseRoles, knownSubsets, type Target } from '../../routing/target.js'
 import type { HeaderCondition, Roles } from '../../routing/types.js';
 import { currentSplit, describeSplit, envRoutes } from '../../routing/view.js';
 import type { Choice, ChoiceItem } from '../prompt.js';
+import { compareText } from '../../model/order.js';
 
 export const OTHER = Symbol('other');
 export const CHOOSE_SUBSETS = Symbol('choose subsets');
@@ -191,7 +192,7 @@ export function environmentChoices(targets: Target[]): Choice<string>[] {
   const routed = new Set(targets.flatMap((t) => envRoutes(t.vs).map((e) => e.name)));
   const names = [...values.keys()]
     .filter((v) => ENV_NAME.test(v))
-    .sort((a, b) => Number(routed.has(b)) - Number(routed.has(a)) || values.get(a)!.length - values.get(b)!.length || a.localeCompare(b));
+    .sort((a, b) => Number(routed.has(b)) - Number(routed.has(a)) || values.get(a)!.length - values.get(b)!.length || compareText(a, b));
   const width = Math.max(0, ...names.map((n) => n.length));
   return names.map((n) => {
     const services = values.get(n)!;
