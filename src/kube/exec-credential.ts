@@ -2,7 +2,6 @@
 // with KUBERNETES_EXEC_INFO, read an ExecCredential from its stdout, keep it until it expires.
 // Stdin is handed over only when the plugin may be interactive and stdin is a terminal; its stderr
 // goes to ours (login prompts, device codes), as with kubectl.
-import { spawn } from 'node:child_process';
 import { ExternalToolError, UsageError } from '../errors.js';
 import type { ResolvedConfig } from './context.js';
 import type { KubeExec } from './kubeconfig.js';
@@ -85,11 +84,13 @@ export class ExecCredential {
     return JSON.stringify({ apiVersion: this.exec.apiVersion, kind: 'ExecCredential', spec });
   }
 
-  private run(): Promise<ExecResult> {
+  private async run(): Promise<ExecResult> {
     const interactive = this.interactive();
     const env: NodeJS.ProcessEnv = { ...this.io.env, KUBERNETES_EXEC_INFO: this.execInfo(interactive) };
     for (const e of this.exec.env ?? []) env[e.name] = e.value;
     const command = this.exec.command!;
+    // Loaded on demand: child_process costs ~4 ms at start-up, and most kubeconfigs have no exec plugin.
+    const { spawn } = await import('node:child_process');
     return new Promise<ExecResult>((resolve, reject) => {
       const child = spawn(command, this.exec.args ?? [], { env, stdio: [interactive ? 'inherit' : 'ignore', 'pipe', 'pipe'] });
       const out: Buffer[] = [];

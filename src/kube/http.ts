@@ -5,7 +5,6 @@
 // GET with Retry-After) waits as told, bounded; a 401 with plugin credentials asks the plugin again
 // once; `Warning:` headers go to stderr, each text once.
 import http from 'node:http';
-import { performance } from 'node:perf_hooks';
 import type { TLSSocket } from 'node:tls';
 import { MeshError } from '../errors.js';
 import type { Credentials, Headers } from './auth.js';
@@ -108,8 +107,8 @@ export class Transport {
   private async once(method: string, path: string, payload: Buffer | undefined): Promise<Raw> {
     this.#count++;
     const url = `${this.server}${path}`;
-    const started = performance.now();
-    const elapsed = (): string => `in ${Math.round(performance.now() - started)} milliseconds`;
+    const started = Date.now();
+    const elapsed = (): string => `in ${Date.now() - started} milliseconds`;
     try {
       const res = await this.bounded(this.send(method, url, payload));
       this.opts.log?.(`${method} ${url} ${res.status} ${http.STATUS_CODES[res.status] ?? ''} ${elapsed()}`);

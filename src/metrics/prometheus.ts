@@ -2,8 +2,6 @@
 // bearer token or basic auth from a file) or through the API server's service proxy, so an
 // in-cluster Prometheus needs no port-forward. Failures are values: the caller decides whether no
 // answer is fatal (before a rollout starts) or just an inconclusive check (mid-rollout).
-import http from 'node:http';
-import https from 'node:https';
 import { errorOf, parseVector, type Sample } from './result.js';
 
 export type Where =
@@ -85,9 +83,11 @@ export function prometheus(where: Where, get: Get): Prometheus {
 /** GET over plain HTTP(S) to a Prometheus URL (its path prefix kept, e.g. https://host/prometheus). */
 export function urlGet(base: string, auth?: string): Get {
   const root = base.replace(/\/+$/, '');
-  return (apiPath, params, timeoutMs) =>
-    new Promise((resolve, reject) => {
-      const url = new URL(`${root}${apiPath}?${new URLSearchParams(params)}`);
+  return async (apiPath, params, timeoutMs) => {
+    const url = new URL(`${root}${apiPath}?${new URLSearchParams(params)}`);
+    // Loaded here, not at start-up: most commands never talk to Prometheus directly.
+    const lib = url.protocol === 'https:' ? await import('node:https') : url.protocol === 'http:' ? await import('node:http') : undefined;
+    return new Promise((resolve, reject) => {
       const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'kubectl-mesh' };
       if (url.username || url.password) {
         headers.Authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
@@ -95,7 +95,6 @@ export function urlGet(base: string, auth?: string): Get {
         url.password = '';
       }
       if (auth) headers.Authorization = auth;
-      const lib = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : undefined;
       if (!lib) {
         reject(new Error(`unsupported URL scheme ${url.protocol} (use http or https)`));
         return;
@@ -118,6 +117,7 @@ export function urlGet(base: string, auth?: string): Get {
       req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs}ms`)));
       req.on('error', reject);
     });
+  };
 }
 
 /** GET through the API server's service proxy, with the kubeconfig's credentials. */

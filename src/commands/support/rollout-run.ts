@@ -2,7 +2,6 @@
 // what to do next; this file does it: each step's weight goes through runChange (analysis,
 // readiness gate, HPA scaling, conflict retry, history) with the rollout state in the same write,
 // checks query Prometheus, and Ctrl-C/SIGTERM leave the weights as they are, recorded as paused.
-import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { Context } from '../../context.js';
 import {
@@ -54,6 +53,8 @@ const hasChecks = (p: RolloutPolicy): boolean => p.gates.length > 0 || (p.compar
 const sink = { write: () => true, isTTY: false } as unknown as NodeJS.WritableStream;
 
 export async function runRollout(ctx: Context, src: Source, req: RolloutRequest): Promise<ExitCodeValue> {
+  // Loaded here, not at start-up (node:crypto costs ~5 ms to load, and only rollouts need it).
+  const { randomUUID } = await import('node:crypto');
   const kube = await ctx.kube();
   const inv = await src.inventory(req.namespace, req.service);
   const t = resolveTarget(workloadOf(inv, findService(inv, req.namespace, req.service)), req.write.versionLabel);
