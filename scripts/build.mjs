@@ -9,7 +9,7 @@
 //   kubectl-mesh.standalone.cjs  everything in one file: the input of single-executable builds;
 //   static-output.json           what `--help` and `version --client` print: it depends on nothing but
 //                                the build, so it is captured here from the bundle itself and the
-//                                launcher prints it without loading the bundle.
+//                                launcher prints it without loading the bundle; and the verbs' names.
 // Files are replaced atomically (write, then rename): tests running dist/ meanwhile (the release tier
 // rebuilds next to the e2e tier) see the old file or the new one, never half of one.
 //   node scripts/build.mjs [--outdir DIR]   (default dist; the launcher unit test builds into a scratch dir)
@@ -75,6 +75,14 @@ const replace = (file, contents) => {
   writeFileSync(tmp, contents);
   renameSync(tmp, file);
 };
+// The launcher reads the bundle as Latin-1, which is faster than UTF-8 and the same for ASCII: keep it ASCII
+// (esbuild escapes strings, but not every regular expression literal).
+const bundleFile = written.find((f) => f.path.endsWith(`${path.sep}kubectl-mesh.cjs`));
+const nonAscii = bundleFile.contents.findIndex((b) => b > 0x7f);
+if (nonAscii !== -1) {
+  const at = Buffer.from(bundleFile.contents.subarray(Math.max(0, nonAscii - 40), nonAscii + 20)).toString('utf8');
+  throw new Error(`${bundleFile.path} has a non-ASCII byte at ${nonAscii}, in: ${at} (write it as a \\u escape in the source)`);
+}
 // The bundle first: static-output.json is captured by running it.
 for (const f of written) replace(f.path, f.contents);
 replace(path.join(outdir, 'static-output.json'), JSON.stringify(captureStaticOutput(path.join(outdir, 'kubectl-mesh.cjs'))));
@@ -88,11 +96,19 @@ console.error(
  * for them; anything else (a stderr line, a non-zero exit) fails the build.
  */
 function captureStaticOutput(bundle) {
-  const out = {};
-  for (const argv of [['--help'], ['-h'], ['help'], ['version', '--client'], []]) {
+  const run = (argv) => {
     const r = spawnSync(process.execPath, [bundle, ...argv], { env: {}, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     if (r.status !== 0 || r.stderr) throw new Error(`kubectl-mesh ${argv.join(' ')} exited ${r.status}: ${r.stderr}`);
-    out[argv.join('\0')] = r.stdout;
-  }
-  return out;
+    return r.stdout;
+  };
+  const output = {};
+  for (const argv of [['--help'], ['-h'], ['help'], ['version', '--client'], []]) output[argv.join('\0')] = run(argv);
+  // The verbs, as shell completion lists them (`name<TAB>summary` lines, then `:directive`): the launcher
+  // keys its code cache's coverage by verb.
+  const verbs = run(['__complete', ''])
+    .split('\n')
+    .filter((l) => l && !l.startsWith(':'))
+    .map((l) => l.split('\t')[0]);
+  if (!verbs.includes('status')) throw new Error(`kubectl-mesh __complete listed no verbs: ${verbs.join(' ')}`);
+  return { output, verbs };
 }

@@ -157,13 +157,13 @@ export function parseRequestTimeout(text: string): number {
   let ms: number;
   if (/^\+?\d+$/.test(text)) ms = Number(text.replace('+', '')) * 1000;
   else {
-    const m = /^([-+]?)((?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$/.exec(text);
+    const m = /^([-+]?)((?:(?:\d+\.?\d*|\.\d+)(?:ns|us|\u00b5s|\u03bcs|ms|s|m|h))+)$/.exec(text);
     if (!m) {
       if (/^[-+]?0$/.test(text)) return 0;
       throw bad();
     }
     ms = 0;
-    for (const part of m[2].matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) ms += Number(part[1]) * GO_UNITS[part[2]];
+    for (const part of m[2].matchAll(/(\d+\.?\d*|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/g)) ms += Number(part[1]) * GO_UNITS[part[2]];
     if (m[1] === '-') return 0;
   }
   if (!Number.isFinite(ms)) throw bad();

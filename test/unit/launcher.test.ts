@@ -4,7 +4,19 @@
 // The launcher runs next to a bundle built from the current sources into a scratch checkout, so the
 // test needs no `npm run build` first (a fresh clone has no dist/) and never runs a stale dist/.
 import { execFile, execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -117,7 +129,7 @@ t.test("V8's code cache: one file per build, and old builds' files do not pile u
   const r = await run(launcher, ['version', '--client', '-o', 'json']); // loads the bundle: writes its cache on exit
   t.equal(r.code, 0, r.stderr);
   const left = readdirSync(cacheDir)
-    .filter((f) => f.startsWith('code-'))
+    .filter((f) => f.startsWith('code-') && f.endsWith('.bin'))
     .sort();
   t.equal(left.length, 3, `the newest three are kept: ${left.join(', ')}`);
   t.notOk(
@@ -129,4 +141,28 @@ t.test("V8's code cache: one file per build, and old builds' files do not pile u
     "this build's cache was written",
   );
   t.ok(existsSync(path.join(cacheDir, 'unrelated.txt')), 'other files are left alone');
+});
+
+t.test("V8's code cache is written again the first time each verb runs, and then left alone", async (t) => {
+  const cacheDir = path.join(scratch, '.cache', 'kubectl-mesh');
+  rmSync(cacheDir, { recursive: true, force: true });
+  const files = () => readdirSync(cacheDir).filter((f) => f.startsWith('code-'));
+  const cache = () =>
+    path.join(
+      cacheDir,
+      files().find((f) => f.endsWith('.bin'))!,
+    );
+  const verbs = () => readFileSync(`${cache()}.verbs`, 'utf8').split('\n');
+  const run1 = await run(launcher, ['version', '--client', '-o', 'json']);
+  t.equal(run1.code, 0, run1.stderr);
+  t.same(verbs(), ['version'], 'the first run writes the cache, and which verb it holds');
+  const first = statSync(cache());
+  t.equal((await run(launcher, ['version', '--client', '-o', 'json'])).code, 0);
+  t.equal(statSync(cache()).mtimeMs, first.mtimeMs, 'the same verb again: the cache is not rewritten');
+  const offline = await run(launcher, ['canary', '20', 'reviews', '-f', path.join(repo, 'manifests', 'demo')]);
+  t.equal(offline.code, 0, offline.stderr);
+  t.same(verbs(), ['version', 'canary'], 'a new verb is added');
+  t.ok(statSync(cache()).size > first.size, "the cache grew: it holds the new verb's functions as well as the old ones");
+  t.equal((await run(launcher, ['canary', '--help'])).code, 0);
+  t.same(verbs(), ['version', 'canary', ''], '--help counts as no verb');
 });
