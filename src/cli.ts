@@ -21,7 +21,7 @@ export async function main(argv: string[], streams: Streams, env: NodeJS.Process
       if (ctx.interactive && !flags.help) {
         verbose = ctx.verbosity > 0;
         const { runMenu } = await import('./commands/menu.js');
-        return await runMenu(ctx);
+        return await runMenu(ctx, flags);
       }
     }
     if (verb === undefined || verb === 'help') {

@@ -14,9 +14,10 @@ export interface Streams {
 export interface Context {
   readonly streams: Streams;
   readonly env: NodeJS.ProcessEnv;
-  readonly flags: FlagValues;
   /** Prompts are allowed: stdin and stdout are terminals and --no-input was not given. */
   readonly interactive: boolean;
+  /** --no-input was given (to say why nothing is asked). */
+  readonly noInput: boolean;
   /** Colour on stdout. */
   readonly color: boolean;
   readonly verbosity: number;
@@ -43,8 +44,8 @@ export function createContext(streams: Streams, env: NodeJS.ProcessEnv, flags: F
   return {
     streams,
     env,
-    flags,
     interactive,
+    noInput: bool(flags, 'no-input'),
     color,
     verbosity,
     output: (str(flags, 'output') as Context['output']) ?? 'table',

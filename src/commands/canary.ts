@@ -1,17 +1,66 @@
-import { str, writeFlags } from '../cli/global-flags.js';
-import { isRollout, runRolloutCommand } from './canary-rollout.js';
-import { parseWeight, planCanary } from '../routing/canary.js';
-import { askCanary, type CanaryAnswers } from '../ui/flows/canary.js';
-import { serviceOrPick } from './support/pick.js';
-import type { Command } from './command.js';
-import { gatewayFlags, gatewayOf, optionalServiceArg, requireValues } from './support/args.js';
-import { runChange } from './support/change.js';
-import { checkRolloutFlagUse, rolloutFlags } from './support/rollout-options.js';
+// `canary`: one weight, or a rollout of steps (--steps / --resume). The code that runs them is in
+// run/canary.ts and run/rollout.ts.
+import type { FlagValues } from '../cli/flags.js';
+import { bool, list, str, writeFlags } from '../cli/global-flags.js';
+import { UsageError } from '../errors.js';
+import { parseWeight } from '../routing/canary.js';
+import { verb } from './command.js';
+import { gatewayFlags, gatewayOf, optionalServiceArg, serviceArg } from './support/args.js';
+import type { CanaryOptions } from './run/canary.js';
+import type { RolloutOptions } from './run/rollout.js';
 import { writeOptions } from './support/options.js';
+import { checkRolloutFlagUse, rolloutFlags, rolloutPolicy } from './support/rollout-options.js';
+import { USAGE } from './usage.js';
 
-const USAGE = 'canary WEIGHT SERVICE [-n NAMESPACE] [--stable SUBSET --canary SUBSET] [--yes]';
+function canaryOptions(args: string[], flags: FlagValues): CanaryOptions {
+  checkRolloutFlagUse(flags);
+  if (str(flags, 'steps') !== undefined || bool(flags, 'resume')) return rolloutOptions(args, flags);
+  // "canary reviews": the service, with the weight left to ask for.
+  const serviceOnly = args.length === 1 && !/^[-\d]/.test(args[0]);
+  return {
+    kind: 'weight',
+    weight: serviceOnly || args[0] === undefined ? undefined : parseWeight(args[0]),
+    service: optionalServiceArg(args, serviceOnly ? 0 : 1, USAGE.canary),
+    stable: str(flags, 'stable'),
+    canary: str(flags, 'canary'),
+    gateway: gatewayOf(flags),
+    write: writeOptions(flags),
+  };
+}
 
-export const canaryCommand: Command = {
+function rolloutOptions(args: string[], flags: FlagValues): RolloutOptions {
+  if (str(flags, 'steps') !== undefined && bool(flags, 'resume'))
+    throw new UsageError('--steps and --resume do not go together', '--resume carries on the recorded steps');
+  if (args.length !== 1) {
+    throw new UsageError(
+      args.length ? 'a rollout takes SERVICE only: the weights come from --steps' : 'missing SERVICE',
+      `usage: kubectl mesh ${USAGE.rollout}`,
+    );
+  }
+  const service = serviceArg(args, 0, USAGE.rollout);
+  if (list(flags, 'filename').length) {
+    throw new UsageError(
+      'a rollout needs a live cluster (it holds each step and watches metrics), so --steps and --resume do not work with -f',
+      'write one weight offline with "kubectl mesh canary WEIGHT SERVICE -f DIR", or drop -f',
+    );
+  }
+  const dryRun = str(flags, 'dry-run') ?? 'none';
+  if (dryRun === 'server')
+    throw new UsageError('--dry-run=server cannot run a rollout', 'use --dry-run=client to print the plan of steps and the queries');
+  if (str(flags, 'output') === 'yaml')
+    throw new UsageError('a rollout reports events: -o yaml is not one of its formats', 'use -o json for one JSON object per event');
+  return {
+    kind: 'rollout',
+    service,
+    policy: bool(flags, 'resume') ? undefined : rolloutPolicy(flags),
+    roles: { stable: str(flags, 'stable'), canary: str(flags, 'canary') },
+    dryRun: dryRun === 'client',
+    write: writeOptions(flags),
+    prometheus: { url: str(flags, 'prometheus'), tokenFile: str(flags, 'prometheus-token-file') },
+  };
+}
+
+export const canaryCommand = verb({
   name: 'canary',
   summary: 'Send WEIGHT% of traffic to the canary version, the rest to stable',
   usage: 'canary WEIGHT SERVICE [flags]',
@@ -48,30 +97,6 @@ export const canaryCommand: Command = {
     ...writeFlags,
     ...rolloutFlags,
   ],
-  async run(ctx, args, flags) {
-    checkRolloutFlagUse(flags);
-    if (isRollout(flags)) return runRolloutCommand(ctx, args, flags);
-    // "canary reviews": the service, with the weight left to ask for.
-    const serviceOnly = args.length === 1 && !/^[-\d]/.test(args[0]);
-    const req: CanaryAnswers = {
-      weight: serviceOnly || args[0] === undefined ? undefined : parseWeight(args[0]),
-      stable: str(flags, 'stable'),
-      canary: str(flags, 'canary'),
-    };
-    const named = optionalServiceArg(args, serviceOnly ? 0 : 1, USAGE);
-    requireValues(ctx, { WEIGHT: req.weight, SERVICE: named }, USAGE);
-    const gateway = gatewayOf(flags);
-    const { ctx: c, service, source } = await serviceOrPick(ctx, named, true);
-    const opts = writeOptions(c.flags);
-    return runChange(
-      c,
-      {
-        service,
-        ask: (t) => askCanary(ctx, t, req),
-        plan: (t, who) => planCanary(t, { ...req, weight: req.weight!, scaleHpa: opts.scaleHpa, gateway, ...who }),
-      },
-      opts,
-      source,
-    );
-  },
-};
+  options: canaryOptions,
+  load: () => import('./run/canary.js').then((m) => m.runCanary),
+});

@@ -8,6 +8,8 @@
 import { commonFlags } from '../cli/global-flags.js';
 import { createContext, type Context } from '../context.js';
 import type { KubeClient } from '../kube/index.js';
+import { serviceSelects } from '../model/labels.js';
+import type { Deployment, Service } from '../model/objects.js';
 import { Directive, formatCompletions, planCompletion, subsetNames, type Plan } from '../ui/completion-plan.js';
 import type { Command } from './command.js';
 import { scopeOptions } from './support/options.js';
@@ -35,15 +37,15 @@ async function lookUp(plan: Extract<Plan, { kind: 'lookup' }>, ctx: Context): Pr
 
 /** The version label values of the Deployments whose pods the Service selects (subsets to be). */
 async function versionsOf(kube: KubeClient, service: string, label: string): Promise<string[]> {
-  const svc = await kube.get('Service', kube.namespace, service);
-  const selector = (svc?.spec as { selector?: Record<string, string> } | undefined)?.selector;
+  const svc = await kube.get<Service>('Service', kube.namespace, service);
+  const selector = svc?.spec?.selector;
+  // A Service without a selector selects no pods: no Deployments to ask for.
   if (!selector || !Object.keys(selector).length) return [];
-  const deployments = await kube.list('Deployment', kube.namespace);
+  const deployments = await kube.list<Deployment>('Deployment', kube.namespace);
   return deployments.flatMap((d) => {
-    const labels =
-      (d.spec as { template?: { metadata?: { labels?: Record<string, string> } } } | undefined)?.template?.metadata?.labels ?? {};
-    const selected = Object.entries(selector).every(([k, v]) => labels[k] === v);
-    return selected && labels[label] ? [labels[label]] : [];
+    const labels = d.spec?.template?.metadata?.labels;
+    const value = labels?.[label];
+    return value && serviceSelects(selector, labels) ? [value] : [];
   });
 }
 

@@ -1,20 +1,15 @@
+// `env` (an environment across services, or on one) and `green` (the environment "green" on one
+// service). The code that runs them is in run/env.ts.
 import type { FlagValues } from '../cli/flags.js';
-import { allNamespacesFlag, bool, list, str, writeFlagsExcept } from '../cli/global-flags.js';
+import { allNamespacesFlag, bool, writeFlagsExcept } from '../cli/global-flags.js';
 import { UsageError } from '../errors.js';
-import { planEnv, planEnvDelete } from '../routing/env.js';
-import { MATCH_TYPES, parseEnvName, parseHeader } from '../routing/headers.js';
-import type { HeaderCondition } from '../routing/types.js';
-import type { Context } from '../context.js';
-import type { Command } from './command.js';
-import { askEnv, askEnvironment, type EnvAnswers } from '../ui/flows/env.js';
-import { inNamespace, namespaceOrAsk, serviceOrPick } from './support/pick.js';
-import { spin } from '../ui/spinner.js';
-import { runEnvList } from './env-list.js';
-import { manyRequest, parseTtl, runEnvDelete, runEnvMany, runEnvPrune } from './env-many.js';
-import { readTargets } from './support/read.js';
-import { gatewayFlags, gatewayOf, optionalServiceArg, requireValues } from './support/args.js';
-import { runChange } from './support/change.js';
+import { MATCH_TYPES, parseEnvName } from '../routing/headers.js';
+import { verb } from './command.js';
+import { gatewayFlags, optionalServiceArg } from './support/args.js';
+import type { EnvOptions } from './run/env.js';
+import { manyFlags, oneFlags } from './support/env-options.js';
 import { scopeOptions, writeOptions } from './support/options.js';
+import { USAGE } from './usage.js';
 
 const envFlags = [
   {
@@ -69,51 +64,31 @@ const envFlags = [
   ...writeFlagsExcept('scale-hpa'),
 ];
 
-/** Shared by `env NAME` and `green`: the header route of one named environment. */
-export async function runEnv(
-  ctx: Context,
-  env: string,
-  named: string | undefined,
-  flags: FlagValues,
-  usage: string,
-  defaultHeader?: string,
-): Promise<number> {
-  const deleting = bool(flags, 'delete');
-  const given = list(flags, 'header');
-  const texts = given.length ? given : ctx.interactive ? [] : defaultHeader ? [defaultHeader] : [];
-  requireValues(ctx, { SERVICE: named, '--header': deleting || texts.length ? true : undefined }, usage);
-  const type = str(flags, 'match') as HeaderCondition['type'] | undefined;
-  const req: EnvAnswers = {
-    env,
-    headers: texts.map((h) => parseHeader(h, type ?? 'exact')),
-    type,
-    subset: str(flags, 'subset'),
-    stable: str(flags, 'stable'),
-  };
-  const ttl = str(flags, 'ttl');
-  const expires = ttl === undefined ? undefined : new Date(ctx.now().getTime() + parseTtl(ttl)).toISOString();
-  const gateway = gatewayOf(flags);
-  const { ctx: c, service, source } = await serviceOrPick(ctx, named, !deleting);
-  const opts = writeOptions(c.flags);
-  if (deleting) return runChange(c, { service, plan: (t, who) => planEnvDelete(t, env, who) }, opts, source);
-  return runChange(
-    c,
-    {
-      service,
-      ask: (t) => askEnv(ctx, t, req),
-      plan: (t, who) => planEnv(t, { ...req, gateway, ...who, ...(expires ? { expires } : {}) }),
-    },
-    opts,
-    source,
-  );
-}
-
 /** Flags that make `env NAME` change something; without any, it shows the environment. */
 const ACTION_FLAGS = ['header', 'delete', 'version', 'services', 'selector', 'ttl', 'match', 'stable', 'subset', 'gateway'];
 
-const USAGE = 'env NAME [SERVICE] --header NAME=VALUE [--version V] [--services A,B] [-l SELECTOR] [--ttl 24h] [-n NAMESPACE|-A] [--yes]';
+function envOptions(args: string[], flags: FlagValues): EnvOptions {
+  const [first] = args;
+  if (first === 'list' || first === 'prune') {
+    if (args.length > 1) throw new UsageError(`unexpected argument "${args[1]}"`, `usage: kubectl mesh env ${first} [-n NAMESPACE|-A]`);
+    return first === 'list' ? { kind: 'list', scope: scopeOptions(flags) } : { kind: 'prune', write: writeOptions(flags) };
+  }
+  if (first === undefined) return { kind: 'guided', many: manyFlags(flags), write: writeOptions(flags) };
+  const env = parseEnvName(first);
+  const service = optionalServiceArg(args, 1, USAGE.env);
+  if (service !== undefined) {
+    if (bool(flags, 'all-namespaces')) throw new UsageError('SERVICE and -A do not go together', 'pass -n NAMESPACE with a SERVICE');
+    return { kind: 'one', env, service, one: oneFlags(flags), write: writeOptions(flags), usage: USAGE.env };
+  }
+  if (!ACTION_FLAGS.some((f) => flags[f] !== undefined)) return { kind: 'list', only: env, scope: scopeOptions(flags) };
+  // --delete takes the environment's routes as they are: a --header given with it is not read.
+  if (bool(flags, 'delete')) return { kind: 'delete', env, many: manyFlags({ ...flags, header: [] }), write: writeOptions(flags) };
+  return { kind: 'many', env, many: manyFlags(flags), write: writeOptions(flags) };
+}
 
-export const envCommand: Command = {
+const loadEnv = () => import('./run/env.js').then((m) => m.runEnvCommand);
+
+export const envCommand = verb({
   name: 'env',
   summary: "Isolated environments: requests carrying a header go to that environment's version of every service",
   usage: 'env [NAME [SERVICE]] [--header NAME=VALUE] [flags] | env list | env prune',
@@ -140,46 +115,11 @@ export const envCommand: Command = {
     'kubectl mesh env uat reviews --header x-env=uat --subset v3',
   ],
   flags: envFlags,
-  async run(ctx, args, flags) {
-    const [first] = args;
-    if (first === 'list' || first === 'prune') {
-      if (args.length > 1) throw new UsageError(`unexpected argument "${args[1]}"`, `usage: kubectl mesh env ${first} [-n NAMESPACE|-A]`);
-      return first === 'list' ? runEnvList(ctx) : runEnvPrune(ctx);
-    }
-    if (first === undefined) {
-      requireValues(ctx, { NAME: undefined }, USAGE);
-      return guided(ctx, flags);
-    }
-    const env = parseEnvName(first);
-    const service = optionalServiceArg(args, 1, USAGE);
-    if (service !== undefined) {
-      if (bool(flags, 'all-namespaces')) throw new UsageError('SERVICE and -A do not go together', 'pass -n NAMESPACE with a SERVICE');
-      const header = list(flags, 'header').length || bool(flags, 'delete') ? true : undefined;
-      requireValues(ctx, { '--header': header }, USAGE);
-      return runEnv(ctx, env, service, flags, USAGE);
-    }
-    if (!ACTION_FLAGS.some((f) => flags[f] !== undefined)) return runEnvList(ctx, env);
-    if (bool(flags, 'delete')) {
-      const req = manyRequest(ctx, env, { ...flags, header: [] });
-      return runEnvDelete(ctx, [env], req.scope);
-    }
-    return runEnvMany(ctx, manyRequest(ctx, env, flags));
-  },
-};
+  options: envOptions,
+  load: loadEnv,
+});
 
-/** `kubectl mesh env` at a terminal: namespace, environment, header, services; the plan; one question. */
-async function guided(ctx: Context, flags: FlagValues): Promise<number> {
-  const namespace = bool(flags, 'all-namespaces') ? undefined : await namespaceOrAsk(ctx);
-  const c = namespace === undefined ? ctx : inNamespace(ctx, namespace);
-  const { targets } = await spin(c, `reading services in ${namespace ?? 'every namespace'}`, () =>
-    readTargets(c, undefined, scopeOptions(c.flags)),
-  );
-  const answers = await askEnvironment(c, targets);
-  const req = manyRequest(c, answers.env, flags);
-  return runEnvMany(c, { ...req, headers: answers.headers, version: answers.env, scope: { services: answers.services } });
-}
-
-export const greenCommand: Command = {
+export const greenCommand = verb({
   name: 'green',
   summary: 'Blue/green: requests with a header (default x-env=green) go to the candidate',
   usage: 'green SERVICE [--header NAME=VALUE] [flags]',
@@ -191,8 +131,14 @@ export const greenCommand: Command = {
     'kubectl mesh green reviews --delete',
   ],
   flags: envFlags,
-  async run(ctx, args, flags) {
-    const usage = 'green SERVICE [--header NAME=VALUE] [--match exact|prefix|regex] [--subset SUBSET] [-n NAMESPACE] [--yes]';
-    return runEnv(ctx, 'green', optionalServiceArg(args, 0, usage), flags, usage, 'x-env=green');
-  },
-};
+  options: (args, flags): EnvOptions => ({
+    kind: 'one',
+    env: 'green',
+    service: optionalServiceArg(args, 0, USAGE.green),
+    one: oneFlags(flags),
+    write: writeOptions(flags),
+    usage: USAGE.green,
+    defaultHeader: 'x-env=green',
+  }),
+  load: loadEnv,
+});

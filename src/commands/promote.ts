@@ -1,12 +1,12 @@
+// `promote`: the candidate becomes stable. The code that runs it is in run/promote.ts.
 import { bool, str, writeFlagsExcept } from '../cli/global-flags.js';
-import { planPromote } from '../routing/promote.js';
-import type { Command } from './command.js';
-import { serviceOrPick } from './support/pick.js';
-import { optionalServiceArg, requireValues } from './support/args.js';
-import { runChange } from './support/change.js';
+import { verb } from './command.js';
+import { optionalServiceArg } from './support/args.js';
+import type { PromoteOptions } from './run/promote.js';
 import { writeOptions } from './support/options.js';
+import { USAGE } from './usage.js';
 
-export const promoteCommand: Command = {
+export const promoteCommand = verb({
   name: 'promote',
   summary: 'Make the candidate the new stable: 100% to it, its header routes removed',
   usage: 'promote SERVICE [--prune] [flags]',
@@ -29,19 +29,11 @@ export const promoteCommand: Command = {
     },
     ...writeFlagsExcept('scale-hpa'),
   ],
-  async run(ctx, args, flags) {
-    const usage = 'promote SERVICE [--canary SUBSET] [--prune] [-n NAMESPACE] [--yes]';
-    const named = optionalServiceArg(args, 0, usage);
-    requireValues(ctx, { SERVICE: named }, usage);
-    const { ctx: c, service, source } = await serviceOrPick(ctx, named, true);
-    return runChange(
-      c,
-      {
-        service,
-        plan: (t, who) => planPromote(t, { canary: str(flags, 'canary'), prune: bool(flags, 'prune'), ...who }),
-      },
-      writeOptions(c.flags),
-      source,
-    );
-  },
-};
+  options: (args, flags): PromoteOptions => ({
+    service: optionalServiceArg(args, 0, USAGE.promote),
+    canary: str(flags, 'canary'),
+    prune: bool(flags, 'prune'),
+    write: writeOptions(flags),
+  }),
+  load: () => import('./run/promote.js').then((m) => m.runPromote),
+});

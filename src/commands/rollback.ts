@@ -1,15 +1,13 @@
+// `rollback`: an earlier routing revision, at once. The code that runs it is in run/rollback.ts.
 import { str, writeFlagsExcept } from '../cli/global-flags.js';
 import { UsageError } from '../errors.js';
-import { abortingRollout } from '../rollout/state.js';
-import { planRollback } from '../routing/rollback.js';
-import type { Command } from './command.js';
-import { askRevision } from '../ui/flows/rollback.js';
-import { serviceOrPick } from './support/pick.js';
-import { optionalServiceArg, requireValues } from './support/args.js';
-import { runChange } from './support/change.js';
+import { verb } from './command.js';
+import { optionalServiceArg } from './support/args.js';
+import type { RollbackOptions } from './run/rollback.js';
 import { writeOptions } from './support/options.js';
+import { USAGE } from './usage.js';
 
-export const rollbackCommand: Command = {
+export const rollbackCommand = verb({
   name: 'rollback',
   summary: 'Restore the previous routing revision at once',
   usage: 'rollback SERVICE [--to-revision N] [flags]',
@@ -28,27 +26,12 @@ export const rollbackCommand: Command = {
     // Rollback restores the HPAs its revision had, and never blocks: no --scale-hpa, no --force.
     ...writeFlagsExcept('scale-hpa', 'force'),
   ],
-  async run(ctx, args, flags) {
-    const usage = 'rollback SERVICE [--to-revision N] [-n NAMESPACE] [--yes]';
-    const named = optionalServiceArg(args, 0, usage);
+  options(args, flags): RollbackOptions {
+    const service = optionalServiceArg(args, 0, USAGE.rollback);
     const to = str(flags, 'to-revision');
     if (to !== undefined && !/^[1-9]\d*$/.test(to))
       throw new UsageError(`--to-revision "${to}" is not a revision number`, 'see "kubectl mesh history SERVICE"');
-    requireValues(ctx, { SERVICE: named }, usage);
-    const req = { toRevision: to === undefined ? undefined : Number(to) };
-    const { ctx: c, service, source } = await serviceOrPick(ctx, named, false);
-    return runChange(
-      c,
-      {
-        service,
-        emergency: true,
-        ask: async (t) => {
-          req.toRevision ??= await askRevision(ctx, t);
-        },
-        plan: (t, who) => abortingRollout(planRollback(t, { ...req, ...who }), t.vs, who),
-      },
-      writeOptions(c.flags),
-      source,
-    );
+    return { service, toRevision: to === undefined ? undefined : Number(to), write: writeOptions(flags) };
   },
-};
+  load: () => import('./run/rollback.js').then((m) => m.runRollback),
+});

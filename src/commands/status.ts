@@ -1,91 +1,27 @@
+// `status`: what goes where, and whether it is healthy. The code that runs it is in run/status.ts.
+import type { FlagValues } from '../cli/flags.js';
 import { allNamespacesFlag, bool, str, versionLabelFlag, xdsFlags } from '../cli/global-flags.js';
-import { gammaServiceHosts } from '../analysis/conflicts.js';
-import type { Context } from '../context.js';
-import { UnreachableError, UsageError } from '../errors.js';
-import { workloadMetrics, type WorkloadMetrics } from '../metrics/collect.js';
-import { withLive } from '../metrics/live-status.js';
-import type { PrometheusOptions } from '../metrics/open.js';
-import { serviceFqdn } from '../model/hosts.js';
-import type { Obj } from '../routing/types.js';
-import { serviceStatus, type ServiceStatus } from '../routing/status.js';
-import { printData } from '../ui/output.js';
-import { renderStatus } from '../ui/status-view.js';
-import type { Command } from './command.js';
+import { UsageError } from '../errors.js';
+import { verb } from './command.js';
 import { serviceArg } from './support/args.js';
-import { scopeOptions, type ScopeOptions } from './support/options.js';
-import { readTargets } from './support/read.js';
+import { scopeOptions } from './support/options.js';
+import type { StatusOptions } from './run/status.js';
 import { prometheusFlags } from './support/rollout-options.js';
-import { meshSync } from './support/wait.js';
 
-const WATCH_INTERVAL_MS = 2000;
-/** Prometheus gets this long: without one, status must not get slower. */
-const METRICS_TIMEOUT_MS = 1500;
-const METRICS_WINDOW_MS = 60_000;
-
-/** --no-metrics, else where Prometheus is. */
-type MetricsOptions = PrometheusOptions | false;
-
-type Model = (ServiceStatus & { proxies?: { synced: number; total: number } })[];
-
-async function snapshot(
-  ctx: Context,
-  service: string | undefined,
-  opts: ScopeOptions,
-  metrics: MetricsOptions,
-  askIstiod: boolean,
-): Promise<Model> {
-  const [{ targets, scope }, figures, sync] = await Promise.all([
-    readTargets(ctx, service, opts),
-    liveMetrics(ctx, opts, metrics),
-    askIstiod ? meshSync(ctx, opts) : undefined,
-  ]);
-  const gamma =
-    scope.source.live && scope.source.httpRoutes
-      ? await scope.source.httpRoutes(scope.namespace)
-      : { routes: scope.inventory.httpRoutes ?? [] };
-  if (gamma.notice) ctx.note(`note: ${gamma.notice}`);
-  const now = ctx.now();
-  return targets.map((t) => ({
-    ...withLive(withHttpRoutes(serviceStatus(t), gamma.routes), t, figures, now),
-    ...(sync ? { proxies: sync } : {}),
-  }));
-}
-
-const syncLine = (model: Model): string => {
-  const p = model[0]?.proxies;
-  return p ? `mesh: synced ${p.synced}/${p.total} prox${p.total === 1 ? 'y' : 'ies'} (acknowledged istiod's last push)\n` : '';
-};
-
-/** Shows GAMMA HTTPRoutes on the service: they split its callers with the VirtualService (MESH0006). */
-function withHttpRoutes(status: ServiceStatus, routes: readonly Obj[]): ServiceStatus {
-  const host = serviceFqdn(status.service, status.namespace);
-  const names = routes.filter((r) => gammaServiceHosts(r).includes(host)).map((r) => `${r.metadata.namespace}/${r.metadata.name}`);
-  if (!names.length) return status;
-  const also = status.virtualService
-    ? `; Istio never merges it with VirtualService ${status.virtualService}: callers in its namespace follow the HTTPRoute, others whichever is older (MESH0006)`
-    : '';
+function statusOptions(args: string[], flags: FlagValues): StatusOptions {
+  const service = args.length ? serviceArg(args, 0, 'status [SERVICE]') : undefined;
+  const scope = scopeOptions(flags);
+  if (service && scope.allNamespaces) throw new UsageError('SERVICE and -A do not go together', 'pass -n NAMESPACE with a SERVICE');
   return {
-    ...status,
-    httpRoutes: names,
-    warnings: [...status.warnings, `HTTPRoute ${names.join(', ')} (Gateway API) routes this service${also}`],
+    service,
+    scope,
+    metrics: !bool(flags, 'no-metrics') && { url: str(flags, 'prometheus'), tokenFile: str(flags, 'prometheus-token-file') },
+    proxies: bool(flags, 'proxies'),
+    watch: bool(flags, 'watch'),
   };
 }
 
-/** Requests/s, success rate and p99 per workload, from one query; undefined when Prometheus does not answer. */
-async function liveMetrics(ctx: Context, opts: ScopeOptions, metrics: MetricsOptions): Promise<Map<string, WorkloadMetrics> | undefined> {
-  if (!metrics || opts.files.length) return undefined;
-  try {
-    const { openPrometheus } = await import('../metrics/open.js');
-    const prom = openPrometheus(ctx, metrics);
-    const namespaces = opts.allNamespaces ? undefined : [opts.namespace ?? (await ctx.kube()).namespace];
-    return await workloadMetrics(prom, namespaces, METRICS_WINDOW_MS, METRICS_TIMEOUT_MS);
-  } catch (err) {
-    if (ctx.verbosity > 0) ctx.note(`note: no live metrics: ${(err as Error).message}`);
-    return undefined;
-  }
-}
-
-export const statusCommand: Command = {
+export const statusCommand = verb({
   name: 'status',
   summary: 'Show what goes where, and whether it is healthy',
   usage: 'status [SERVICE] [-A] [--watch] [flags]',
@@ -106,40 +42,6 @@ export const statusCommand: Command = {
       description: 'ask istiod in the cluster how many proxies are in sync (on by itself with --xds-address or $ISTIOCTL_XDS_ADDRESS)',
     },
   ],
-  async run(ctx, args, flags) {
-    const service = args.length ? serviceArg(args, 0, 'status [SERVICE]') : undefined;
-    const opts = scopeOptions(flags);
-    const metrics: MetricsOptions = !bool(flags, 'no-metrics') && {
-      url: str(flags, 'prometheus'),
-      tokenFile: str(flags, 'prometheus-token-file'),
-    };
-    if (service && opts.allNamespaces) throw new UsageError('SERVICE and -A do not go together', 'pass -n NAMESPACE with a SERVICE');
-    const show = (model: Model) => printData(ctx, service ? model[0] : model, () => renderStatus(model, ctx.color) + syncLine(model));
-    // Only when asked or told where istiod is: trying istioctl on every status would cost ~0.5 s without istiod.
-    const askIstiod = bool(flags, 'proxies') || !!opts.xdsAddress || !!ctx.env.ISTIOCTL_XDS_ADDRESS;
-    let model = await snapshot(ctx, service, opts, metrics, askIstiod);
-    await show(model);
-    if (!bool(flags, 'watch')) return;
-    // Re-render only when the model changed; on a terminal, in place.
-    let lost = false;
-    for (;;) {
-      await new Promise((r) => setTimeout(r, WATCH_INTERVAL_MS));
-      // A restarted or briefly unreachable API server must not end the watch: say so once, keep trying.
-      let next: Model;
-      try {
-        next = await snapshot(ctx, service, opts, metrics, askIstiod);
-      } catch (err) {
-        if (!(err instanceof UnreachableError)) throw err;
-        if (!lost) ctx.note(`warning: ${err.message}; retrying every ${WATCH_INTERVAL_MS / 1000}s`);
-        lost = true;
-        continue;
-      }
-      if (lost) ctx.note('reconnected to the API server');
-      lost = false;
-      if (JSON.stringify(next) === JSON.stringify(model)) continue;
-      model = next;
-      if (ctx.streams.stdout.isTTY && ctx.output === 'table') ctx.streams.stdout.write('\u001b[H\u001b[2J');
-      await show(model);
-    }
-  },
-};
+  options: statusOptions,
+  load: () => import('./run/status.js').then((m) => m.runStatus),
+});

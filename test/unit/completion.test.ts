@@ -8,7 +8,7 @@ import { runMain } from './run-main.js';
 import { commonFlags } from '../../src/cli/global-flags.js';
 import type { Command } from '../../src/commands/command.js';
 import { Directive, formatCompletions, planCompletion, positionalSlots, subsetNames, type Plan } from '../../src/ui/completion-plan.js';
-import { defaultHelperDir } from '../../src/commands/completion.js';
+import { defaultHelperDir } from '../../src/commands/run/completion.js';
 import { commands } from '../../src/commands/index.js';
 import { completionScript, pluginHelper } from '../../src/ui/completion-scripts.js';
 

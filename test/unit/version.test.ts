@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { runMain } from './run-main.js';
-import { renderVersion } from '../../src/commands/version.js';
+import { renderVersion } from '../../src/commands/run/version.js';
 import { clientVersion } from '../../src/version.js';
 
 t.test('table form: kubectl-style lines, v-prefixed client version, what is missing said plainly', async (t) => {

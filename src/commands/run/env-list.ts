@@ -1,14 +1,14 @@
 // `env list` (every environment of the namespace, or -A) and `env NAME` (one): read-only, one inventory.
-import type { Context } from '../context.js';
-import { NotFoundError } from '../errors.js';
-import { environmentsOf } from '../routing/environments.js';
-import { renderEnvironments } from '../ui/env-view.js';
-import { printData } from '../ui/output.js';
-import { scopeOptions } from './support/options.js';
-import { readTargets } from './support/read.js';
+import type { Context } from '../../context.js';
+import { ExitCode, NotFoundError } from '../../errors.js';
+import { environmentsOf } from '../../routing/environments.js';
+import { renderEnvironments } from '../../ui/env-view.js';
+import { printData } from '../../ui/output.js';
+import type { ScopeOptions } from '../support/options.js';
+import { readTargets } from '../support/read.js';
 
-export async function runEnvList(ctx: Context, only?: string): Promise<number> {
-  const { targets, scope } = await readTargets(ctx, undefined, scopeOptions(ctx.flags));
+export async function runEnvList(ctx: Context, opts: ScopeOptions, only?: string): Promise<number> {
+  const { targets, scope } = await readTargets(ctx, undefined, opts);
   const now = ctx.now();
   const { environments, warnings } = environmentsOf(targets, now, { podsKnown: scope.source.live });
   for (const w of warnings) ctx.note(`warning: ${w}`);
@@ -23,8 +23,8 @@ export async function runEnvList(ctx: Context, only?: string): Promise<number> {
   }
   if (!shown.length && ctx.output === 'table') {
     ctx.note(`no environments in ${where}`);
-    return 0;
+    return ExitCode.ok;
   }
   await printData(ctx, only === undefined ? shown : shown[0], () => renderEnvironments(shown, now, ctx.color));
-  return 0;
+  return ExitCode.ok;
 }

@@ -1,5 +1,5 @@
 // Argument checks shared by the verbs.
-import { bool, str } from '../../cli/global-flags.js';
+import { str } from '../../cli/global-flags.js';
 import type { FlagSpec, FlagValues } from '../../cli/flags.js';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
@@ -30,7 +30,7 @@ export function optionalServiceArg(args: string[], index: number, usage: string)
 export function requireValues(ctx: Context, values: Record<string, unknown>, usage: string): void {
   const missing = Object.keys(values).filter((k) => values[k] === undefined);
   if (!missing.length || ctx.interactive) return;
-  const why = bool(ctx.flags, 'no-input') ? '--no-input was given' : 'this is not a terminal';
+  const why = ctx.noInput ? '--no-input was given' : 'this is not a terminal';
   throw new UsageError(
     `missing ${missing.join(' and ')}`,
     `pass ${missing.length > 1 ? 'them' : 'it'}: kubectl mesh ${usage}; ${why}, so nothing is asked`,

@@ -4,37 +4,35 @@ import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import type { Source } from '../../source/source.js';
 import { askNamespace, pickService, type Picked, type PickScope } from '../../ui/flows/pick-service.js';
-import { scopeOptions } from './options.js';
+import type { ScopeOptions } from './options.js';
 import { readTargets } from './read.js';
 
-/** The context as if -n NAMESPACE had been given (the verb builds its options from it). */
-export const inNamespace = (ctx: Context, namespace: string | undefined): Context =>
-  namespace === undefined ? ctx : { ...ctx, flags: { ...ctx.flags, namespace } };
+/** The options as if -n NAMESPACE had been given. */
+export const inNamespace = <O extends ScopeOptions>(opts: O, namespace: string | undefined): O =>
+  namespace === undefined ? opts : { ...opts, namespace };
 
-const pickScope = (ctx: Context): PickScope => {
-  const opts = scopeOptions(ctx.flags);
-  return { namespace: opts.namespace, offline: opts.files.length > 0 };
-};
+const pickScope = (opts: ScopeOptions): PickScope => ({ namespace: opts.namespace, offline: opts.files.length > 0 });
 
 /** -n when given; offline (-f) the files' namespace; else asked at the terminal. */
-export const namespaceOrAsk = (ctx: Context): Promise<string | undefined> => askNamespace(ctx, pickScope(ctx));
+export const namespaceOrAsk = (ctx: Context, opts: ScopeOptions): Promise<string | undefined> => askNamespace(ctx, pickScope(opts));
 
 /** Asks for a namespace (unless -n or -f settles it) and a service in it. */
-export async function pick(ctx: Context, needVersions: boolean): Promise<Picked & { ctx: Context }> {
-  const opts = scopeOptions(ctx.flags);
-  const picked = await pickService(ctx, needVersions, pickScope(ctx), async (namespace) => {
+export function pick(ctx: Context, opts: ScopeOptions, needVersions: boolean): Promise<Picked> {
+  return pickService(ctx, needVersions, pickScope(opts), async (namespace) => {
     const { targets, scope } = await readTargets(ctx, undefined, { ...opts, namespace });
     return { targets, source: scope.source };
   });
-  return { ...picked, ctx: inNamespace(ctx, picked.namespace) };
 }
 
-export async function serviceOrPick(
+/** SERVICE when given; else, at a terminal, a picked one, with the options moved to its namespace. */
+export async function serviceOrPick<O extends ScopeOptions>(
   ctx: Context,
+  opts: O,
   service: string | undefined,
   needVersions: boolean,
-): Promise<{ ctx: Context; service: string; source?: Source }> {
-  if (service !== undefined) return { ctx, service };
+): Promise<{ opts: O; service: string; source?: Source }> {
+  if (service !== undefined) return { opts, service };
   if (!ctx.interactive) throw new UsageError('missing SERVICE', 'pass the name of a Service');
-  return pick(ctx, needVersions);
+  const picked = await pick(ctx, opts, needVersions);
+  return { opts: inNamespace(opts, picked.namespace), service: picked.service, source: picked.source };
 }

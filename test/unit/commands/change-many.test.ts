@@ -6,11 +6,12 @@ import { PassThrough } from 'node:stream';
 import t from 'tap';
 import { createContext, type Context } from '../../../src/context.js';
 import { ConflictError, ForbiddenError, MeshError } from '../../../src/errors.js';
-import { runEnvDelete, runEnvMany } from '../../../src/commands/env-many.js';
+import { runEnvDelete, runEnvMany } from '../../../src/commands/run/env-many.js';
 import type { Plan, Write } from '../../../src/routing/plan.js';
 import type { Obj } from '../../../src/routing/types.js';
 import type { Inventory } from '../../../src/routing/workloads.js';
 import type { Source } from '../../../src/source/source.js';
+import { writeOptions, type WriteOptions } from '../../../src/commands/support/options.js';
 import { deployment, pod, service } from '../builders.js';
 
 type Fail = (w: Write, n: number) => MeshError | undefined;
@@ -80,7 +81,10 @@ function app(unready: string[] = []): Obj[] {
   });
 }
 
-function ctxFor(flags: Record<string, string | boolean | string[]> = {}): Context & { out: () => string; err: () => string } {
+/** A context, and the write options a verb would build from the same flags. */
+function ctxFor(
+  flags: Record<string, string | boolean | string[]> = {},
+): Context & { opts: WriteOptions; out: () => string; err: () => string } {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
@@ -91,17 +95,23 @@ function ctxFor(flags: Record<string, string | boolean | string[]> = {}): Contex
   stderr.on('data', (d) => {
     err += d;
   });
-  const ctx = createContext({ stdout, stderr, stdin: new PassThrough() }, { PATH: '/nonexistent' }, { namespace: 'shop', ...flags });
-  return Object.assign({ ...ctx, now: () => new Date('2026-11-27T10:00:00Z') }, { out: () => out, err: () => err });
+  const all = { namespace: 'shop', ...flags };
+  const ctx = createContext({ stdout, stderr, stdin: new PassThrough() }, { PATH: '/nonexistent' }, all);
+  return Object.assign(
+    { ...ctx, now: () => new Date('2026-11-27T10:00:00Z') },
+    { opts: writeOptions(all), out: () => out, err: () => err },
+  );
 }
 
+/** The write options of a run without flags. */
+const defaults = writeOptions({ namespace: 'shop' });
 const uat = { env: 'uat', headers: [{ name: 'x-env', type: 'exact' as const, value: 'uat' }], version: 'uat', scope: {} };
 const envRoute = (spec: any, env = 'uat') => spec?.http?.find((r: any) => r.name === `mesh-env-${env}`);
 
 t.test('every service with the version gets its header route; the others are left alone', async (t) => {
   const m = memorySource(app());
   const ctx = ctxFor();
-  t.equal(await runEnvMany(ctx, uat, undefined, m.source), 0, ctx.err());
+  t.equal(await runEnvMany(ctx, uat, ctx.opts, m.source), 0, ctx.err());
   for (const s of ['a', 'b', 'c']) t.equal(envRoute(m.spec('VirtualService', s))?.route[0].destination.subset, 'uat', `${s} routes uat`);
   t.notOk(m.spec('VirtualService', 'd'), 'd has no uat version: untouched');
   t.same(
@@ -122,21 +132,21 @@ t.test('every service with the version gets its header route; the others are lef
 
   const again = ctxFor();
   const before = m.log.length;
-  t.equal(await runEnvMany(again, uat, undefined, m.source), 0);
+  t.equal(await runEnvMany(again, uat, again.opts, m.source), 0);
   t.equal(m.log.length, before, 'a re-run writes nothing');
   t.match(again.out(), /a: env uat: x-env=uat → uat \(unchanged\)/);
 });
 
 t.test('--selector and --services narrow the services', async (t) => {
   const m = memorySource(app());
-  t.equal(await runEnvMany(ctxFor(), { ...uat, scope: { selector: [{ key: 'tier', op: 'eq', value: 'api' }] } }, undefined, m.source), 0);
+  t.equal(await runEnvMany(ctxFor(), { ...uat, scope: { selector: [{ key: 'tier', op: 'eq', value: 'api' }] } }, defaults, m.source), 0);
   t.same(
     ['a', 'b', 'c'].map((s) => !!m.spec('VirtualService', s)),
     [false, true, true],
   );
-  t.equal(await runEnvMany(ctxFor(), { ...uat, scope: { services: ['a'] } }, undefined, m.source), 0);
+  t.equal(await runEnvMany(ctxFor(), { ...uat, scope: { services: ['a'] } }, defaults, m.source), 0);
   t.ok(m.spec('VirtualService', 'a'));
-  await t.rejects(runEnvMany(ctxFor(), { ...uat, scope: { services: ['d'] } }, undefined, m.source), {
+  await t.rejects(runEnvMany(ctxFor(), { ...uat, scope: { services: ['d'] } }, defaults, m.source), {
     exitCode: 3,
     message: /shop\/d has no Deployment with version=uat \(versions: v1, v2\)/,
   });
@@ -144,7 +154,7 @@ t.test('--selector and --services narrow the services', async (t) => {
 
 t.test('one service without Ready pods for its version: nothing is written, the message lists it', async (t) => {
   const m = memorySource(app(['b', 'c']));
-  await t.rejects(runEnvMany(ctxFor(), uat, undefined, m.source), {
+  await t.rejects(runEnvMany(ctxFor(), uat, defaults, m.source), {
     exitCode: 4,
     message:
       /^env uat: 2 of 3 services refused, so nothing was written: shop\/b: subset uat \(0\/1 pods Ready\) of shop\/b .*; shop\/c: subset uat/,
@@ -166,14 +176,14 @@ t.test('the single-service refusals hold across services: a co-managed object, a
     spec: { parentRefs: [{ group: '', kind: 'Service', name: 'c', port: 9080 }], rules: [{ backendRefs: [{ name: 'c', port: 9080 }] }] },
   };
   const m = memorySource([...app(), argo, gamma]);
-  await t.rejects(runEnvMany(ctxFor(), uat, undefined, m.source), {
+  await t.rejects(runEnvMany(ctxFor(), uat, defaults, m.source), {
     exitCode: 5,
     message:
       /^env uat: 2 of 3 services refused, so nothing was written: shop\/b: .*Argo Rollouts.*; shop\/c: HTTPRoute shop\/c-split also routes shop\/c/,
   });
   t.same(m.log, [], 'not one write');
   const forced = ctxFor({ force: true });
-  t.equal(await runEnvMany(forced, uat, undefined, m.source), 0, forced.err());
+  t.equal(await runEnvMany(forced, uat, forced.opts, m.source), 0, forced.err());
   t.match(forced.err(), /warning: .*Argo Rollouts.*writing anyway \(--force\)/);
   t.match(forced.err(), /warning: HTTPRoute shop\/c-split also routes shop\/c/);
   t.ok(envRoute(m.spec('VirtualService', 'c')), '--force writes');
@@ -181,7 +191,7 @@ t.test('the single-service refusals hold across services: a co-managed object, a
 
 t.test('a write failing part-way: the services already changed are put back as they were', async (t) => {
   const m = memorySource(app());
-  t.equal(await runEnvMany(ctxFor(), uat, undefined, m.source), 0);
+  t.equal(await runEnvMany(ctxFor(), uat, defaults, m.source), 0);
   const before = ['a', 'b', 'c'].map((s) => structuredClone(m.spec('VirtualService', s)));
   const metaBefore = m.store.get('VirtualService/shop/a')!.metadata.annotations;
   // The header changes on all three VirtualServices: the third write is refused.
@@ -194,7 +204,7 @@ t.test('a write failing part-way: the services already changed are put back as t
   const err = await runEnvMany(
     ctx,
     { ...uat, headers: [{ name: 'x-stage', type: 'exact', value: 'uat' }] },
-    undefined,
+    ctx.opts,
     failing.source,
   ).catch((e) => e);
   t.equal(err.exitCode, 6, 'the exit code of the failure');
@@ -217,7 +227,7 @@ t.test('a restore that fails too: what is left and the command that finishes the
     if (n === 6 && w.action === 'delete') return new MeshError('connection reset', 7); // restoring b
     return undefined;
   });
-  const err = await runEnvMany(ctxFor(), uat, undefined, m.source).catch((e) => e);
+  const err = await runEnvMany(ctxFor(), uat, defaults, m.source).catch((e) => e);
   t.equal(err.exitCode, 1);
   t.match(
     err.message,
@@ -238,30 +248,30 @@ t.test('a lost race (409) re-reads and re-plans that service', async (t) => {
     return undefined;
   });
   const ctx = ctxFor();
-  t.equal(await runEnvMany(ctx, uat, undefined, m.source), 0, ctx.err());
+  t.equal(await runEnvMany(ctx, uat, ctx.opts, m.source), 0, ctx.err());
   t.match(ctx.err(), /someone else changed shop\/b meanwhile; re-reading/);
   t.ok(envRoute(m.spec('VirtualService', 'b')));
 });
 
 t.test('--delete removes the environment from every service it routes, and nothing else', async (t) => {
   const m = memorySource(app());
-  t.equal(await runEnvMany(ctxFor(), uat, undefined, m.source), 0);
+  t.equal(await runEnvMany(ctxFor(), uat, defaults, m.source), 0);
   t.equal(
     await runEnvMany(
       ctxFor(),
       { ...uat, env: 'dev', headers: [{ name: 'x-env', type: 'exact', value: 'dev' }], scope: { services: ['a'] } },
-      undefined,
+      defaults,
       m.source,
     ),
     0,
   );
-  t.equal(await runEnvDelete(ctxFor(), ['uat'], {}, undefined, m.source), 0);
+  t.equal(await runEnvDelete(ctxFor(), ['uat'], {}, defaults, m.source), 0);
   for (const s of ['a', 'b', 'c']) t.notOk(envRoute(m.spec('VirtualService', s)), `${s}: uat gone`);
   t.ok(envRoute(m.spec('VirtualService', 'a'), 'dev'), 'dev stays');
   t.same(JSON.parse(m.store.get('VirtualService/shop/a')!.metadata.annotations!['kubectl-mesh.io/environments']), {
     dev: { createdBy: 'alice', createdAt: '2026-11-27T10:00:00.000Z' },
   });
-  await t.rejects(runEnvDelete(ctxFor(), ['uat'], {}, undefined, m.source), {
+  await t.rejects(runEnvDelete(ctxFor(), ['uat'], {}, defaults, m.source), {
     exitCode: 3,
     message: /environment "uat" has no route in namespace shop/,
   });
@@ -269,11 +279,11 @@ t.test('--delete removes the environment from every service it routes, and nothi
 
 t.test('a broken metadata annotation: one warning, skipped, and replaced by a readable one', async (t) => {
   const m = memorySource(app());
-  t.equal(await runEnvMany(ctxFor(), uat, undefined, m.source), 0);
+  t.equal(await runEnvMany(ctxFor(), uat, defaults, m.source), 0);
   const a = m.store.get('VirtualService/shop/a')!;
   a.metadata.annotations = { ...a.metadata.annotations, 'kubectl-mesh.io/environments': '{not json' };
   const ctx = ctxFor();
-  t.equal(await runEnvMany(ctx, { ...uat, expires: '2026-11-28T10:00:00.000Z' }, undefined, m.source), 0, ctx.err());
+  t.equal(await runEnvMany(ctx, { ...uat, expires: '2026-11-28T10:00:00.000Z' }, ctx.opts, m.source), 0, ctx.err());
   t.equal(
     ctx.err().match(/warning: annotation kubectl-mesh.io\/environments on VirtualService shop\/a is not valid JSON; ignored/g)?.length,
     1,

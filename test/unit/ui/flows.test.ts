@@ -45,7 +45,11 @@ function scripted(answers: ((q: Asked) => unknown)[]): Prompter & { asked: Asked
 const pick = (v: unknown) => () => v;
 const byDefault = (q: Asked) => q.default;
 
-function terminal(flags: Record<string, string | boolean> = {}, prompter?: Prompter): Context & { out: () => string; err: () => string } {
+/** A context at a terminal, with the flags it was made from (commands build their options from them). */
+function terminal(
+  flags: Record<string, string | boolean> = {},
+  prompter?: Prompter,
+): Context & { flags: typeof flags; out: () => string; err: () => string } {
   const stdout = Object.assign(new PassThrough(), { isTTY: true });
   const stderr = Object.assign(new PassThrough(), { isTTY: true });
   const stdin = Object.assign(new PassThrough(), { isTTY: true });
@@ -58,7 +62,7 @@ function terminal(flags: Record<string, string | boolean> = {}, prompter?: Promp
     err += d;
   });
   const ctx = createContext({ stdout, stderr, stdin }, { NO_COLOR: '1' }, flags);
-  return Object.assign({ ...ctx, prompter, now: () => new Date('2026-11-26T10:00:00Z') }, { out: () => out, err: () => err });
+  return Object.assign({ ...ctx, prompter, now: () => new Date('2026-11-26T10:00:00Z') }, { flags, out: () => out, err: () => err });
 }
 
 const reviews = (versions = ['v1', 'v2']) => resolveTarget(workload('reviews', versions), 'version');
