@@ -5,6 +5,7 @@
 // through import() uninitialised until then).
 import type { FlagSpec, FlagValues } from '../cli/flags.js';
 import type { Context } from '../context.js';
+import type { ExitCodeValue } from '../errors.js';
 
 /** What the dispatcher and the help see: the options type stays inside the verb. */
 export interface Command {
@@ -21,7 +22,7 @@ export interface Command {
   run(ctx: Context, args: string[], flags: FlagValues): Promise<number | void>;
 }
 
-export type Run<O> = (ctx: Context, opts: O) => Promise<number | void>;
+export type Run<O> = (ctx: Context, opts: O) => Promise<ExitCodeValue>;
 
 export interface VerbSpec<O> extends Omit<Command, 'run'> {
   /** Complete + Validate: flags are read here and nowhere below. */

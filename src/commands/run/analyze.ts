@@ -1,7 +1,7 @@
 // `analyze [SERVICE]`: one inventory (and, live, the objects istioctl analyze needs), every check, the findings.
 import { analyzeChange } from '../../analysis/run.js';
 import type { ClusterSnapshot } from '../../analysis/types.js';
-import { ExitCode } from '../../errors.js';
+import { ExitCode, type ExitCodeValue } from '../../errors.js';
 import { hostRefersTo, namedHosts } from '../../model/hosts.js';
 import type { DestinationRule, VirtualService } from '../../model/objects.js';
 import type { Inventory } from '../../routing/workloads.js';
@@ -19,7 +19,7 @@ export interface AnalyzeOptions {
 
 const istioGateway = (o: { apiVersion?: string }): boolean => !o.apiVersion || o.apiVersion.startsWith('networking.istio.io/');
 
-export async function runAnalyze(ctx: Context, { service, scope: opts }: AnalyzeOptions): Promise<number> {
+export async function runAnalyze(ctx: Context, { service, scope: opts }: AnalyzeOptions): Promise<ExitCodeValue> {
   const all = opts.allNamespaces;
   const source = await openSource(ctx, opts);
   const namespace = opts.namespace ?? source.defaultNamespace;

@@ -1,6 +1,7 @@
 // `canary WEIGHT SERVICE`: one routing change through the write path (asking, at a terminal, for what
 // is missing); a rollout goes to run/rollout.ts.
 import type { Context } from '../../context.js';
+import type { ExitCodeValue } from '../../errors.js';
 import { planCanary } from '../../routing/canary.js';
 import type { Gateway } from '../../routing/target.js';
 import { askCanary } from '../../ui/flows/canary.js';
@@ -24,7 +25,7 @@ export interface WeightOptions {
 
 export type CanaryOptions = WeightOptions | RolloutOptions;
 
-export async function runCanary(ctx: Context, given: CanaryOptions): Promise<number> {
+export async function runCanary(ctx: Context, given: CanaryOptions): Promise<ExitCodeValue> {
   if (given.kind === 'rollout') return (await import('./rollout.js')).runRolloutCommand(ctx, given);
   const req = { weight: given.weight, stable: given.stable, canary: given.canary };
   requireValues(ctx, { WEIGHT: req.weight, SERVICE: given.service }, USAGE.canary);

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import type { Context } from '../../context.js';
-import { ExitCode, MeshError, UsageError } from '../../errors.js';
+import { ExitCode, MeshError, UsageError, type ExitCodeValue } from '../../errors.js';
 import { completionScript, PLUGIN_HELPER_NAME, pluginHelper, type Shell } from '../../ui/completion-scripts.js';
 
 export type CompletionOptions =
@@ -30,7 +30,7 @@ export function defaultHelperDir(env: NodeJS.ProcessEnv): string | undefined {
   return isDir(krewBin) ? krewBin : undefined;
 }
 
-export async function runCompletion(ctx: Context, opts: CompletionOptions): Promise<number> {
+export async function runCompletion(ctx: Context, opts: CompletionOptions): Promise<ExitCodeValue> {
   if (opts.kind === 'script') {
     ctx.streams.stdout.write(completionScript(opts.shell));
     return ExitCode.ok;

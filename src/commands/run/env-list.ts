@@ -1,13 +1,13 @@
 // `env list` (every environment of the namespace, or -A) and `env NAME` (one): read-only, one inventory.
 import type { Context } from '../../context.js';
-import { ExitCode, NotFoundError } from '../../errors.js';
+import { ExitCode, NotFoundError, type ExitCodeValue } from '../../errors.js';
 import { environmentsOf } from '../../routing/environments.js';
 import { renderEnvironments } from '../../ui/env-view.js';
 import { printData } from '../../ui/output.js';
 import type { ScopeOptions } from '../support/options.js';
 import { readTargets } from '../support/read.js';
 
-export async function runEnvList(ctx: Context, opts: ScopeOptions, only?: string): Promise<number> {
+export async function runEnvList(ctx: Context, opts: ScopeOptions, only?: string): Promise<ExitCodeValue> {
   const { targets, scope } = await readTargets(ctx, undefined, opts);
   const now = ctx.now();
   const { environments, warnings } = environmentsOf(targets, now, { podsKnown: scope.source.live });

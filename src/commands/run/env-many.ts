@@ -2,7 +2,7 @@
 // version for it; `--delete` and `env prune` remove it from every service it touches. All or nothing,
 // through change-many; each service is planned by the single-service planner (src/routing/env.ts).
 import type { Context } from '../../context.js';
-import { ExitCode, UsageError } from '../../errors.js';
+import { ExitCode, UsageError, type ExitCodeValue } from '../../errors.js';
 import { planEnv, planEnvDelete } from '../../routing/env.js';
 import { readEnvMeta } from '../../routing/env-meta.js';
 import { environmentsOf, knownMeta, routing, withVersion, type Scope } from '../../routing/environments.js';
@@ -46,7 +46,7 @@ const existingHeaders = (targets: Target[], env: string): HeaderCondition[] | un
 const baselineFor = (t: Target, version: string, stable?: string): string | undefined =>
   stable ?? (t.vs ? undefined : t.versions.find((v) => v.value !== version)?.subset);
 
-export function runEnvMany(ctx: Context, req: ManyRequest, opts: WriteOptions, source?: Source): Promise<number> {
+export function runEnvMany(ctx: Context, req: ManyRequest, opts: WriteOptions, source?: Source): Promise<ExitCodeValue> {
   let headers = req.headers;
   return runChangeMany(
     ctx,
@@ -97,7 +97,7 @@ export function runEnvDelete(
   scope: Omit<Scope, 'where'>,
   opts: WriteOptions,
   source?: Source,
-): Promise<number> {
+): Promise<ExitCodeValue> {
   return runChangeMany(
     ctx,
     {
@@ -120,7 +120,7 @@ export function runEnvDelete(
 }
 
 /** `env prune`: deletes the environments whose --ttl has passed; writes nothing when none has. */
-export async function runEnvPrune(ctx: Context, opts: WriteOptions): Promise<number> {
+export async function runEnvPrune(ctx: Context, opts: WriteOptions): Promise<ExitCodeValue> {
   const { targets, scope } = await readTargets(ctx, undefined, opts);
   const where = scope.namespace === undefined ? 'any namespace' : `namespace ${scope.namespace}`;
   const { environments, warnings } = environmentsOf(targets, ctx.now());

@@ -1,6 +1,7 @@
 // `env …` and `green …`: the options were checked (env.ts); here each form runs — show, prune, the
 // guided flow, an environment across services, or on one service through the write path.
 import type { Context } from '../../context.js';
+import type { ExitCodeValue } from '../../errors.js';
 import { planEnv, planEnvDelete } from '../../routing/env.js';
 import { parseHeader } from '../../routing/headers.js';
 import { askEnv, askEnvironment, type EnvAnswers } from '../../ui/flows/env.js';
@@ -26,7 +27,7 @@ export type EnvOptions =
   /** On one service; `defaultHeader` is what a non-interactive run without --header uses. */
   | { kind: 'one'; env: string; service: string | undefined; one: OneFlags; write: WriteOptions; usage: string; defaultHeader?: string };
 
-export function runEnvCommand(ctx: Context, given: EnvOptions): Promise<number> {
+export function runEnvCommand(ctx: Context, given: EnvOptions): Promise<ExitCodeValue> {
   switch (given.kind) {
     case 'list':
       return runEnvList(ctx, given.scope, given.only);
@@ -45,7 +46,7 @@ export function runEnvCommand(ctx: Context, given: EnvOptions): Promise<number> 
 }
 
 /** `env NAME SERVICE` and `green SERVICE`: the header route of one environment on one service. */
-async function runEnvOnOne(ctx: Context, given: Extract<EnvOptions, { kind: 'one' }>): Promise<number> {
+async function runEnvOnOne(ctx: Context, given: Extract<EnvOptions, { kind: 'one' }>): Promise<ExitCodeValue> {
   const { one, env } = given;
   const headers = one.headers.length
     ? one.headers
@@ -70,7 +71,7 @@ async function runEnvOnOne(ctx: Context, given: Extract<EnvOptions, { kind: 'one
 }
 
 /** `kubectl mesh env` at a terminal: namespace, environment, header, services; the plan; one question. */
-async function guided(ctx: Context, many: ManyFlags, write: WriteOptions): Promise<number> {
+async function guided(ctx: Context, many: ManyFlags, write: WriteOptions): Promise<ExitCodeValue> {
   const namespace = write.allNamespaces ? undefined : await namespaceOrAsk(ctx, write);
   const opts = inNamespace(write, namespace);
   const { targets } = await spin(ctx, `reading services in ${namespace ?? 'every namespace'}`, () => readTargets(ctx, undefined, opts));

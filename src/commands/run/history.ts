@@ -1,6 +1,6 @@
 // `history SERVICE`: one read, the revisions recorded on the VirtualService, as a table or data.
 import type { Context } from '../../context.js';
-import { ExitCode } from '../../errors.js';
+import { ExitCode, type ExitCodeValue } from '../../errors.js';
 import { printData } from '../../ui/output.js';
 import { printable } from '../../ui/printable.js';
 import { renderTable } from '../../ui/table.js';
@@ -11,7 +11,7 @@ import { readTargets } from '../support/read.js';
 import { warnAboutTarget } from '../support/target-warnings.js';
 import { USAGE } from '../usage.js';
 
-export async function runHistory(ctx: Context, given: { service: string | undefined; scope: ScopeOptions }): Promise<number> {
+export async function runHistory(ctx: Context, given: { service: string | undefined; scope: ScopeOptions }): Promise<ExitCodeValue> {
   requireValues(ctx, { SERVICE: given.service }, USAGE.history);
   const { opts, service } = await serviceOrPick(ctx, given.scope, given.service, false);
   const { targets } = await readTargets(ctx, service, opts);

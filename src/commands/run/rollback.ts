@@ -1,6 +1,7 @@
 // `rollback SERVICE`: the routes of an earlier revision (asked for at a terminal), through the write
 // path in emergency mode: findings warn, never block.
 import type { Context } from '../../context.js';
+import type { ExitCodeValue } from '../../errors.js';
 import { abortingRollout } from '../../rollout/state.js';
 import { planRollback } from '../../routing/rollback.js';
 import { askRevision } from '../../ui/flows/rollback.js';
@@ -17,7 +18,7 @@ export interface RollbackOptions {
   write: WriteOptions;
 }
 
-export async function runRollback(ctx: Context, given: RollbackOptions): Promise<number> {
+export async function runRollback(ctx: Context, given: RollbackOptions): Promise<ExitCodeValue> {
   requireValues(ctx, { SERVICE: given.service }, USAGE.rollback);
   const req = { toRevision: given.toRevision };
   const { opts, service, source } = await serviceOrPick(ctx, given.write, given.service, false);

@@ -1,6 +1,7 @@
 // `canary SERVICE --steps … | --resume`: the options were checked (canary.ts); here the rollout is
 // driven (support/rollout-run.ts).
 import type { Context } from '../../context.js';
+import type { ExitCodeValue } from '../../errors.js';
 import { openPrometheus, type PrometheusOptions } from '../../metrics/open.js';
 import type { RolloutPolicy } from '../../rollout/types.js';
 import { openSource } from '../support/open-source.js';
@@ -20,7 +21,7 @@ export interface RolloutOptions {
   prometheus: PrometheusOptions;
 }
 
-export async function runRolloutCommand(ctx: Context, given: RolloutOptions): Promise<number> {
+export async function runRolloutCommand(ctx: Context, given: RolloutOptions): Promise<ExitCodeValue> {
   const src = await openSource(ctx, given.write);
   return runRollout(ctx, src, {
     service: given.service,

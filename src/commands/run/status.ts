@@ -1,7 +1,7 @@
 // `status`: reads the services in scope (and, when they answer, Prometheus and istiod), renders them; --watch repeats.
 import { gammaServiceHosts } from '../../analysis/conflicts.js';
 import type { Context } from '../../context.js';
-import { ExitCode, UnreachableError } from '../../errors.js';
+import { ExitCode, UnreachableError, type ExitCodeValue } from '../../errors.js';
 import type { PrometheusOptions } from '../../metrics/open.js';
 import { workloadMetrics, type WorkloadMetrics } from '../../metrics/collect.js';
 import { withLive } from '../../metrics/live-status.js';
@@ -91,7 +91,7 @@ async function liveMetrics(ctx: Context, opts: ScopeOptions, metrics: MetricsOpt
   }
 }
 
-export async function runStatus(ctx: Context, { service, scope: opts, metrics, proxies, watch }: StatusOptions): Promise<number> {
+export async function runStatus(ctx: Context, { service, scope: opts, metrics, proxies, watch }: StatusOptions): Promise<ExitCodeValue> {
   const show = (model: Model) => printData(ctx, service ? model[0] : model, () => renderStatus(model, ctx.color) + syncLine(model));
   // Only when asked or told where istiod is: trying istioctl on every status would cost ~0.5 s without istiod.
   const askIstiod = proxies || !!opts.xdsAddress || !!ctx.env.ISTIOCTL_XDS_ADDRESS;

@@ -2,7 +2,7 @@
 // serves. When the cluster cannot be reached the client version is still printed, then the
 // error, and the exit code is the error's (kubectl exits non-zero there too).
 import type { Context } from '../../context.js';
-import { ExitCode, PreconditionError } from '../../errors.js';
+import { ExitCode, PreconditionError, type ExitCodeValue } from '../../errors.js';
 import { clientVersion } from '../../version.js';
 import { printData } from '../../ui/output.js';
 
@@ -67,7 +67,7 @@ async function clusterVersions(ctx: Context): Promise<Pick<VersionInfo, 'kuberne
   }
 }
 
-export async function runVersion(ctx: Context, opts: VersionOptions): Promise<number> {
+export async function runVersion(ctx: Context, opts: VersionOptions): Promise<ExitCodeValue> {
   const info: VersionInfo = { clientVersion };
   if (opts.clientOnly) {
     await printData(ctx, info, () => renderVersion(info));
