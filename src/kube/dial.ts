@@ -38,6 +38,9 @@ export async function dialTls(server: URL, o: DialOptions): Promise<tls.TLSSocke
       key: o.tls.key,
       rejectUnauthorized: o.tls.rejectUnauthorized,
       // Go verifies the IP SANs for an IP and sends no SNI for it; a name is both sent and verified.
+      // `host` is what Node checks the certificate against when no servername is set: without it, a
+      // socket handed in checks "localhost".
+      host,
       servername: o.tls.servername || (net.isIP(host) ? undefined : host),
       ALPNProtocols: ['h2', 'http/1.1'],
     });
@@ -89,7 +92,9 @@ async function tunnel(proxy: URL, host: string, port: number, timeoutMs?: number
   const proxyPort = Number(proxy.port || (proxy.protocol === 'https:' ? 443 : 80));
   const first = await dialTcp(proxyHost, proxyPort, timeoutMs);
   const toProxy =
-    proxy.protocol === 'https:' ? tls.connect({ socket: first, servername: net.isIP(proxyHost) ? undefined : proxyHost }) : first;
+    proxy.protocol === 'https:'
+      ? tls.connect({ socket: first, host: proxyHost, servername: net.isIP(proxyHost) ? undefined : proxyHost })
+      : first;
   return new Promise<net.Socket>((resolve, reject) => {
     const req = http.request({ method: 'CONNECT', path: authority, headers, createConnection: () => toProxy });
     const timer = setTimeout(() => req.destroy(timeoutError(`CONNECT through proxy ${proxy.host}`, limit, DIAL_TIMEOUT_MS)), limit);

@@ -464,6 +464,40 @@ t.test('TLS: certificate-authority from the kubeconfig, or insecure-skip-tls-ver
   await t.rejects(missingCa, { constructor: UsageError, message: /cannot read a file named in the kubeconfig: ENOENT.*no-such-ca\.crt/ });
 });
 
+t.test('TLS to an IP address: the IP SANs are checked, and no SNI is sent (as Go does)', async (t) => {
+  const sni: (string | false | null)[] = [];
+  const names = await apiServer(t, () => ({ body: { gitVersion: 'names-only' } }), {
+    key: pem('localhost-only.key'),
+    cert: pem('localhost-only.crt'),
+  });
+  // A certificate for DNS:localhost only does not prove the identity of 127.0.0.1.
+  const wrongHost = await client(t, names.url, { kcCluster: { 'certificate-authority': join(fixtures, 'names-only-ca.crt') } });
+  await t.rejects(wrongHost.serverVersion(), {
+    constructor: UnreachableError,
+    message: /IP: 127\.0\.0\.1 is not in the cert's list/,
+  });
+  // With tls-server-name the name is both sent and checked.
+  const byName = await client(t, names.url, {
+    kcCluster: { 'certificate-authority': join(fixtures, 'names-only-ca.crt'), 'tls-server-name': 'localhost' },
+  });
+  t.equal(await byName.serverVersion(), 'names-only');
+  const ip = https.createServer({ key: pem('server.key'), cert: pem('server.crt') }, (req, res) => {
+    sni.push((req.socket as import('node:tls').TLSSocket).servername);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ gitVersion: 'ip-san' }));
+  });
+  await new Promise<void>((r) => ip.listen(0, '127.0.0.1', r));
+  t.teardown(() => {
+    ip.closeAllConnections();
+    ip.close();
+  });
+  const byIp = await client(t, `https://127.0.0.1:${(ip.address() as AddressInfo).port}`, {
+    kcCluster: { 'certificate-authority': join(fixtures, 'ca.crt') },
+  });
+  t.equal(await byIp.serverVersion(), 'ip-san', 'a certificate with the IP in its SANs is accepted');
+  t.same(sni, [false], 'no SNI for an IP address');
+});
+
 t.test('TLS client certificate reaches the server', async (t) => {
   const server = https.createServer(
     { key: pem('server.key'), cert: pem('server.crt'), ca: pem('ca.crt'), requestCert: true, rejectUnauthorized: true },
