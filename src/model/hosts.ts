@@ -24,7 +24,7 @@ const normalize = (host: string): string => host.trim().toLowerCase().replace(/\
  * `reviews.shop` → reviews.shop only when `shop` is one of `knownNamespaces` (else it is taken for
  * an external name like `example.com`); anything else, and wildcards, are `other`.
  */
-export function resolveHost(host: string, ruleNamespace: string, knownNamespaces: ReadonlySet<string> = new Set()): HostRef {
+export function resolveHost(host: string, ruleNamespace: string, knownNamespaces: Pick<ReadonlySet<string>, 'has'> = new Set()): HostRef {
   const h = normalize(host);
   if (h === '' || h.includes('*')) return { kind: 'other', host: h };
   const labels = h.split('.');
@@ -41,8 +41,20 @@ export const hostKey = (ref: HostRef): string => (ref.kind === 'service' ? ref.f
 
 /** Does `host`, written in an object of namespace `fromNamespace`, name Service `service` of `namespace`? */
 export function hostRefersTo(host: string, fromNamespace: string | undefined, service: string, namespace: string): boolean {
-  const ref = resolveHost(host, fromNamespace ?? namespace, new Set([namespace.toLowerCase()]));
-  return ref.kind === 'service' && ref.fqdn === serviceFqdn(service, namespace);
+  return serviceNamedBy(host, fromNamespace ?? namespace) === serviceFqdn(service, namespace);
+}
+
+/** Every namespace counts as known: a two-label host `a.b` can only name Service a in namespace b. */
+const anyNamespace: Pick<ReadonlySet<string>, 'has'> = { has: () => true };
+
+/**
+ * The FQDN of the Service `host` would name if one existed, whatever its namespace (undefined for
+ * wildcards and other hosts). Comparing it with a Service's FQDN is hostRefersTo without resolving
+ * the host again per Service: callers matching n Services to m objects compute it once per host.
+ */
+export function serviceNamedBy(host: string, fromNamespace: string): string | undefined {
+  const ref = resolveHost(host, fromNamespace, anyNamespace);
+  return ref.kind === 'service' ? ref.fqdn : undefined;
 }
 
 /** Istio's host matching: `*.example.com` matches `a.example.com` and `*.example.com`; `*` matches everything. */
