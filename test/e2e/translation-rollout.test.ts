@@ -52,13 +52,14 @@ const cases: Case[] = [
     final: [split('plain', 100)],
   },
   {
-    name: '--promote: a header route to stable stays first at every step; v2 takes the catch-all',
+    name: 'passing gates, --promote: a header route to stable stays first at every step; v2 takes the catch-all',
     svc: 'promo',
     before: [
       ['canary', '5', '--stable', 'v1', '--canary', 'v2'],
       ['env', 'legacy', '--header', 'x-env=legacy', '--subset', 'v1'],
     ],
-    extra: ['--promote'],
+    // Check events come while a step holds: reading goes on through them.
+    extra: [...gates, '--promote'],
     code: 0,
     steps: [20, 50, 100].map((w) => [w, [legacy('promo'), split('promo', w)]]),
     final: [legacy('promo'), { name: 'mesh-primary', prefix: '/', cluster: cluster('promo', 'v2') }],
@@ -134,6 +135,7 @@ for (const c of cases) {
       c.steps.map(([w]) => w),
       'the steps the rollout announced',
     );
+    if (c.extra.includes('--analysis')) t.ok(events.includes('check'), 'the gates were checked while steps held');
     if (c.code) t.ok(events.includes('rollback'), 'rolled back');
     t.same(expectedRoutes(await vsOf(c.svc, ns)), c.final, 'the VirtualService ends as meant');
     t.same(await routesSettle({ namespace: ns, host: c.svc }, c.final), c.final, 'and istiod sends the final routes');
