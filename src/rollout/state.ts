@@ -2,7 +2,9 @@
 // `status` on any machine shows it and `--resume` after a lost terminal carries on. A hand-edited or
 // broken annotation reads as "no rollout" (never a crash); the next rollout write replaces it.
 import type { Plan, Write } from '../routing/plan.js';
+import type { Target } from '../routing/target.js';
 import type { Obj } from '../routing/types.js';
+import { inProgress } from './machine.js';
 import type { Gate, MetricCheck, Phase, Regression, RolloutPolicy, RolloutState, Step } from './types.js';
 
 export const ROLLOUT_ANNOTATION = 'kubectl-mesh.io/rollout';
@@ -94,4 +96,14 @@ export function abortingRollout(plan: Plan, current: Obj | undefined, who: { use
   const state = readRollout(current);
   if (!state || (state.phase !== 'running' && state.phase !== 'paused')) return plan;
   return planWithRollout(plan, current, { ...state, phase: 'aborted', reason: `rolled back by ${who.user}`, updatedAt: who.at });
+}
+
+/**
+ * While a rollout is running or paused, every write to its service (its own steps, a person's
+ * `canary 30` meanwhile) keeps the rollout's baseline revision and all after it in the history, so
+ * rolling the rollout back can still go to exactly the routing from before it.
+ */
+export function keepingRolloutBaseline(t: Target): Target {
+  const s = readRollout(t.vs);
+  return s && inProgress(s) ? { ...t, keepHistoryFrom: s.baselineRevision } : t;
 }

@@ -119,16 +119,20 @@ export const latestRevision = (vs: VirtualService | undefined): Revision | undef
 export const ownedRoutes = (vs: VirtualService | undefined): HttpRoute[] => httpRoutes(vs).filter(isOwnedRoute);
 
 /**
- * Appends a revision (numbered after the last), keeping HISTORY_LIMIT: the baseline ("before
- * kubectl-mesh", the only way back to no routing objects) and the newest after it.
+ * Appends revisions (numbered after the last), keeping HISTORY_LIMIT: the baseline ("before
+ * kubectl-mesh", the only way back to no routing objects) and the newest after it. `keepFrom` (an
+ * in-progress rollout's baseline) is never dropped, nor anything after it: a rollback to a revision
+ * also reads the later ones (subsets they added, the DestinationRule one created, a route adopted).
  */
-export function appendRevisions(history: Revision[], ...revisions: Omit<Revision, 'revision'>[]): Revision[] {
+export function appendRevisions(history: Revision[], revisions: Omit<Revision, 'revision'>[], keepFrom?: number): Revision[] {
   let next = (history.at(-1)?.revision ?? 0) + 1;
   const added = revisions.map((r) => ({ revision: next++, ...r }));
   const all = [...history, ...added];
   if (all.length <= HISTORY_LIMIT) return all;
   const [first, ...rest] = all;
-  return first.absent ? [first, ...rest.slice(-(HISTORY_LIMIT - 1))] : all.slice(-HISTORY_LIMIT);
+  const newest = first.absent ? rest.slice(-(HISTORY_LIMIT - 1)) : all.slice(-HISTORY_LIMIT);
+  const oldest = Math.min(newest[0].revision, keepFrom ?? Infinity);
+  return all.filter((r) => r.revision >= oldest || (r === first && !!first.absent));
 }
 
 export function withHistory(vs: VirtualService, history: Revision[]): VirtualService {

@@ -18,6 +18,8 @@ export interface Target {
   versions: Version[];
   history: Revision[];
   versionLabel: string;
+  /** A revision the next write must keep in the history, with all after it (an in-progress rollout's baseline). */
+  keepHistoryFrom?: number;
 }
 
 export function resolveTarget(workload: Workload, versionLabel: string): Target {
@@ -203,20 +205,22 @@ export function nextVirtualService(
     subsets,
   };
   const history = t.history.length
-    ? appendRevisions(t.history, latest)
+    ? appendRevisions(t.history, [latest], t.keepHistoryFrom)
     : appendRevisions(
         [],
-        {
-          at: entry.at,
-          user: entry.user,
-          change: 'before kubectl-mesh',
-          routes: baselineRoutes,
-          roles: {},
-          subsets: drSubsets(t).filter((s) => referencedSubsets(baselineRoutes, t.ref, base.metadata.namespace).has(s.name)),
-          absent: { virtualService: !t.vs, destinationRule: !t.dr },
-          ...(t.vs ? { binding: bindingOf(t.vs) } : {}),
-        },
-        latest,
+        [
+          {
+            at: entry.at,
+            user: entry.user,
+            change: 'before kubectl-mesh',
+            routes: baselineRoutes,
+            roles: {},
+            subsets: drSubsets(t).filter((s) => referencedSubsets(baselineRoutes, t.ref, base.metadata.namespace).has(s.name)),
+            absent: { virtualService: !t.vs, destinationRule: !t.dr },
+            ...(t.vs ? { binding: bindingOf(t.vs) } : {}),
+          },
+          latest,
+        ],
       );
   return withHistory({ ...base, spec }, history);
 }

@@ -5,6 +5,7 @@
 // Reads are one inventory (a fixed number of list calls); writes are one request per changed object.
 import type { Context } from '../../context.js';
 import { ConflictError, ExitCode, MeshError, type ExitCodeValue } from '../../errors.js';
+import { keepingRolloutBaseline } from '../../rollout/state.js';
 import { describePlan } from '../../routing/describe.js';
 import type { Plan, Write } from '../../routing/plan.js';
 import { resolveTarget, type Target } from '../../routing/target.js';
@@ -106,7 +107,7 @@ export async function runChangeMany(ctx: Context, spec: ManySpec, opts: WriteOpt
       const again = await read();
       const svc = again.services.find((s) => s.metadata.name === plan.service && (s.metadata.namespace ?? 'default') === plan.namespace);
       if (!svc) throw new MeshError(`service ${label(plan)} disappeared while writing`, ExitCode.conflict);
-      return spec.plan(resolveTarget(workloadOf(again, svc), versionLabel), who, targets);
+      return spec.plan(keepingRolloutBaseline(resolveTarget(workloadOf(again, svc), versionLabel)), who, targets);
     };
     try {
       written.push(...(await writeService(ctx, src, plan, dryRun, replan, applied)));
@@ -134,7 +135,7 @@ function planAll(
   const resolved = new Map<Workload, Target | MeshError>();
   for (const w of workloads) {
     try {
-      resolved.set(w, resolveTarget(w, versionLabel));
+      resolved.set(w, keepingRolloutBaseline(resolveTarget(w, versionLabel)));
     } catch (err) {
       if (!(err instanceof MeshError)) throw err;
       resolved.set(w, err);

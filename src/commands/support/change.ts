@@ -5,6 +5,7 @@ import { analyzeChange, mergeProposed } from '../../analysis/run.js';
 import type { Finding } from '../../analysis/types.js';
 import type { Context } from '../../context.js';
 import { ConflictError, ExitCode, PreconditionError, type ExitCodeValue } from '../../errors.js';
+import { keepingRolloutBaseline } from '../../rollout/state.js';
 import { describePlan } from '../../routing/describe.js';
 import { httpRoutes, shadowedOwnedRoutes } from '../../routing/routes.js';
 import type { Plan } from '../../routing/plan.js';
@@ -58,7 +59,9 @@ export async function runChange(ctx: Context, spec: ChangeSpec, opts: WriteOptio
       () => src.inventory(namespace, spec.service),
       NOTHING_WRITTEN,
     );
-    const target = resolveTarget(workloadOf(inventory, findService(inventory, namespace, spec.service)), versionLabel);
+    const target = keepingRolloutBaseline(
+      resolveTarget(workloadOf(inventory, findService(inventory, namespace, spec.service)), versionLabel),
+    );
     if (attempt === 1) checkTarget(ctx, target, force);
     if (attempt === 1 && spec.ask && ctx.interactive) await spec.ask(target);
     const plan = spec.plan(target, { user: src.user, at: ctx.now().toISOString() });
