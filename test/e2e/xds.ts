@@ -24,6 +24,8 @@ export interface Push {
   routeConfig: string;
   virtualHost?: string;
   routes: EnvoyRoute[] | null;
+  /** Set by Probe: when the test read the push (Date.now()); the probe prints a push before it ACKs it. */
+  receivedAt?: number;
 }
 
 export const istiodAddress = (): string => {
@@ -94,7 +96,7 @@ export class Probe {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     createInterface({ input: this.child.stdout! }).on('line', (line) => {
-      this.pushes.push(JSON.parse(line) as Push);
+      this.pushes.push({ ...(JSON.parse(line) as Push), receivedAt: Date.now() });
       for (const w of this.waiters.splice(0)) w();
     });
   }

@@ -35,6 +35,7 @@ import { runChange, type Who } from './change.js';
 import type { WriteOptions } from './options.js';
 import { checkWindowMs } from './rollout-options.js';
 import { checkOwnership, RolloutLost, RolloutStore } from './rollout-store.js';
+import { NotSyncedError } from './wait.js';
 
 export interface RolloutRequest {
   service: string;
@@ -117,25 +118,33 @@ export async function runRollout(ctx: Context, src: Source, req: RolloutRequest)
   let recorded = !req.policy;
   const write = async (plan: (t: Target, who: Who) => Plan, next: (cur: RolloutState, at: Date) => RolloutState, emergency = false) => {
     let written = state;
-    await runChange(
-      quiet,
-      {
-        service: state.service,
-        emergency,
-        plan: (tt, who) => {
-          const cur = readRollout(tt.vs);
-          // Still ours; before the first write of a new rollout: nobody else started one meanwhile.
-          if (recorded || inProgress(cur))
-            checkOwnership(cur, state.id, owner, `${tt.ref.namespace}/${tt.vs?.metadata.name ?? tt.ref.name}`);
-          written = next(state, new Date(who.at));
-          const p = plan(tt, who);
-          store.vsName ??= p.virtualService?.metadata.name;
-          return planWithRollout(p, tt.vs, written);
+    try {
+      await runChange(
+        quiet,
+        {
+          service: state.service,
+          emergency,
+          plan: (tt, who) => {
+            const cur = readRollout(tt.vs);
+            // Still ours; before the first write of a new rollout: nobody else started one meanwhile.
+            if (recorded || inProgress(cur))
+              checkOwnership(cur, state.id, owner, `${tt.ref.namespace}/${tt.vs?.metadata.name ?? tt.ref.name}`);
+            written = next(state, new Date(who.at));
+            const p = plan(tt, who);
+            store.vsName ??= p.virtualService?.metadata.name;
+            return planWithRollout(p, tt.vs, written);
+          },
         },
-      },
-      req.write,
-      src,
-    );
+        req.write,
+        src,
+      );
+    } catch (err) {
+      // --wait ran out after the write: the routes and the state written with them are in force.
+      if (!(err instanceof NotSyncedError)) throw err;
+      state = written;
+      recorded = true;
+      throw err;
+    }
     state = written;
     recorded = true;
   };
@@ -168,13 +177,21 @@ export async function runRollout(ctx: Context, src: Source, req: RolloutRequest)
               (tt, who) => planCanary(tt, { weight: step.weight, ...state.roles, scaleHpa: req.write.scaleHpa, ...who }),
               (cur, at) => enterStep(cur, a.index, at),
             );
-            // The step holds from when its weight is written, not from when it was planned (analysis takes a while);
-            // the next state write records it.
+            // The step holds from when its weight is written (with --wait: and every proxy has it), not from when
+            // it was planned (analysis takes a while); the next state write records it.
             state = { ...state, stepStartedAt: ctx.now().toISOString() };
           } catch (err) {
             if (err instanceof CancelledError) {
               signals.pending ??= 'SIGINT';
               break;
+            }
+            if (err instanceof NotSyncedError) {
+              // The weight is written but not every proxy has it: the step has not started holding.
+              const reason = `step ${a.index + 1} (${step.weight}%) is written, but ${err.why}`;
+              const now = ctx.now();
+              state = await store.update(() => pause({ ...state, stepStartedAt: now.toISOString() }, now, reason)).catch(() => state);
+              emitPaused(reason);
+              throw err;
             }
             if (err instanceof MeshError && !(err instanceof RolloutLost) && store.vsName && state.step >= 0) {
               state = await store

@@ -138,17 +138,27 @@ async function waitForSync(ctx: Context, w: Waiter, baseline: ProxySync[], batch
   return proxies;
 }
 
-function timedOut(w: Waiter, v: SyncVerdict | undefined, pending: Write[]): PreconditionError {
+/** The change is written, but not every proxy in scope acknowledged it before --wait ran out. */
+export class NotSyncedError extends PreconditionError {
+  constructor(
+    /** What is missing, without "the change is written": e.g. "1 of 2 proxies still without the change after 3s: …". */
+    readonly why: string,
+    notDone: string,
+    hint: string,
+  ) {
+    super(`${why}; the change is written${notDone}`, hint);
+  }
+}
+
+function timedOut(w: Waiter, v: SyncVerdict | undefined, pending: Write[]): NotSyncedError {
   const s = `${w.timeoutMs / 1000}s`;
   const notDone = pending.length ? `; not done yet: ${describe(pending)}` : '';
   if (!v)
-    return new PreconditionError(
-      `could not read istiod's proxy status within ${s}; the change is written${notDone}`,
-      'check istiod, then run the same command again',
-    );
+    return new NotSyncedError(`could not read istiod's proxy status within ${s}`, notDone, 'check istiod, then run the same command again');
   const names = v.stale.map((p) => `${proxyName(p.id)} (${p.why})`).join(', ');
-  return new PreconditionError(
-    `${v.stale.length} of ${v.total} prox${v.total === 1 ? 'y' : 'ies'} still without the change after ${s}: ${names}; the change is written${notDone}`,
+  return new NotSyncedError(
+    `${v.stale.length} of ${v.total} prox${v.total === 1 ? 'y' : 'ies'} still without the change after ${s}: ${names}`,
+    notDone,
     pending.length
       ? 'once those proxies sync, run the same command again to finish'
       : 'check those proxies (istioctl proxy-status), or wait longer with --wait=2m',
