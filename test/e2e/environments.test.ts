@@ -44,7 +44,8 @@ const userRoute = {
 t.before(async () => {
   await createNamespace(ns, { 'istio-injection': 'enabled' });
   // Five services: three with a uat version, two with a dev version (s1 has both), s5 with neither.
-  await app('s1', ['v1', 'uat', 'dev']);
+  // v1 older than dev: the baseline of a new service is its oldest other version, refused when two are as old.
+  await createApp(ns, 's1', ['v1', 'uat', 'dev'], { replicas: 1, hpa: false, apart: true });
   await app('s2', ['v1', 'uat']);
   await app('s3', ['v1', 'uat']);
   await app('s4', ['v1', 'dev']);

@@ -57,6 +57,18 @@ export interface AppOptions {
   hpa?: { min: number; max: number } | false;
   /** Version label; default "version". */
   versionLabel?: string;
+  /**
+   * Each version created in a later second than the one before (creationTimestamp has whole seconds):
+   * their ages then differ, not only their order. Up to a second per version.
+   */
+  apart?: boolean;
+}
+
+/** Waits until the clock is past the second Deployment `name` was created in. */
+async function pastCreationSecond(ns: string, name: string): Promise<void> {
+  const created = Date.parse((await getJson('deployment', name, ns)).metadata.creationTimestamp);
+  const wait = created + 1000 - Date.now();
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait + 50));
 }
 
 /**
@@ -75,7 +87,8 @@ export async function createApp(ns: string, name: string, versions: string[], op
       spec: { selector: { app: name }, ports: [{ name: 'http', port: 9080, targetPort: 9080 }] },
     },
   ]);
-  for (const v of versions) {
+  for (const [i, v] of versions.entries()) {
+    if (opts.apart && i > 0) await pastCreationSecond(ns, `${name}-${versions[i - 1]}`);
     const labels = { app: name, [label]: v };
     // One apply per version: creation order (and creationTimestamp) says which version is older.
     await apply([

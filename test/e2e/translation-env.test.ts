@@ -31,7 +31,8 @@ const web = primary('web', ['v1', 100]);
 
 t.before(async () => {
   await createNamespace(ns, { 'istio-injection': 'enabled' });
-  const app = (name: string, versions: string[]) => createApp(ns, name, versions, { replicas: 1, hpa: false });
+  // Versions of different ages: web has no routing yet, and its baseline for uat and dev is its oldest other version.
+  const app = (name: string, versions: string[]) => createApp(ns, name, versions, { replicas: 1, hpa: false, apart: true });
   // uat: api and web have a version for it; db and cache serve uat from their baseline. dev: web and db.
   await app('api', ['v1', 'v2', 'uat']);
   await app('db', ['v1', 'v2', 'dev']);

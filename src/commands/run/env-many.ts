@@ -42,9 +42,23 @@ export function manyRequest(env: string, f: ManyFlags, now: Date): ManyRequest {
 const existingHeaders = (targets: Target[], env: string): HeaderCondition[] | undefined =>
   targets.flatMap((t) => envRoutes(t.vs)).find((e) => e.name === env)?.headers;
 
-/** Without --stable, a service routed for the first time keeps its oldest other version as the baseline. */
-const baselineFor = (t: Target, version: string, stable?: string): string | undefined =>
-  stable ?? (t.vs ? undefined : t.versions.find((v) => v.value !== version)?.subset);
+/**
+ * Without --stable, a service routed for the first time keeps its oldest other version as the baseline.
+ * Two of them created in the same second (one manifest applied at once): which is older is unknown, and
+ * a guess by name would send everyone else's requests to, say, a dev build. Refused, naming them.
+ */
+function baselineFor(t: Target, env: string, version: string, stable?: string): string | undefined {
+  if (stable !== undefined || t.vs) return stable;
+  const others = t.versions.filter((v) => v.value !== version);
+  const oldest = others.filter((v) => v.created === others[0]?.created);
+  if (oldest.length > 1) {
+    throw new UsageError(
+      `cannot tell which version of ${t.ref.namespace}/${t.ref.name} keeps the requests without the header of env ${env}: ${oldest.map((v) => v.value).join(', ')} were created at the same time`,
+      'pass --stable VERSION',
+    );
+  }
+  return others[0]?.subset;
+}
 
 export function runEnvMany(ctx: Context, req: ManyRequest, opts: WriteOptions, source?: Source): Promise<ExitCodeValue> {
   let headers = req.headers;
@@ -70,7 +84,7 @@ export function runEnvMany(ctx: Context, req: ManyRequest, opts: WriteOptions, s
           env: req.env,
           headers,
           subset: version.subset,
-          stable: baselineFor(t, req.version, req.stable),
+          stable: baselineFor(t, req.env, req.version, req.stable),
           ...who,
           ...(req.expires ? { expires: req.expires } : {}),
           known: knownMeta(targets, req.env),

@@ -294,3 +294,28 @@ t.test('a broken metadata annotation: one warning, skipped, and replaced by a re
     '2026-11-28T10:00:00.000Z',
   );
 });
+
+t.test('a new service whose other versions are equally old: refused without --stable, never a guess by name', async (t) => {
+  const web = (created: string[]) => [
+    service('w'),
+    ...['v1', 'uat', 'dev'].map((v, i) => deployment('w', v, created[i])),
+    ...['v1', 'uat', 'dev'].map((v) => pod('w', v, 0, true)),
+  ];
+  const catchAll = (m: ReturnType<typeof memorySource>) => {
+    const spec: any = m.spec('VirtualService', 'w');
+    return spec?.http?.find((r: any) => r.name === 'mesh-primary')?.route[0].destination.subset;
+  };
+  const sameSecond = memorySource(web(['2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z']));
+  await t.rejects(runEnvMany(ctxFor(), uat, defaults, sameSecond.source), {
+    exitCode: 2,
+    message:
+      /shop\/w: cannot tell which version of shop\/w keeps the requests without the header of env uat: dev, v1 were created at the same time$/,
+    hint: /^pass --stable VERSION;/,
+  });
+  t.same(sameSecond.log, [], 'nothing written');
+  t.equal(await runEnvMany(ctxFor(), { ...uat, stable: 'v1' }, defaults, sameSecond.source), 0);
+  t.equal(catchAll(sameSecond), 'v1', '--stable says which');
+  const v1First = memorySource(web(['2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z', '2026-01-02T00:00:00Z']));
+  t.equal(await runEnvMany(ctxFor(), uat, defaults, v1First.source), 0);
+  t.equal(catchAll(v1First), 'v1', 'the oldest other version when there is one');
+});
