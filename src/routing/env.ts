@@ -67,7 +67,9 @@ export function planEnv(t: Target, req: EnvRequest): Plan {
   checkHeaderFree(t, req);
   const recorded: Roles = latestRevision(t.vs)?.roles ?? {};
   const needRoles = !req.subset || !t.vs;
-  const roles: Roles = needRoles ? chooseRoles(t, { stable: req.stable, canary: req.subset }) : recorded;
+  const roles: Roles = needRoles
+    ? chooseRoles(t, { stable: req.stable, canary: req.subset }, { stable: '--stable', canary: '--subset' })
+    : recorded;
   const subset = req.subset ? resolveSubset(t, req.subset, '--subset') : roles.canary!;
   const vsName = `${t.ref.namespace}/${t.vs?.metadata.name ?? t.ref.name}`;
   // A new VirtualService needs a catch-all too, or requests without the header would get 404.

@@ -54,11 +54,17 @@ export function resolveSubset(t: Target, name: string, flag: string): string {
   );
 }
 
+/** The flags that name the roles, for messages: `env` names its candidate with --subset. */
+export interface RoleFlags {
+  stable: string;
+  canary: string;
+}
+
 /** Which subset is stable and which the candidate: flags, then the last recorded roles, then discovery. */
-export function chooseRoles(t: Target, explicit: Roles): Required<Roles> {
-  const stable = explicit.stable && resolveSubset(t, explicit.stable, '--stable');
-  const canary = explicit.canary && resolveSubset(t, explicit.canary, '--canary');
-  if (stable && canary) return checkDistinct({ stable, canary });
+export function chooseRoles(t: Target, explicit: Roles, flags: RoleFlags = { stable: '--stable', canary: '--canary' }): Required<Roles> {
+  const stable = explicit.stable && resolveSubset(t, explicit.stable, flags.stable);
+  const canary = explicit.canary && resolveSubset(t, explicit.canary, flags.canary);
+  if (stable && canary) return checkDistinct({ stable, canary }, flags);
   const recorded = latestRevision(t.vs)?.roles;
   const known = knownSubsets(t);
   if (recorded?.stable && recorded.canary && known.includes(recorded.stable) && known.includes(recorded.canary)) {
@@ -70,7 +76,7 @@ export function chooseRoles(t: Target, explicit: Roles): Required<Roles> {
     if (pool.length > 2) {
       throw new UsageError(
         `service ${t.ref.namespace}/${t.ref.name} has ${pool.length} versions (${pool.join(', ')}), so which is stable and which is the canary is ambiguous`,
-        'pass --stable and --canary',
+        `pass ${flags.stable} and ${flags.canary}`,
       );
     }
     const split = currentSplit(t.vs, t.ref);
@@ -85,13 +91,17 @@ export function chooseRoles(t: Target, explicit: Roles): Required<Roles> {
   const given = (stable ?? canary)!;
   const others = (recorded?.stable && recorded.canary ? [recorded.stable, recorded.canary] : pool).filter((s) => s !== given);
   if (others.length !== 1) {
-    throw new UsageError(`cannot tell which subset pairs with ${given}`, `pass both --stable and --canary (known: ${known.join(', ')})`);
+    throw new UsageError(
+      `cannot tell which subset pairs with ${given}`,
+      `pass both ${flags.stable} and ${flags.canary} (known: ${known.join(', ')})`,
+    );
   }
-  return checkDistinct(stable ? { stable, canary: others[0] } : { stable: others[0], canary: canary! });
+  return checkDistinct(stable ? { stable, canary: others[0] } : { stable: others[0], canary: canary! }, flags);
 }
 
-const checkDistinct = (r: Required<Roles>): Required<Roles> => {
-  if (r.stable === r.canary) throw new UsageError(`--stable and --canary both name ${r.stable}`, 'name two different subsets');
+const checkDistinct = (r: Required<Roles>, flags: RoleFlags): Required<Roles> => {
+  if (r.stable === r.canary)
+    throw new UsageError(`${flags.stable} and ${flags.canary} both name ${r.stable}`, 'name two different subsets');
   return r;
 };
 

@@ -154,3 +154,11 @@ t.test('env with three versions and no VirtualService needs to know the stable s
     ['v3', 'v1'],
   );
 });
+
+t.test('env names its candidate --subset in role errors, not --canary (env has no --canary)', async (t) => {
+  const three = workload('reviews', ['v1', 'v2', 'v3']);
+  const ambiguous = caught(() => planStep(three, { verb: 'env', env: 'uat', headers: [hdr('uat')] }));
+  t.strictSame([ambiguous.exitCode, ambiguous.hint], [2, 'pass --stable and --subset']);
+  const same = caught(() => planStep(three, { verb: 'env', env: 'uat', headers: [hdr('uat')], stable: 'v2', subset: 'v2' }));
+  t.equal(same.message, '--stable and --subset both name v2');
+});
