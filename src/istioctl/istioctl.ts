@@ -2,13 +2,10 @@
 // for "istioctl is missing / slow / broken" — those become a one-line notice, because istioctl is
 // optional (the built-in checks always run).
 
-import { rmSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { execa } from 'execa';
 import { parseIstioctlAnalyzeJson } from '../analysis/istioctl-output.js';
 import type { IstioctlAnalyzeRequest, IstioctlAnalyzeResult, Obj } from '../analysis/types.js';
+import { withIstioctlConnection, type ConnectionSource } from './connection.js';
 import { locateIstioctlWithSource, missingIstioctlNotice, type LocateOptions } from './locate.js';
 import { isForbidden, restrictedArgs, restrictedNotice } from './restricted.js';
 
@@ -27,7 +24,7 @@ export interface IstioctlOptions extends LocateOptions {
    * analyze writes it to a private temporary file (0600, removed afterwards) and passes only that,
    * so istioctl talks to the same server as the same user (impersonation included) as we do.
    */
-  effectiveKubeconfig?: () => Promise<{ kubeconfig: string; impersonationArgs: string[] } | undefined>;
+  effectiveKubeconfig?: ConnectionSource;
 }
 
 interface RunOutcome {
@@ -104,19 +101,6 @@ export function analyzeArgs(req: IstioctlAnalyzeRequest): string[] {
   return args;
 }
 
-/** A kubeconfig in a fresh 0700 directory, file mode 0600; remove() deletes both. */
-async function writePrivateKubeconfig(text: string): Promise<{ file: string; remove(): void }> {
-  const dir = await mkdtemp(join(tmpdir(), 'kubectl-mesh-istioctl-'));
-  const file = join(dir, 'kubeconfig');
-  await writeFile(file, text, { mode: 0o600 });
-  return {
-    file,
-    remove: () => {
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 export interface Istioctl {
   /** Absolute path, or undefined when istioctl is not available. Looked up once. */
   locate: () => Promise<string | undefined>;
@@ -167,20 +151,15 @@ export function createIstioctl(opts: IstioctlOptions = {}): Istioctl {
     try {
       const bin = await locate();
       if (!bin) return { used: false, notice: missingIstioctlNotice(opts) };
-      const effective = await opts.effectiveKubeconfig?.();
-      const temp = effective ? await writePrivateKubeconfig(effective.kubeconfig) : undefined;
-      const kubeconfig = temp?.file ?? req.kubeconfig ?? opts.kubeconfig;
-      const context = temp ? undefined : (req.context ?? opts.context);
-      const args = [
-        ...analyzeArgs({ ...req, ...(kubeconfig ? { kubeconfig } : {}), ...(context ? { context } : {}) }),
-        ...(effective?.impersonationArgs ?? []),
-      ];
       const limit = req.timeoutMs ?? timeoutMs;
-      const r = await run(bin, args, {
-        timeoutMs: limit,
-        ...(req.objects.length > 0 ? { input: toMultiDocYaml(req.objects) } : {}),
-        ...runEnv,
-      }).finally(() => temp?.remove());
+      const given = { kubeconfig: req.kubeconfig ?? opts.kubeconfig, context: req.context ?? opts.context };
+      const r = await withIstioctlConnection(opts.effectiveKubeconfig, given, (connection) =>
+        run(bin, [...analyzeArgs({ ...req, kubeconfig: undefined, context: undefined }), ...connection], {
+          timeoutMs: limit,
+          ...(req.objects.length > 0 ? { input: toMultiDocYaml(req.objects) } : {}),
+          ...runEnv,
+        }),
+      );
       if (r.timedOut) return { used: false, notice: `istioctl analyze timed out after ${seconds(limit)}; ${ONLY_BUILT_IN}` };
       if (r.failure) return { used: false, notice: `istioctl analyze failed (${r.failure}); ${ONLY_BUILT_IN}` };
       const parsed = parseIstioctlAnalyzeJson(r.stdout, r.stderr);

@@ -2,7 +2,8 @@
 // push. Out-of-cluster istiod: --xds-address HOST:PORT (+ --xds-plaintext), or istioctl's own
 // ISTIOCTL_XDS_ADDRESS / ISTIOCTL_PLAINTEXT (inherited); otherwise istioctl finds istiod in the cluster.
 import { parseProxyStatus, type ProxySync } from '../routing/proxy-sync.js';
-import { runIstioctl } from './istioctl.js';
+import { withIstioctlConnection, type ConnectionSource } from './connection.js';
+import { runIstioctl, type RunOutcome } from './istioctl.js';
 
 export interface XdsTarget {
   /** istiod's xDS address (host:port); undefined = istioctl's in-cluster discovery. */
@@ -10,6 +11,11 @@ export interface XdsTarget {
   plaintext?: boolean;
   kubeconfig?: string;
   context?: string;
+  /**
+   * The connection kubectl-mesh uses (see connection.ts): replaces kubeconfig/context, so istioctl
+   * finds istiod (pods, port-forward, token) on the same server as the same user.
+   */
+  connection?: ConnectionSource;
   env?: Record<string, string | undefined>;
 }
 
@@ -32,7 +38,15 @@ const firstLine = (s: string): string =>
 
 /** One proxy-status read. Never throws: an unreachable istiod or odd output is a `why`. */
 export async function readProxyStatus(bin: string, target: XdsTarget, timeoutMs: number): Promise<ProxyStatusResult> {
-  const r = await runIstioctl(bin, proxyStatusArgs(target), { timeoutMs, ...(target.env ? { env: target.env } : {}) });
+  const xds = proxyStatusArgs({ address: target.address, plaintext: target.plaintext });
+  let r: RunOutcome;
+  try {
+    r = await withIstioctlConnection(target.connection, target, (connection) =>
+      runIstioctl(bin, [...xds, ...connection], { timeoutMs, ...(target.env ? { env: target.env } : {}) }),
+    );
+  } catch (err) {
+    return { ok: false, why: `cannot point istioctl proxy-status at the cluster (${err instanceof Error ? err.message : String(err)})` };
+  }
   if (r.timedOut) return { ok: false, why: `istioctl proxy-status timed out after ${timeoutMs / 1000}s` };
   if (r.failure) return { ok: false, why: `istioctl proxy-status failed (${r.failure})` };
   if (r.exitCode !== 0) return { ok: false, why: `istioctl proxy-status failed: ${firstLine(r.stderr) || `exit code ${r.exitCode}`}` };

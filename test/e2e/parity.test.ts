@@ -500,6 +500,9 @@ for (const c of cases) {
       const run = await mesh(['canary', '10', 'web', '-n', ns, '--dry-run=server', '--no-input', ...c.args()], { env, timeoutMs: 90_000 });
       t.equal(run.code, 0, `kubectl mesh: ${run.stderr.trim()}`);
       t.notMatch(run.stderr, /istioctl analyze failed|only built-in checks ran/, 'istioctl ran');
+      // status --proxies: istioctl proxy-status looks for istiod in the cluster (pods in istio-system).
+      const status = await mesh(['status', 'web', '-n', ns, '--proxies', ...c.args()], { env, timeoutMs: 60_000 });
+      t.equal(status.code, 0, `kubectl mesh status --proxies: ${status.stderr.trim()}`);
       const events = api.auditSince(mark);
       const by = (re: RegExp) => events.filter((e) => re.test(e.userAgent ?? '') && (e.responseStatus?.code ?? 0) < 400);
       const kube = by(/^kubectl\//);
@@ -511,6 +514,10 @@ for (const c of cases) {
       );
       t.same([...new Set(ours.map(actingUser))], [id.username], 'kubectl mesh acted as the same user');
       t.same([...new Set(istio.map(actingUser))], [id.username], 'istioctl acted as the same user');
+      t.ok(
+        istio.some((e) => /^\/api\/v1\/namespaces\/istio-system\/pods\b/.test(e.requestURI)),
+        'istioctl proxy-status (status --proxies) looked for istiod on this server',
+      );
       // With impersonation the whole impersonated identity must match what whoami reports.
       for (const [tool, list] of [
         ['kubectl mesh', ours],
@@ -546,6 +553,31 @@ t.test('basic auth (--username/--password): both send it, this API server reject
     events.some((e) => /^kubectl-mesh/.test(e.userAgent ?? '') && e.responseStatus?.code === 401),
     'and ours (401)',
   );
+});
+
+t.test('--wait --as a user who may not find istiod: istioctl is refused as that user, nothing is written', async (t) => {
+  // mesh-user may release in ns (the kubectl-mesh ClusterRole) but not list pods in istio-system.
+  await must(
+    kubectl(['create', 'rolebinding', 'parity-mesh-user', '--clusterrole=kubectl-mesh', '--user=mesh-user', '-n', ns]),
+    'bind mesh-user',
+  );
+  const args = ['--kubeconfig', kubeconfig('as-mesh-user.yaml', { token: api.adminToken }), '--as', 'mesh-user'];
+  const mark = api.auditMark();
+  const r = await mesh(['canary', '10', 'web', '-n', ns, '--yes', '--no-input', '--wait=5s', ...args], { timeoutMs: 90_000 });
+  t.equal(r.code, 8, `exit code 8 (external tool): ${r.stderr.trim()}`);
+  t.match(r.stderr, /^error: cannot ask istiod whether proxies have the change: .*; nothing was written/m);
+  const events = api.auditSince(mark);
+  const istio = events.filter((e) => /^istioctl\//.test(e.userAgent ?? ''));
+  t.ok(istio.length > 0, `istioctl reached this server (${istio.length} requests)`);
+  t.same([...new Set(istio.map(actingUser))], ['mesh-user'], 'istioctl acted as mesh-user, as kubectl mesh did');
+  t.ok(
+    istio.some((e) => e.responseStatus?.code === 403),
+    'and was refused (403) where mesh-user has no rights',
+  );
+  const k = await kubectl(['get', 'pods', '-n', 'istio-system', ...args]);
+  t.match(k.stderr, /Forbidden.*"mesh-user" cannot list resource "pods"/, 'kubectl with the same arguments is refused alike');
+  const vs = await kubectl(['get', 'virtualservice', 'web', '-n', ns, '--kubeconfig', kubeconfig('check.yaml', { token: api.adminToken })]);
+  t.match(vs.stderr, /NotFound/, 'nothing was written');
 });
 
 t.test('a warm discovery cache: the second command makes no discovery request', async (t) => {

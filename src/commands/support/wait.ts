@@ -21,12 +21,17 @@ interface Waiter {
   timeoutMs: number;
 }
 
-/** Where istiod is, from --xds-address/--xds-plaintext (else istioctl's env or in-cluster discovery). */
+/**
+ * Where istiod is, from --xds-address/--xds-plaintext (else istioctl's env or in-cluster discovery),
+ * reached with our own connection: every connection flag and the impersonation, not just
+ * --kubeconfig/--context.
+ */
 const xdsTarget = (ctx: Context, opts: SourceOptions): XdsTarget => ({
   address: opts.xdsAddress,
   plaintext: opts.xdsPlaintext,
   kubeconfig: opts.kubeconfig,
   context: opts.context,
+  connection: async () => (await ctx.kube()).toolKubeconfig?.(),
   env: ctx.env,
 });
 

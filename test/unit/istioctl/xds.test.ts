@@ -1,5 +1,6 @@
 // istioctl proxy-status and validate adapters against tiny real executables (shell scripts), not mocks.
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
@@ -54,6 +55,37 @@ t.test('proxy-status: parsed, or a reason; never a throw', async (t) => {
   t.ok(!old.ok && /--wait needs istioctl 1.30 or later/.test(old.why));
   const slow = await script('ps-slow', 'sleep 5');
   t.same(await readProxyStatus(slow, {}, 300), { ok: false, why: 'istioctl proxy-status timed out after 0.3s' });
+});
+
+t.test("proxy-status gets our own connection: a private kubeconfig and the impersonation, not the user's files", async (t) => {
+  const rec = path.join(root, 'ps-conn');
+  // Records its arguments and the kubeconfig it was handed, then answers with no proxies.
+  const bin = await script(
+    'ps-conn',
+    `for a in "$@"; do echo "$a"; done > ${rec}.args\nkc=""; prev=""; for a in "$@"; do [ "$prev" = "--kubeconfig" ] && kc="$a"; prev="$a"; done\necho "$kc" > ${rec}.path; stat -c %a "$kc" > ${rec}.mode; cat "$kc" > ${rec}.kc\necho '{"resources":[]}'`,
+  );
+  const r = await readProxyStatus(
+    bin,
+    {
+      kubeconfig: '/user/kubeconfig',
+      context: 'user-ctx',
+      connection: async () => ({
+        kubeconfig: 'apiVersion: v1\nkind: Config\n# effective\n',
+        impersonationArgs: ['--as', 'alice', '--as-group', 'devs'],
+      }),
+    },
+    5_000,
+  );
+  t.same(r, { ok: true, proxies: [] });
+  const args = (await readFile(`${rec}.args`, 'utf8')).trim().split('\n');
+  const file = (await readFile(`${rec}.path`, 'utf8')).trim();
+  t.same(args.slice(0, 3), ['proxy-status', '--output', 'json']);
+  t.same(args.slice(3), ['--kubeconfig', file, '--as', 'alice', '--as-group', 'devs']);
+  t.equal((await readFile(`${rec}.mode`, 'utf8')).trim(), '600');
+  t.match(await readFile(`${rec}.kc`, 'utf8'), /# effective/);
+  t.notOk(existsSync(path.dirname(file)), 'removed afterwards');
+  const broken = await readProxyStatus(bin, { connection: () => Promise.reject(new Error('no kubeconfig found')) }, 5_000);
+  t.same(broken, { ok: false, why: 'cannot point istioctl proxy-status at the cluster (no kubeconfig found)' });
 });
 
 const vs = (weight: number) => ({
