@@ -6,6 +6,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { TlsMaterial } from './auth.js';
 import { hostOf } from './proxy.js';
+import { isSocksProxy, socks5Handshake } from './socks5.js';
 
 export const DIAL_TIMEOUT_MS = 30_000;
 export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -28,7 +29,11 @@ const timeoutError = (what: string, ms: number, dflt: number) =>
 export async function dialTls(server: URL, o: DialOptions): Promise<tls.TLSSocket> {
   const port = Number(server.port || 443);
   const host = hostOf(server);
-  const raw = o.proxy ? await tunnel(o.proxy, host, port, o.timeoutMs) : await dialTcp(host, port, o.timeoutMs);
+  const raw = !o.proxy
+    ? await dialTcp(host, port, o.timeoutMs)
+    : isSocksProxy(o.proxy)
+      ? await socksTunnel(o.proxy, host, port, o.timeoutMs)
+      : await tunnel(o.proxy, host, port, o.timeoutMs);
   const limit = bound(TLS_HANDSHAKE_TIMEOUT_MS, o.timeoutMs);
   return new Promise<tls.TLSSocket>((resolve, reject) => {
     const s = tls.connect({
@@ -78,7 +83,7 @@ export function dialTcp(host: string, port: number, timeoutMs?: number): Promise
 /** An HTTP CONNECT tunnel through an http:// or https:// proxy (with user:pass@ as Basic auth). */
 async function tunnel(proxy: URL, host: string, port: number, timeoutMs?: number): Promise<net.Socket> {
   if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
-    throw Object.assign(new Error(`proxy scheme ${proxy.protocol} is not supported (use an http:// or https:// proxy)`), {
+    throw Object.assign(new Error(`proxy scheme ${proxy.protocol} is not supported (use http://, https://, socks5:// or socks5h://)`), {
       code: 'EPROXY_MESH',
     });
   }
@@ -118,4 +123,27 @@ async function tunnel(proxy: URL, host: string, port: number, timeoutMs?: number
     });
     req.end();
   });
+}
+
+/** A SOCKS5 CONNECT tunnel (socks5:// or socks5h://, with user:pass@ as RFC 1929 auth), bounded like tunnel(). */
+async function socksTunnel(proxy: URL, host: string, port: number, timeoutMs?: number): Promise<net.Socket> {
+  const limit = bound(DIAL_TIMEOUT_MS, timeoutMs);
+  let socket: net.Socket;
+  try {
+    socket = await dialTcp(hostOf(proxy), Number(proxy.port || 1080), timeoutMs);
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    if (e.code === 'ETIMEDOUT_MESH') throw err;
+    throw Object.assign(new Error(`cannot connect to socks5 proxy ${proxy.host}: ${e.message}`), { code: 'EPROXY_MESH', cause: err });
+  }
+  const timer = setTimeout(() => socket.destroy(timeoutError(`SOCKS5 CONNECT through proxy ${proxy.host}`, limit, DIAL_TIMEOUT_MS)), limit);
+  try {
+    await socks5Handshake(socket, proxy, host, port);
+    return socket;
+  } catch (err) {
+    socket.destroy();
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -76,6 +76,8 @@ export function translateNetworkError(server: string, err: unknown): Unreachable
   let hint = REACH_HINT;
   if (e?.code === 'ETIMEDOUT_MESH' || e?.code === 'ETIMEDOUT_MESH_PING') {
     hint = e.requestTimeout ? `${REACH_HINT}; or raise --request-timeout` : `${REACH_HINT} and not overloaded`;
+  } else if (e?.code === 'EPROXY_MESH') {
+    hint = "check the cluster's proxy-url in the kubeconfig (or HTTPS_PROXY / NO_PROXY)";
   } else if (e?.code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/.test(e.code)) {
     hint = 'check certificate-authority (or tls-server-name) of the cluster in the kubeconfig';
   } else if (e?.code && !reason.includes(e.code)) {

@@ -18,6 +18,12 @@ export interface ToolConnection {
   impersonationArgs: string[];
 }
 
+/**
+ * client-go takes http, https and socks5 proxy URLs only; its socks5 already lets the proxy resolve
+ * the name (Go treats socks5 as socks5h), so socks5h is written as socks5.
+ */
+const forClientGo = (proxyUrl: string): string => proxyUrl.replace(/^socks5h:/i, 'socks5:');
+
 export function toolKubeconfig(rc: ResolvedConfig, user: KubeUser): ToolConnection {
   const c = rc.cluster;
   const cluster: KubeCluster = {
@@ -27,7 +33,7 @@ export function toolKubeconfig(rc: ResolvedConfig, user: KubeUser): ToolConnecti
       : {}),
     ...(c['insecure-skip-tls-verify'] ? { 'insecure-skip-tls-verify': true } : {}),
     ...(c['tls-server-name'] ? { 'tls-server-name': c['tls-server-name'] } : {}),
-    ...(c['proxy-url'] ? { 'proxy-url': c['proxy-url'] } : {}),
+    ...(c['proxy-url'] ? { 'proxy-url': forClientGo(c['proxy-url']) } : {}),
   };
   const u: KubeUser = {};
   if (user.token) u.token = user.token;

@@ -15,12 +15,14 @@ import { stringify } from 'yaml';
 import { kubectl, mesh, type Result, type RunOptions } from './harness.js';
 import { actingUser, startPrivateApiserver, type AuditEvent, type PrivateApiserver } from './parity-support.js';
 import { createApp, createNamespace, deleteNamespace, must, scratchNamespace } from './support.js';
+import { socksServer } from '../support/socks5-server.js';
 
 const ns = scratchNamespace('parity');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'mesh-parity-'));
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 let api: PrivateApiserver;
 let proxy: { port: number; targets: string[]; close(): void };
+let socks: Awaited<ReturnType<typeof socksServer>>;
 let certFile = '';
 let keyFile = '';
 let saToken = '';
@@ -267,6 +269,27 @@ const cases: Case[] = [
     },
   },
   {
+    // kubectl and istioctl (Go) send the name for socks5; kubectl mesh resolves it here (vm → 127.0.0.1).
+    name: 'proxy-url: socks5:// with a username and password',
+    before: () => {
+      socks.asked.length = 0;
+    },
+    args: () => [],
+    env: () => ({ KUBECONFIG: socksKubeconfig('socks5') }),
+    expect: admin,
+    check: (t) => {
+      const tunnels = socks.asked.filter((a) => a.port === api.port).map((a) => a.host);
+      t.ok(
+        tunnels.includes('vm') && tunnels.includes('127.0.0.1'),
+        `kubectl, kubectl mesh and istioctl went through it (${tunnels.join(', ')})`,
+      );
+      t.ok(
+        socks.methods.length > 0 && socks.methods.every((m) => m.includes(2)),
+        'each offered username/password (the proxy takes nothing else)',
+      );
+    },
+  },
+  {
     name: 'exec plugin (provideClusterInfo, interactiveMode Never)',
     args: () => [],
     env: () => ({ KUBECONFIG: kubeconfig('exec.yaml', { exec: execUser('exec-info', 'always-good') }) }),
@@ -325,6 +348,14 @@ const cases: Case[] = [
 ];
 
 const b64 = (file: string): string => readFileSync(file).toString('base64');
+
+/** The private API server named vm, reached through the SOCKS5 proxy (which wants mesh:pw). */
+const socksKubeconfig = (scheme: 'socks5' | 'socks5h'): string =>
+  kubeconfig(
+    `${scheme}.yaml`,
+    { token: api.adminToken },
+    { server: `https://vm:${api.port}`, 'tls-server-name': 'localhost', 'proxy-url': `${scheme}://mesh:pw@127.0.0.1:${socks.port}` },
+  );
 
 /** A file of a KUBECONFIG list: its own current context (user cert or admin) on the private server. */
 function several(name: string, who: 'cert' | 'admin'): string {
@@ -416,6 +447,15 @@ function removeServiceAccount(): void {
 t.before(async () => {
   api = await startPrivateApiserver(`parity-${process.pid}`);
   proxy = await connectProxy(() => api.port);
+  socks = await socksServer(
+    {
+      teardown: (fn) => {
+        t.teardown(fn);
+      },
+    },
+    api.port,
+    { auth: { user: 'mesh', pass: 'pw' } },
+  );
   await createNamespace(ns);
   await createApp(ns, 'web', ['v1', 'v2'], { hpa: false, replicas: 1 });
   // A client certificate of the test CA: CN=cert-user in group system:masters.
@@ -578,6 +618,21 @@ t.test('--wait --as a user who may not find istiod: istioctl is refused as that 
   t.match(k.stderr, /Forbidden.*"mesh-user" cannot list resource "pods"/, 'kubectl with the same arguments is refused alike');
   const vs = await kubectl(['get', 'virtualservice', 'web', '-n', ns, '--kubeconfig', kubeconfig('check.yaml', { token: api.adminToken })]);
   t.match(vs.stderr, /NotFound/, 'nothing was written');
+});
+
+t.test('proxy-url: socks5h:// (kubectl refuses the scheme): kubectl mesh and istioctl let the proxy resolve vm', async (t) => {
+  socks.asked.length = 0;
+  const env = { KUBECONFIG: socksKubeconfig('socks5h') };
+  const mark = api.auditMark();
+  const r = await mesh(['canary', '10', 'web', '-n', ns, '--dry-run=server', '--no-input'], { env, timeoutMs: 90_000 });
+  t.equal(r.code, 0, r.stderr.trim());
+  t.notMatch(r.stderr, /istioctl analyze failed|only built-in checks ran/, 'istioctl ran (given socks5://, which client-go takes)');
+  t.ok(
+    socks.asked.length >= 2 && socks.asked.every((a) => a.atyp === 3 && a.host === 'vm' && a.port === api.port),
+    `every tunnel asked for the name vm (${socks.asked.map((a) => `${a.host}:${a.port}`).join(', ')})`,
+  );
+  const by = (re: RegExp) => api.auditSince(mark).filter((e) => re.test(e.userAgent ?? '') && (e.responseStatus?.code ?? 0) < 400);
+  t.ok(by(/^kubectl-mesh/).length > 0 && by(/^istioctl\//).length > 0, 'both reached the API server through it');
 });
 
 t.test('a warm discovery cache: the second command makes no discovery request', async (t) => {

@@ -54,6 +54,16 @@ t.test('the effective cluster and identity, impersonation included', async (t) =
   t.same(doc.contexts[0].context, { cluster: 'mesh', user: 'mesh', namespace: 'shop' });
   t.same(tool.impersonationArgs, ['--as', 'alice', '--as-group', 'devs', '--as-group', 'ops', '--as-uid', '42']);
   t.same(toolKubeconfig(rc, { token: 'tok' }).impersonationArgs, []);
+  const socks = (url: string) =>
+    parse(toolKubeconfig({ ...rc, cluster: { ...rc.cluster, 'proxy-url': url } }, { token: 'tok' }).kubeconfig).clusters[0].cluster[
+      'proxy-url'
+    ];
+  t.equal(
+    socks('socks5h://u:p@bastion:1080'),
+    'socks5://u:p@bastion:1080',
+    'socks5h as the socks5 client-go accepts (it resolves remotely)',
+  );
+  t.equal(socks('socks5://bastion:1080'), 'socks5://bastion:1080');
 });
 
 t.test('analyze writes it 0600, passes only it, and removes it', async (t) => {
