@@ -94,5 +94,6 @@ export function connectionOptions(flags: FlagValues): ConnectionOptions {
     asUid: str(flags, 'as-uid'),
     cacheDir: str(flags, 'cache-dir'),
     requestTimeoutMs: timeout === undefined ? undefined : parseRequestTimeout(timeout),
+    matchServerVersion: flags['match-server-version'] === true,
   };
 }

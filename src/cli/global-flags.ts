@@ -43,7 +43,7 @@ export const connectionFlags: FlagSpec[] = [
   {
     name: 'match-server-version',
     kind: 'boolean',
-    description: 'accepted for kubectl compatibility; the plugin has no Kubernetes client version to match',
+    description: 'stop unless the server first answers /version with a version (not compared: kubectl-mesh is no Kubernetes build)',
   },
 ];
 

@@ -1,4 +1,5 @@
 // Entry point of the adapter: kubeconfig + flags → credentials → transport → client.
+import { ExitCode, MeshError } from '../errors.js';
 import { loadCredentials } from './auth.js';
 import { Client, type KubeClient } from './client.js';
 import { resolveConfig, type Overrides, type ResolvedConfig } from './context.js';
@@ -14,6 +15,8 @@ export interface ConnectionOptions extends Overrides {
   cacheDir?: string;
   /** --request-timeout in ms, per request; 0/undefined = none, like kubectl. */
   requestTimeoutMs?: number;
+  /** --match-server-version: read the server's version before anything else (see matchServerVersion). */
+  matchServerVersion?: boolean;
   env?: NodeJS.ProcessEnv;
   homeDir?: string;
   /** Where a pod's service-account files are (tests only; default the kubelet's path). */
@@ -49,5 +52,33 @@ export async function connect(opts: ConnectionOptions = {}): Promise<KubeClient>
   });
   const cache = new DiscoveryCache(discoveryDir(cacheRoot(opts.cacheDir, env, opts.homeDir), rc.cluster.server));
   const userName = rc.user.as || rc.userName;
-  return new Client(http, rc, userName, cache, async () => toolKubeconfig(rc, await credentials.effectiveUser()));
+  const client = new Client(http, rc, userName, cache, async () => toolKubeconfig(rc, await credentials.effectiveUser()));
+  if (opts.matchServerVersion) await matchServerVersion(client);
+  return client;
+}
+
+/**
+ * kubectl's --match-server-version reads the server's version first and fails when it cannot, or when it
+ * differs from kubectl's own build (client-go discovery.MatchesServerVersion). kubectl-mesh is not a
+ * build of Kubernetes: its own version (kubectl-mesh's release) never equals a server's, so comparing
+ * would fail every command. What stays meaningful is the first half: the server must answer /version
+ * with a Kubernetes version before anything is read or written.
+ */
+async function matchServerVersion(client: KubeClient): Promise<void> {
+  let version: string;
+  try {
+    version = await client.serverVersion();
+  } catch (err) {
+    client.close();
+    if (!(err instanceof MeshError)) throw err;
+    throw new MeshError(`--match-server-version: cannot read the server's version: ${err.message}`, err.exitCode, err.hint, { cause: err });
+  }
+  if (!version) {
+    client.close();
+    throw new MeshError(
+      `--match-server-version: ${client.server} answered /version without a Kubernetes version (gitVersion)`,
+      ExitCode.unreachable,
+      'check that --server/the kubeconfig names a Kubernetes API server',
+    );
+  }
 }

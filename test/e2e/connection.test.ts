@@ -149,6 +149,18 @@ t.test('--request-timeout bounds every request', async (t) => {
   t.match(bad.stderr, /^error: invalid value "soon" for --request-timeout/m);
 });
 
+t.test("--match-server-version: the server's version is read before anything else", async (t) => {
+  const r = await mesh(['status', '-n', nsA, '--match-server-version', '-v=6']);
+  t.equal(r.code, 0, r.stderr);
+  const requests = r.stderr.split('\n').filter((l) => /^GET https:\/\//.test(l));
+  t.match(requests[0], /^GET https:\/\/\S+\/version 200 /, `first request: ${requests[0]}`);
+  const cfg = extended('ctx-a');
+  const dead = await mesh(['status', '--kubeconfig', write('dead.yaml', cfg), '--cluster', 'dead', '--match-server-version']);
+  t.equal(dead.code, 7, dead.stderr);
+  t.match(dead.stderr, /^error: --match-server-version: cannot read the server's version: cannot reach the Kubernetes API server at /m);
+  t.same(errorLines(dead.stderr).length, 1);
+});
+
 t.test("KUBECONFIG with several files: the first file's current-context wins, as in kubectl", async (t) => {
   // File 1: current-context ctx-a (namespace A) whose cluster and user are defined only in file 2.
   // File 2: current-context ctx-b (namespace B) on the cluster "dead": picking it would fail.
