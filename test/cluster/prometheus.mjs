@@ -1,11 +1,11 @@
 // A real Prometheus (Debian's package, pinned to the upstream version in versions.json; installed with
 // apt-get when missing and we are root) scraping the traffic source every second, both on loopback.
 // Prometheus keeps its data in <state dir>/prometheus-data; pids are recorded so cluster:down stops them.
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { freePort, recordPid } from './state.mjs';
+import { freePort, startProcess } from './state.mjs';
 
 const pins = JSON.parse(readFileSync(new URL('./versions.json', import.meta.url), 'utf8')).prometheus;
 const simScript = new URL('./traffic-sim.mjs', import.meta.url).pathname;
@@ -40,19 +40,6 @@ export function ensurePrometheus(log = console.log) {
   return { bin, version };
 }
 
-function start(dir, name, binary, args) {
-  mkdirSync(path.join(dir, 'logs'), { recursive: true });
-  const log = openSync(path.join(dir, 'logs', `${name}.log`), 'a');
-  const child = spawn(binary, args, { detached: true, stdio: ['ignore', log, log] });
-  recordPid(dir, name, child.pid, binary);
-  child.unref();
-  const proc = { pid: child.pid, exited: false };
-  child.once('exit', () => {
-    proc.exited = true;
-  });
-  return proc;
-}
-
 const get = (url) =>
   new Promise((resolve) => {
     http
@@ -80,7 +67,7 @@ async function waitFor(what, probe, proc, dir, timeoutMs = 60_000) {
 export async function startPrometheus(dir, kubeconfig, log = console.log) {
   const { bin, version } = ensurePrometheus(log);
   const simPort = await freePort();
-  const sim = start(dir, 'traffic-sim', process.execPath, [simScript, '--kubeconfig', kubeconfig, '--port', String(simPort)]);
+  const sim = startProcess(dir, 'traffic-sim', process.execPath, [simScript, '--kubeconfig', kubeconfig, '--port', String(simPort)]);
   await waitFor('traffic-sim', async () => (await get(`http://127.0.0.1:${simPort}/healthz`)).status === 200, sim, dir);
 
   const port = await freePort();
@@ -99,7 +86,7 @@ export async function startPrometheus(dir, kubeconfig, log = console.log) {
       '',
     ].join('\n'),
   );
-  const prom = start(dir, 'prometheus', bin, [
+  const prom = startProcess(dir, 'prometheus', bin, [
     `--config.file=${config}`,
     `--storage.tsdb.path=${path.join(dir, 'prometheus-data')}`,
     '--storage.tsdb.retention.time=2h',

@@ -1,26 +1,11 @@
 // Starts etcd, kube-apiserver and istiod (pilot-discovery) on 127.0.0.1 (ports picked free now), waits until they are ready,
 // and writes the kubeconfig. Processes run detached with their output in logs/, pids in pids/.
-import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import YAML from 'yaml';
 import { writeCredentials } from './certs.mjs';
-import { freePort, recordPid } from './state.mjs';
-
-function startProcess(dir, name, binary, args, env = {}) {
-  mkdirSync(path.join(dir, 'logs'), { recursive: true });
-  const log = openSync(path.join(dir, 'logs', `${name}.log`), 'a');
-  const child = spawn(binary, args, { detached: true, stdio: ['ignore', log, log], env: { ...process.env, ...env } });
-  recordPid(dir, name, child.pid, binary);
-  child.unref();
-  // Watch the child itself: right after spawn its /proc entry may still show the forked node process.
-  const proc = { pid: child.pid, exited: false };
-  child.once('exit', () => {
-    proc.exited = true;
-  });
-  return proc;
-}
+import { freePort, startProcess } from './state.mjs';
 
 async function waitFor(what, probe, { timeoutMs = 60_000, proc, dir } = {}) {
   const deadline = Date.now() + timeoutMs;

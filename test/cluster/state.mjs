@@ -4,7 +4,8 @@
 //   logs/<name>.log process output
 //   pki/, tokens.csv, kubeconfig, etcd-data/
 // Location: $MESH_CLUSTER_STATE_DIR, else <os.tmpdir()>/kubectl-mesh-cluster.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -70,4 +71,19 @@ export function isListening(port) {
 
 export function removeStateDir(dir) {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** Starts a test-bed process detached, its output in logs/<name>.log, its pid recorded (so cluster:down finds it). */
+export function startProcess(dir, name, binary, args, env = {}) {
+  mkdirSync(path.join(dir, 'logs'), { recursive: true });
+  const log = openSync(path.join(dir, 'logs', `${name}.log`), 'a');
+  const child = spawn(binary, args, { detached: true, stdio: ['ignore', log, log], env: { ...process.env, ...env } });
+  recordPid(dir, name, child.pid, binary);
+  child.unref();
+  // Watch the child itself: right after spawn its /proc entry may still show the forked node process.
+  const proc = { pid: child.pid, exited: false };
+  child.once('exit', () => {
+    proc.exited = true;
+  });
+  return proc;
 }
