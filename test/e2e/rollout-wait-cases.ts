@@ -3,22 +3,18 @@
 // sooner than --interval after that. A proxy that never acknowledges (--no-ack) stops the rollout at
 // the step it was sent: exit 4 naming the proxy, the weight left written, the rollout recorded paused
 // at that step (so `--resume` holds it rather than writing it again).
+// Run by wait.test.ts, after its own cases: see there why they share one file.
 import t from 'tap';
 import { readRollout } from '../../src/rollout/state.js';
 import { jsonLines, start, stepArgs } from './rollout-support.js';
 import { createApp, createNamespace, deleteNamespace, mesh, scratchNamespace, vsOf, weights } from './support.js';
-import { istiodAddress, Probe, type Push } from './xds.js';
+import { istiodAddress, Probe, ProbeSet, type Push } from './xds.js';
 
 const ns = scratchNamespace('e2e-rollout-wait');
 const xds = () => ['--xds-address', istiodAddress(), '--xds-plaintext'];
 const cluster = (subset: string) => `outbound|9080|${subset}|reviews.${ns}.svc.cluster.local`;
-const probes: Probe[] = [];
-const probe = async (name: string, noAck = false): Promise<Probe> => {
-  const p = new Probe({ namespace: ns, host: 'reviews', name }, { noAck });
-  probes.push(p);
-  await p.waitForPushes(1);
-  return p;
-};
+const probes = new ProbeSet(ns, 'reviews');
+const probe = (name: string, noAck = false): Promise<Probe> => probes.connect(name, noAck);
 
 /** The first push that gives the canary v2 `weight`% on our primary route. */
 const pushWith = (p: Probe, weight: number): Push | undefined =>
@@ -36,7 +32,7 @@ t.before(async () => {
   await createApp(ns, 'reviews', ['v1', 'v2']);
 });
 t.teardown(async () => {
-  for (const p of probes) await p.stop();
+  await probes.stopAll();
   await deleteNamespace(ns);
 });
 
@@ -50,7 +46,7 @@ t.test("with --wait each step's hold starts once the proxy acknowledged that ste
     steps.map((e) => e.weight),
     [20, 60],
   );
-  t.equal(run.stderr().match(/mesh: 1\/1 proxies serving the service have the change/g)?.length, 2, 'one wait per step');
+  t.equal(run.stderr().match(/mesh: (\d+)\/\1 prox(?:y|ies) serving the service have the change/g)?.length, 2, 'one wait per step');
   for (const e of steps) {
     const push = pushWith(p, e.weight);
     t.ok(push, `the proxy got ${e.weight}% for v2`);
@@ -75,7 +71,7 @@ t.test('a proxy that never acknowledges stops the rollout at the step it was sen
   t.equal(code, 4, run.stderr());
   t.match(
     run.stderr(),
-    /error: 1 of 1 proxy still without the change after 3s: stuck\.e2e-rollout-wait-\w+ \(routes sent, not acknowledged\); the change is written/,
+    /error: \d+ of \d+ prox(?:y|ies) still without the change after 3s: (?:.*, )?stuck\.e2e-rollout-wait-\w+ \(routes sent, not acknowledged\).*; the change is written/,
   );
   const events = jsonLines(run.stdout());
   t.notOk(
@@ -87,14 +83,14 @@ t.test('a proxy that never acknowledges stops the rollout at the step it was sen
   const state = readRollout(vs);
   t.equal(state?.phase, 'paused');
   t.equal(state?.step, 0, 'paused at the step whose weight is in force');
-  t.match(state?.reason, /step 1 \(30%\) is written, but 1 of 1 proxy still without the change after 3s/);
+  t.match(state?.reason, /step 1 \(30%\) is written, but \d+ of \d+ prox(?:y|ies) still without the change after 3s/);
   t.match(
     events.find((e) => e.event === 'paused'),
     { step: 1, resume: `kubectl mesh canary reviews -n ${ns} --resume` },
   );
 
   // The proxy gone, --resume holds step 1 (it is not written again) and carries on.
-  for (const p of probes) await p.stop();
+  await probes.stopAll();
   const resumed = await mesh(['canary', 'reviews', '-n', ns, '--resume', '--wait=30s', ...xds(), '-o', 'json']);
   t.equal(resumed.code, 0, resumed.stderr);
   t.same(

@@ -121,6 +121,27 @@ export class Probe {
   }
 }
 
+/** Sidecars of one service in one namespace, each connected once istiod has pushed to it; stopAll() for teardown. */
+export class ProbeSet {
+  private readonly started: Probe[] = [];
+
+  constructor(
+    private readonly namespace: string,
+    private readonly host: string,
+  ) {}
+
+  async connect(name: string, noAck = false): Promise<Probe> {
+    const p = new Probe({ namespace: this.namespace, host: this.host, name }, { noAck });
+    this.started.push(p);
+    await p.waitForPushes(1);
+    return p;
+  }
+
+  async stopAll(): Promise<void> {
+    for (const p of this.started) await p.stop();
+  }
+}
+
 const fqdn = (host: string, ns: string): string => (host.includes('.') ? host : `${host}.${ns}.svc.cluster.local`);
 
 /**
