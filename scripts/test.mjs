@@ -40,7 +40,9 @@ const TIERS = [
   { name: 'lint', run: async () => ((await step('lint', 'lint')).failed ? { ...none(), failed: 1 } : { ...none(), passed: 1 }) },
   { name: 'build', setup: true, run: () => step('build', 'build') },
   // All unit files in one process (test/unit/one-process.ts): tap's per-file start-up was most of the tier.
-  { name: 'unit', tap: 'test/unit', oneProcess: 'test/unit/one-process.ts', tapArgs: ['--timeout=600'] },
+  // No coverage here: it is a report, not a gate (allow-incomplete-coverage), and tap fails a run whose one
+  // process left none (seen once in CI with every test passed). `npx tap test/unit` reports it.
+  { name: 'unit', tap: 'test/unit', oneProcess: 'test/unit/one-process.ts', tapArgs: ['--timeout=600', '--disable-coverage'] },
   { name: 'cluster', setup: true, cluster: true, run: clusterUp },
   {
     name: 'e2e',
